@@ -1,0 +1,299 @@
+"""The `classlens` command line: the same core services the desktop app uses.
+
+Contract: global options before the command; exit 0 on success, 1 when the
+input was rejected (nothing written), 2 on usage errors; `--json` prints
+exactly one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from classlens import __version__
+from classlens.errors import ClassLensError
+from classlens.paths import default_db_url, default_library
+from classlens.policy.platforms import PLATFORMS
+from classlens.policy.presets import DEFAULT_PRESET, PRESETS
+from classlens.register.consent import ALL_CATEGORIES, CATEGORIES
+from classlens.register.csv_import import FIELDS, MappingError, parse_mapping
+from classlens.services import ROLES, Services
+from classlens.storage import Database
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="classlens",
+        description="Share school photos without publishing a child whose family said no.")
+    parser.add_argument("--version", action="version", version=f"classlens {__version__}")
+    parser.add_argument("--db", metavar="URL", default=None,
+                        help="SQLAlchemy database URL (default: CLASSLENS_DB, else a SQLite "
+                             "file in your data directory)")
+    parser.add_argument("--library", metavar="DIR", default=None,
+                        help="photo library directory (default: CLASSLENS_LIBRARY)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(parent, name, help_, acting=False, json_=False):
+        sub = parent.add_parser(name, help=help_, description=help_)
+        if acting:
+            sub.add_argument("--as", dest="actor", metavar="USERNAME",
+                             default=os.environ.get("CLASSLENS_USER"),
+                             help="who is doing this (default: CLASSLENS_USER)")
+        if json_:
+            sub.add_argument("--json", action="store_true", help="print one JSON document")
+        return sub
+
+    init = command(commands, "init", "create the school database (safe to run twice)", json_=True)
+    init.add_argument("--school", required=True, metavar="NAME")
+    init.add_argument("--policy", choices=list(PRESETS), default=DEFAULT_PRESET)
+    init.set_defaults(run=cmd_init)
+
+    users = commands.add_parser("users", help="staff who use ClassLens").add_subparsers(
+        dest="users_command", required=True, metavar="COMMAND")
+    add = command(users, "add", "add a user", acting=True)
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.set_defaults(run=cmd_users_add)
+    command(users, "list", "list users", json_=True).set_defaults(run=cmd_users_list)
+
+    register = commands.add_parser("register", help="the consent register").add_subparsers(
+        dest="register_command", required=True, metavar="COMMAND")
+    imp = command(register, "import", "import pupils and consents from CSV", True, True)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
+                     help=f"use the school's heading for one of our fields: {', '.join(FIELDS)}")
+    imp.add_argument("--mark-missing-left", action="store_true",
+                     help="mark pupils who are not in the file as off roll")
+    imp.add_argument("--dry-run", action="store_true", help="report, but write nothing")
+    imp.set_defaults(run=cmd_register_import)
+    lst = command(register, "list", "list pupils with their consent today", True, True)
+    lst.add_argument("--class", dest="class_name", metavar="NAME")
+    lst.set_defaults(run=cmd_register_list)
+    exp = command(register, "export", "export the register as CSV", acting=True)
+    exp.add_argument("file", type=Path)
+    exp.set_defaults(run=cmd_register_export)
+    never = command(register, "never-publish", "flag a pupil who must never be published", True)
+    never.add_argument("pupil_id")
+    group = never.add_mutually_exclusive_group(required=True)
+    group.add_argument("--reason", help="why (visible to ICT and SLT only)")
+    group.add_argument("--clear", action="store_true", help="remove the flag")
+    never.set_defaults(run=cmd_register_never_publish)
+
+    consent = commands.add_parser("consent", help="record consent").add_subparsers(
+        dest="consent_command", required=True, metavar="COMMAND")
+    cset = command(consent, "set", "record one consent decision", acting=True)
+    cset.add_argument("pupil_id")
+    cset.add_argument("--category", required=True, choices=ALL_CATEGORIES)
+    cset.add_argument("--status", required=True, choices=("granted", "refused"))
+    cset.add_argument("--by", choices=("parent", "pupil"), default="parent")
+    cset.add_argument("--expires", type=iso_date, metavar="YYYY-MM-DD")
+    cset.add_argument("--evidence", metavar="TEXT", help="form scan, e-mail reference...")
+    cset.set_defaults(run=cmd_consent_set)
+
+    channels = commands.add_parser("channels", help="where posts go").add_subparsers(
+        dest="channels_command", required=True, metavar="COMMAND")
+    command(channels, "list", "list channels", json_=True).set_defaults(run=cmd_channels_list)
+    cadd = command(channels, "add", "add a channel", acting=True)
+    cadd.add_argument("name")
+    cadd.add_argument("--category", required=True, choices=CATEGORIES)
+    cadd.add_argument("--platform", required=True, choices=PLATFORMS)
+    cadd.set_defaults(run=cmd_channels_add)
+
+    policy = commands.add_parser("policy", help="the school's policy").add_subparsers(
+        dest="policy_command", required=True, metavar="COMMAND")
+    command(policy, "show", "show the policy settings", json_=True).set_defaults(
+        run=cmd_policy_show)
+
+    audit = command(commands, "audit", "the audit log, newest first", True, True)
+    audit.add_argument("--limit", type=int, default=None)
+    audit.set_defaults(run=cmd_audit)
+
+    demo = command(commands, "demo", "open (or rebuild) the demo school and show its register")
+    demo.add_argument("--reset", action="store_true", help="rebuild the demo from scratch")
+    demo.set_defaults(run=cmd_demo)
+    return parser
+
+
+def open_services(args) -> Services:
+    return Services(Database(args.db or default_db_url()),
+                    Path(args.library) if args.library else default_library())
+
+
+def emit(args, document, text: str | None = None) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    elif text is not None:
+        print(text)
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    if not rows:
+        return ""
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def cmd_init(args) -> int:
+    services = open_services(args)
+    created = services.init_school(args.school, args.policy)
+    school = services.school()
+    message = (f"Created {school.name} with policy {school.policy}; user 'admin' (ict) can "
+               "now add staff." if created else
+               f"{school.name} already exists (policy {school.policy}); nothing changed.")
+    emit(args, {"created": created, "school": school.name, "policy": school.policy}, message)
+    return EXIT_OK
+
+
+def cmd_users_add(args) -> int:
+    open_services(args).add_user(args.actor, args.name, args.role)
+    print(f"Added {args.name} ({args.role}).")
+    return EXIT_OK
+
+
+def cmd_users_list(args) -> int:
+    users = open_services(args).users()
+    emit(args, [{"username": u.username, "role": u.role} for u in users],
+         table([("USER", "ROLE")] + [(u.username, u.role) for u in users]))
+    return EXIT_OK
+
+
+def cmd_register_import(args) -> int:
+    try:
+        mapping = parse_mapping(args.map)
+    except MappingError as error:
+        raise UsageError(str(error)) from None
+    report = open_services(args).import_register(
+        args.actor, args.file, mapping, args.mark_missing_left, args.dry_run)
+    if report.errors:
+        lines = [f"{args.file}: nothing was imported; fix these and import again:"]
+        lines += [f"  {problem}" for problem in report.errors]
+        emit(args, report.as_dict())
+        if not args.json:
+            print("\n".join(lines), file=sys.stderr)
+        return EXIT_REJECTED
+    verb = "Would import" if args.dry_run else "Imported"
+    lines = [f"{verb} {args.file}: {report.created} created, {report.updated} updated, "
+             f"{report.unchanged} unchanged, {report.left} marked as left."]
+    lines += [f"  {c.pupil_id}: {c.field}: {c.old or '-'} -> {c.new or '-'}"
+              for c in report.changes]
+    emit(args, report.as_dict(), "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_register_list(args) -> int:
+    pupils = open_services(args).list_pupils(args.class_name, viewer=args.actor)
+    rows = [("PUPIL", "NAME", "CLASS", *(c.upper() for c in ALL_CATEGORIES))]
+    for p in pupils:
+        name = f"{p.preferred_name or p.given_name} {p.family_name}"
+        flags = ("" if p.on_roll else " [left]") + (" [NEVER PUBLISH]" if p.never_publish else "")
+        rows.append((p.pupil_id, name + flags, p.class_name or "",
+                     *(p.as_dict()["consent"][c] for c in ALL_CATEGORIES)))
+    emit(args, [p.as_dict() for p in pupils], table(rows))
+    return EXIT_OK
+
+
+def cmd_register_export(args) -> int:
+    count = open_services(args).export_register(args.actor, args.file)
+    print(f"Exported {count} pupils to {args.file}.")
+    return EXIT_OK
+
+
+def cmd_register_never_publish(args) -> int:
+    open_services(args).set_never_publish(args.actor, args.pupil_id, not args.clear, args.reason)
+    print(f"{args.pupil_id}: never publish {'removed' if args.clear else 'set'}.")
+    return EXIT_OK
+
+
+def cmd_consent_set(args) -> int:
+    services = open_services(args)
+    services.set_consent(args.actor, args.pupil_id, args.category, args.status, args.by,
+                         args.expires, args.evidence)
+    view = services.pupil(args.pupil_id)
+    print(f"{args.pupil_id}: {args.category} is now {view.as_dict()['consent'][args.category]} "
+          f"({view.consent[args.category].message}).")
+    return EXIT_OK
+
+
+def cmd_channels_list(args) -> int:
+    channels = open_services(args).channels()
+    emit(args, [{"name": c.name, "category": c.category, "platform": c.platform}
+                for c in channels],
+         table([("CHANNEL", "CATEGORY", "PLATFORM")]
+               + [(c.name, c.category, c.platform) for c in channels]))
+    return EXIT_OK
+
+
+def cmd_channels_add(args) -> int:
+    open_services(args).add_channel(args.actor, args.name, args.category, args.platform)
+    print(f"Added channel {args.name} ({args.category} on {args.platform}).")
+    return EXIT_OK
+
+
+def cmd_policy_show(args) -> int:
+    policy = open_services(args).policy()
+    settings = policy.settings()
+    emit(args, settings, table([(k, json.dumps(v, default=str)) for k, v in settings.items()]))
+    return EXIT_OK
+
+
+def cmd_audit(args) -> int:
+    entries = open_services(args).audit(viewer=args.actor, limit=args.limit)
+    rows = [("WHEN", "WHO", "WHAT", "SUBJECT", "FIELD", "OLD", "NEW")]
+    rows += [(e["at"][:19], e["actor"], e["action"], e["subject"], e["field"] or "",
+              e["old"] or "", e["new"] or "") for e in entries]
+    emit(args, entries, table(rows))
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from classlens.demo import open_demo
+
+    services = open_demo(reset=args.reset)
+    print(f"ClassLens demo school: {services.school().name} "
+          f"(policy {services.school().policy}); database {services.db.url}\n")
+    args.class_name, args.actor, args.json = None, "admin", False
+    args.db = services.db.url
+    cmd_register_list(args)
+    print(f"\nTry: classlens --db {services.db.url} audit --limit 10")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        parser.print_usage(sys.stderr)
+        print(f"classlens: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ClassLensError as error:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": str(error)}))
+        print(f"classlens: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

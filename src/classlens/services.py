@@ -1,0 +1,542 @@
+"""The services the command line and the desktop app call: one place for
+role checks, transactions and the audit trail.
+
+Every method that changes something takes the acting username first, checks
+that user's role, writes in one transaction and records each change in the
+audit log (who, when, what, old and new value).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from classlens.errors import ClassLensError, NotAllowed, NotFound
+from classlens.policy.platforms import PLATFORMS
+from classlens.policy.presets import DEFAULT_PRESET, PRESETS, Policy, policy_for
+from classlens.register.consent import (
+    ALL_CATEGORIES,
+    BIOMETRIC,
+    CATEGORIES,
+    GRANTED,
+    PARENT,
+    PUPIL,
+    REFUSED,
+    Decision,
+    PupilFacts,
+    Reason,
+    Verdict,
+    consent_state,
+    may_process_biometrics,
+    may_show,
+    state_label,
+)
+from classlens.register.csv_export import write_register
+from classlens.register.csv_import import Problem, read_register
+from classlens.register.import_plan import (
+    ImportPlan,
+    PupilState,
+    describe_consent,
+    plan_import,
+)
+from classlens.storage import Database
+from classlens.storage.models import (
+    AuditEntry,
+    Channel,
+    Consent,
+    Pupil,
+    School,
+    SchoolClass,
+    User,
+)
+
+ROLES = ("teacher", "ict", "slt")
+# Who may do what. Checked here, in the core, whatever the front end shows.
+MANAGE_USERS = ("ict",)
+MANAGE_REGISTER = ("ict",)
+RECORD_CONSENT = ("ict", "slt")
+SEE_SENSITIVE = ("ict", "slt")
+MANAGE_CHANNELS = ("ict",)
+DEFAULT_PLATFORM = {
+    "website": "website",
+    "social_public": "x",
+    "social_private": "x",
+    "newsletter": "newsletter",
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    left: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    written: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "left": self.left,
+            "errors": [e.as_dict() for e in self.errors],
+            "changes": [c.as_dict() for c in self.changes],
+            "written": self.written,
+        }
+
+
+@dataclass(frozen=True)
+class PupilView:
+    """A pupil as the register screens and `register list` show it."""
+
+    pupil_id: str
+    given_name: str
+    family_name: str
+    preferred_name: str | None
+    class_name: str | None
+    year_group: str | None
+    on_roll: bool
+    never_publish: bool
+    never_publish_reason: str | None  # None unless the viewer may see it
+    consent: dict[str, Verdict]  # category (and "biometric") -> state as of the date
+
+    def as_dict(self) -> dict:
+        data = {
+            "pupil_id": self.pupil_id,
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "preferred_name": self.preferred_name,
+            "class": self.class_name,
+            "year_group": self.year_group,
+            "on_roll": self.on_roll,
+            "never_publish": self.never_publish,
+            "consent": {c: state_label(v) for c, v in self.consent.items()},
+            "reasons": {c: v.message for c, v in self.consent.items()},
+        }
+        if self.never_publish_reason is not None:
+            data["never_publish_reason"] = self.never_publish_reason
+        return data
+
+
+def decisions_of(pupil: Pupil) -> list[Decision]:
+    return [Decision(c.category, c.status, c.decided_by, c.expires) for c in pupil.consents]
+
+
+def facts_of(pupil: Pupil) -> PupilFacts:
+    return PupilFacts(on_roll=pupil.on_roll, never_publish=pupil.never_publish)
+
+
+class Services:
+    def __init__(
+        self,
+        db: Database,
+        library: Path | None = None,
+        today: Callable[[], date] = date.today,
+    ):
+        self.db = db
+        self.library = library
+        self.today = today
+
+    # -- school -----------------------------------------------------------
+
+    def init_school(self, name: str, preset: str = DEFAULT_PRESET) -> bool:
+        """Create the school, its channels and the `admin` user; False if it exists."""
+        policy_for(preset)  # refuse an unknown preset before writing anything
+        with self.db.transaction() as session:
+            if session.scalar(select(School)) is not None:
+                return False
+            session.add(School(name=name, policy=preset, settings="{}", created_at=now()))
+            for category in CATEGORIES:
+                session.add(Channel(name=category, category=category,
+                                    platform=DEFAULT_PLATFORM.get(category, "other")))
+            session.add(User(username="admin", role="ict", created_at=now()))
+            self._audit(session, "system", "school.created", f"school:{name}",
+                        new=f"policy {preset}")
+            self._audit(session, "system", "user.added", "user:admin", "role", None, "ict")
+        return True
+
+    def school(self, session: Session | None = None) -> School:
+        if session is None:
+            with self.db.transaction() as session:
+                return self.school(session)
+        school = session.scalar(select(School))
+        if school is None:
+            raise ClassLensError("no school in this database yet; run `classlens init "
+                                 "--school NAME` first")
+        return school
+
+    def policy(self) -> Policy:
+        school = self.school()
+        return policy_for(school.policy, json.loads(school.settings))
+
+    # -- users ------------------------------------------------------------
+
+    def require(self, session: Session, username: str | None, roles: Iterable[str]) -> User:
+        roles = tuple(roles)
+        if not username:
+            raise NotAllowed("say who you are with --as USERNAME (or CLASSLENS_USER)")
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotAllowed(f"there is no user {username!r}; an ICT leader can add one "
+                             "with `classlens users add`")
+        if user.role not in roles:
+            raise NotAllowed(f"{username} is a {user.role} user; only "
+                             f"{' or '.join(roles)} users may do this")
+        return user
+
+    def role_of(self, username: str | None) -> str | None:
+        if not username:
+            return None
+        with self.db.transaction() as session:
+            return session.scalar(select(User.role).where(User.username == username))
+
+    def add_user(self, actor: str, username: str, role: str) -> None:
+        if role not in ROLES:
+            raise ClassLensError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        username = username.strip()
+        if not username:
+            raise ClassLensError("a username cannot be blank")
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_USERS)
+            if session.scalar(select(User).where(User.username == username)):
+                raise ClassLensError(f"user {username!r} already exists")
+            session.add(User(username=username, role=role, created_at=now()))
+            self._audit(session, actor, "user.added", f"user:{username}", "role", None, role)
+
+    def users(self) -> list[User]:
+        with self.db.transaction() as session:
+            return list(session.scalars(select(User).order_by(User.username)))
+
+    # -- channels -----------------------------------------------------------
+
+    def channels(self) -> list[Channel]:
+        with self.db.transaction() as session:
+            return list(session.scalars(select(Channel).order_by(Channel.id)))
+
+    def channel(self, session: Session, name: str) -> Channel:
+        channel = session.scalar(select(Channel).where(Channel.name == name))
+        if channel is None:
+            names = ", ".join(session.scalars(select(Channel.name).order_by(Channel.id)))
+            raise NotFound(f"no channel {name!r}; channels are: {names}")
+        return channel
+
+    def add_channel(self, actor: str, name: str, category: str, platform: str) -> None:
+        if category not in CATEGORIES:
+            raise ClassLensError(f"category must be one of {', '.join(CATEGORIES)}")
+        if platform not in PLATFORMS:
+            raise ClassLensError(f"platform must be one of {', '.join(PLATFORMS)}")
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_CHANNELS)
+            if session.scalar(select(Channel).where(Channel.name == name)):
+                raise ClassLensError(f"channel {name!r} already exists")
+            session.add(Channel(name=name, category=category, platform=platform))
+            self._audit(session, actor, "channel.added", f"channel:{name}", None, None,
+                        f"{category} on {platform}")
+
+    # -- the register -------------------------------------------------------
+
+    def _pupil(self, session: Session, pupil_id: str) -> Pupil:
+        pupil = session.scalar(
+            select(Pupil).where(Pupil.pupil_id == pupil_id).options(selectinload(Pupil.consents))
+        )
+        if pupil is None:
+            raise NotFound(f"no pupil with id {pupil_id!r} in the register")
+        return pupil
+
+    def list_pupils(
+        self, class_name: str | None = None, viewer: str | None = None, on: date | None = None
+    ) -> list[PupilView]:
+        on = on or self.today()
+        sensitive = self.role_of(viewer) in SEE_SENSITIVE
+        with self.db.transaction() as session:
+            query = (
+                select(Pupil)
+                .outerjoin(SchoolClass)
+                .options(selectinload(Pupil.consents), selectinload(Pupil.school_class))
+                .order_by(SchoolClass.name, Pupil.family_name, Pupil.given_name)
+            )
+            if class_name is not None:
+                if session.scalar(select(SchoolClass).where(SchoolClass.name == class_name)) is None:
+                    raise NotFound(f"no class {class_name!r} in the register")
+                query = query.where(SchoolClass.name == class_name)
+            return [self._view(p, on, sensitive) for p in session.scalars(query)]
+
+    def pupil(self, pupil_id: str, viewer: str | None = None, on: date | None = None) -> PupilView:
+        sensitive = self.role_of(viewer) in SEE_SENSITIVE
+        with self.db.transaction() as session:
+            return self._view(self._pupil(session, pupil_id), on or self.today(), sensitive)
+
+    @staticmethod
+    def _view(pupil: Pupil, on: date, sensitive: bool) -> PupilView:
+        decisions = decisions_of(pupil)
+        consent = {c: consent_state(decisions, c, on) for c in CATEGORIES}
+        consent[BIOMETRIC] = may_process_biometrics(
+            PupilFacts(on_roll=True), decisions, on)  # the consent itself, as recorded
+        return PupilView(
+            pupil_id=pupil.pupil_id,
+            given_name=pupil.given_name,
+            family_name=pupil.family_name,
+            preferred_name=pupil.preferred_name,
+            class_name=pupil.school_class.name if pupil.school_class else None,
+            year_group=pupil.year_group,
+            on_roll=pupil.on_roll,
+            never_publish=pupil.never_publish,
+            never_publish_reason=(pupil.never_publish_reason or "") if sensitive
+            and pupil.never_publish else None,
+            consent=consent,
+        )
+
+    def may_show(self, pupil_id: str, channel: str, on: date | None = None) -> Verdict:
+        """The consent function for a pupil on a named channel."""
+        with self.db.transaction() as session:
+            pupil = self._pupil(session, pupil_id)
+            category = self.channel(session, channel).category
+            return may_show(facts_of(pupil), decisions_of(pupil), category, on or self.today())
+
+    def set_consent(
+        self,
+        actor: str,
+        pupil_id: str,
+        category: str,
+        status: str,
+        decided_by: str = PARENT,
+        expires: date | None = None,
+        evidence: str | None = None,
+    ) -> None:
+        if category not in ALL_CATEGORIES:
+            raise ClassLensError(f"category must be one of {', '.join(ALL_CATEGORIES)}")
+        if status not in (GRANTED, REFUSED):
+            raise ClassLensError("status must be granted or refused")
+        if decided_by not in (PARENT, PUPIL):
+            raise ClassLensError("decided by must be parent or pupil")
+        with self.db.transaction() as session:
+            self.require(session, actor, RECORD_CONSENT)
+            pupil = self._pupil(session, pupil_id)
+            if status == GRANTED and expires is None:
+                expires = self.policy().default_expiry(self.today())
+            if status == REFUSED:
+                expires = None  # a refusal stands until someone records otherwise
+            record = next((c for c in pupil.consents
+                           if c.category == category and c.decided_by == decided_by), None)
+            old = describe_consent((record.status, record.expires)) if record else None
+            if record is None:
+                record = Consent(category=category, decided_by=decided_by)
+                pupil.consents.append(record)
+            record.status, record.expires, record.evidence = status, expires, evidence
+            record.recorded_by, record.recorded_at = actor, now()
+            self._audit(session, actor, "consent.set", f"pupil:{pupil_id}",
+                        f"{category} ({decided_by})", old,
+                        describe_consent((status, expires)))
+
+    def set_never_publish(self, actor: str, pupil_id: str, flag: bool,
+                          reason: str | None = None) -> None:
+        if flag and not (reason or "").strip():
+            raise ClassLensError("give the reason (kept visible to ICT and SLT only)")
+        with self.db.transaction() as session:
+            self.require(session, actor, SEE_SENSITIVE)
+            pupil = self._pupil(session, pupil_id)
+            subject = f"pupil:{pupil_id}"
+            self._audit(session, actor, "pupil.never_publish", subject, "never_publish",
+                        _yes_no(pupil.never_publish), _yes_no(flag))
+            self._audit(session, actor, "pupil.never_publish", subject, "never_publish_reason",
+                        pupil.never_publish_reason, reason if flag else None, sensitive=True)
+            pupil.never_publish = flag
+            pupil.never_publish_reason = reason if flag else None
+
+    def import_register(
+        self,
+        actor: str,
+        path: Path,
+        mapping: dict[str, str] | None = None,
+        mark_missing_left: bool = False,
+        dry_run: bool = False,
+    ) -> ImportReport:
+        """All or nothing: any invalid row means nothing is written."""
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_REGISTER)
+        parsed = read_register(path, mapping)
+        if parsed.problems:
+            return ImportReport(errors=parsed.problems)
+        policy = self.policy()
+        with self.db.transaction() as session:
+            existing = self._register_state(session)
+            plan = plan_import(parsed.rows, existing, self.today(), policy.default_expiry,
+                               mark_missing_left)
+            report = ImportReport(
+                created=len(plan.created), updated=len(plan.updated),
+                unchanged=plan.unchanged, left=len(plan.left), changes=plan.changes)
+            if not dry_run:
+                self._apply_import(session, actor, plan, source=path.name)
+                report.written = True
+            return report
+
+    def export_register(self, actor: str, path: Path) -> int:
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_REGISTER)
+            states = self._register_state(session)
+            self._audit(session, actor, "register.exported", f"file:{path.name}",
+                        new=f"{len(states)} pupils")
+        return write_register(path, (_export_row(s) for s in states.values()))
+
+    # -- internals ----------------------------------------------------------
+
+    def _register_state(self, session: Session) -> dict[str, PupilState]:
+        """The whole register as plain values, in two queries."""
+        class_names = dict(session.execute(select(SchoolClass.id, SchoolClass.name)).all())
+        states: dict[str, PupilState] = {}
+        by_row_id: dict[int, PupilState] = {}
+        for p in session.execute(select(Pupil.__table__).order_by(Pupil.pupil_id)):
+            state = PupilState(
+                pupil_id=p.pupil_id, given_name=p.given_name, family_name=p.family_name,
+                preferred_name=p.preferred_name, class_name=class_names.get(p.class_id),
+                year_group=p.year_group, on_roll=p.on_roll, never_publish=p.never_publish,
+                never_publish_reason=p.never_publish_reason)
+            states[p.pupil_id] = state
+            by_row_id[p.id] = state
+        for c in session.execute(select(Consent.__table__)):
+            by_row_id[c.pupil_id].consents[(c.category, c.decided_by)] = (c.status, c.expires)
+        return states
+
+    def _apply_import(self, session: Session, actor: str, plan: ImportPlan, source: str) -> None:
+        """Write a plan with bulk statements: 2,000 pupils must take well under a second."""
+        at = now()
+        class_ids = dict(session.execute(select(SchoolClass.name, SchoolClass.id)).all())
+        audit: list[dict] = []
+
+        def log(action, subject, field_=None, old=None, new=None, sensitive=False):
+            audit.append(dict(at=at, actor=actor, action=action, subject=subject, field=field_,
+                              old_value=old, new_value=new, sensitive=sensitive))
+
+        wanted = {s.class_name for s in plan.created + plan.updated} - set(class_ids)
+        for name in sorted(wanted):
+            class_ids[name] = session.scalar(
+                insert(SchoolClass).values(name=name).returning(SchoolClass.id))
+            log("class.created", f"class:{name}")
+
+        def columns(state: PupilState) -> dict:
+            return dict(given_name=state.given_name, family_name=state.family_name,
+                        preferred_name=state.preferred_name,
+                        class_id=class_ids[state.class_name], year_group=state.year_group,
+                        on_roll=True, left_on=None, never_publish=state.never_publish,
+                        never_publish_reason=state.never_publish_reason)
+
+        row_ids = dict(session.execute(select(Pupil.pupil_id, Pupil.id)).all())
+        if plan.created:
+            inserted = session.execute(
+                insert(Pupil).returning(Pupil.pupil_id, Pupil.id, sort_by_parameter_order=True),
+                [dict(pupil_id=s.pupil_id, **columns(s)) for s in plan.created])
+            row_ids.update(dict(inserted.all()))
+            for s in plan.created:
+                log("pupil.created", f"pupil:{s.pupil_id}", None, None,
+                    f"{s.given_name} {s.family_name} ({s.class_name})")
+        if plan.updated:
+            session.execute(update(Pupil), [dict(id=row_ids[s.pupil_id], **columns(s))
+                                            for s in plan.updated])
+        if plan.left:
+            session.execute(update(Pupil), [dict(id=row_ids[p], on_roll=False,
+                                                 left_on=self.today()) for p in plan.left])
+        for change in plan.changes:
+            if change.field.startswith("consent_"):
+                continue  # logged below with the record that carries it
+            log("pupil.updated", f"pupil:{change.pupil_id}", change.field, change.old,
+                change.new, sensitive=change.field == "never_publish_reason")
+
+        stale: list[tuple[int, str, str]] = []
+        fresh: list[dict] = []
+        for pupil_id, writes in plan.consent_writes.items():
+            for (category, decided_by), value in writes.items():
+                stale.append((row_ids[pupil_id], category, decided_by))
+                if value is not None:
+                    fresh.append(dict(pupil_id=row_ids[pupil_id], category=category,
+                                      status=value[0], expires=value[1], decided_by=decided_by,
+                                      recorded_by=actor, recorded_at=at,
+                                      evidence=f"register import {source}"))
+        if stale:
+            record_ids = {
+                (p, c, d): i for i, p, c, d in session.execute(
+                    select(Consent.id, Consent.pupil_id, Consent.category, Consent.decided_by))
+            }
+            doomed = [record_ids[key] for key in stale if key in record_ids]
+            for start in range(0, len(doomed), 500):  # stay under SQL parameter limits
+                session.execute(delete(Consent).where(Consent.id.in_(doomed[start:start + 500])))
+        if fresh:
+            session.execute(insert(Consent), fresh)
+        for change in plan.changes:
+            if change.field.startswith("consent_"):
+                log("consent.set", f"pupil:{change.pupil_id}", change.field[8:], change.old,
+                    change.new)
+        for s in plan.created:
+            for (category, decided_by), value in sorted(s.consents.items()):
+                log("consent.set", f"pupil:{s.pupil_id}", f"{category} ({decided_by})", None,
+                    describe_consent(value))
+        log("register.imported", f"file:{source}", None, None,
+            f"{len(plan.created)} created, {len(plan.updated)} updated, {len(plan.left)} left")
+        if audit:
+            session.execute(insert(AuditEntry), audit)
+
+    def _audit(self, session: Session, actor: str, action: str, subject: str,
+               field_: str | None = None, old: str | None = None, new: str | None = None,
+               sensitive: bool = False) -> None:
+        session.add(AuditEntry(at=now(), actor=actor, action=action, subject=subject,
+                               field=field_, old_value=old, new_value=new, sensitive=sensitive))
+
+    def audit(self, viewer: str | None = None, limit: int | None = None) -> list[dict]:
+        """The audit log, newest first; sensitive values hidden from most viewers."""
+        sensitive = self.role_of(viewer) in SEE_SENSITIVE
+        with self.db.transaction() as session:
+            query = select(AuditEntry).order_by(AuditEntry.id.desc())
+            if limit:
+                query = query.limit(limit)
+            entries = []
+            for e in session.scalars(query):
+                hide = e.sensitive and not sensitive
+                entries.append({
+                    "id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+                    "subject": e.subject, "field": e.field,
+                    "old": "(hidden)" if hide and e.old_value else e.old_value,
+                    "new": "(hidden)" if hide and e.new_value else e.new_value,
+                })
+            return entries
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _export_row(state: PupilState) -> dict[str, str]:
+    """One CSV row in our own columns, with the decisive answer per category.
+
+    A pupil's own decisions and their parent's share one row, so the row
+    says "pupil" when the pupil decided anything, and each category shows
+    the answer that counts (a refusal by either wins).
+    """
+    decisions = [Decision(c, s, d, e) for (c, d), (s, e) in state.consents.items()]
+    row = {
+        "pupil_id": state.pupil_id, "given_name": state.given_name,
+        "family_name": state.family_name, "preferred_name": state.preferred_name or "",
+        "class": state.class_name or "", "year_group": state.year_group or "",
+        "decided_by": PUPIL if any(d.decided_by == PUPIL for d in decisions) else PARENT,
+        "never_publish": _yes_no(state.never_publish),
+        "never_publish_reason": state.never_publish_reason or "",
+        "on_roll": _yes_no(state.on_roll),
+    }
+    expiries = [d.expires for d in decisions if d.status == GRANTED and d.expires]
+    row["consent_expires"] = min(expiries).isoformat() if expiries else ""
+    far_past = date.min  # judge the answer itself, not whether it has expired yet
+    for category in ALL_CATEGORIES:
+        reason = consent_state(decisions, category, far_past).reason
+        row[f"consent_{category}"] = {
+            Reason.NOT_RECORDED: "", Reason.ALLOWED: GRANTED}.get(reason, REFUSED)
+    return row

@@ -1,0 +1,152 @@
+"""Typed SQLAlchemy models of the register.
+
+The schema itself is owned by the Alembic migrations in `migrations/`; these
+classes must describe the same tables (a test compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class School(Base):
+    __tablename__ = "school"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    policy: Mapped[str] = mapped_column(String(40))
+    # JSON object of policy settings the school changed from its preset.
+    settings: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SchoolClass(Base):
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+    pupils: Mapped[list[Pupil]] = relationship(back_populates="school_class")
+
+
+class Pupil(Base):
+    __tablename__ = "pupils"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[str] = mapped_column(String(40), unique=True)  # UPN or MIS id
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    preferred_name: Mapped[str | None] = mapped_column(String(100))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"))
+    year_group: Mapped[str | None] = mapped_column(String(20))
+    on_roll: Mapped[bool] = mapped_column(Boolean, default=True)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    never_publish: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Only ict and slt users may read this (looked-after child, court order...).
+    never_publish_reason: Mapped[str | None] = mapped_column(Text)
+
+    school_class: Mapped[SchoolClass | None] = relationship(back_populates="pupils")
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="pupil", cascade="all, delete-orphan"
+    )
+
+
+class Consent(Base):
+    """One decision by a parent or by the pupil for one category.
+
+    A pupil has at most one decision per (category, decided_by): a parent's
+    and the pupil's own can stand side by side, and the consent rules weigh
+    them. Category `biometric` lives here in the same shape.
+    """
+
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("pupil_id", "category", "decided_by"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))
+    decided_by: Mapped[str] = mapped_column(String(10))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[str | None] = mapped_column(Text)
+
+    pupil: Mapped[Pupil] = relationship(back_populates="consents")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Channel(Base):
+    """Where posts go: mapped to the consent category that covers it."""
+
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    category: Mapped[str] = mapped_column(String(20))
+    platform: Mapped[str] = mapped_column(String(20))
+
+
+class AuditEntry(Base):
+    """Append-only: the database refuses updates and deletes (see migrations)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str | None] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    # Values only ict and slt may read (never-publish reasons).
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
