@@ -1,0 +1,83 @@
+"""Migrations, the typed models, and the append-only audit log, on real SQLite files."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from classlens.services import Services
+from classlens.storage import Database, migrate
+from classlens.storage.database import create_db_engine, head_revision
+from classlens.storage.models import Base
+
+
+def test_models_describe_the_migrated_schema(db_url):
+    db = Database(db_url)
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_upgrade_of_a_database_created_by_the_first_migration(db_url):
+    engine = create_db_engine(db_url)
+    migrate(engine, "0001")
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO school (id, name, policy, settings, created_at) VALUES "
+                       "(1, 'Old School', 'public-feed', '{}', '2024-09-01 08:00:00')"))
+        c.execute(text("INSERT INTO classes (id, name) VALUES (1, 'Oak')"))
+        c.execute(text("INSERT INTO pupils (id, pupil_id, given_name, family_name, class_id, "
+                       "on_roll, never_publish) VALUES (1, 'P1', 'Zoë', 'O''Brien', 1, 1, 0)"))
+        c.execute(text("INSERT INTO consents (pupil_id, category, status, decided_by, "
+                       "recorded_by, recorded_at, expires) VALUES (1, 'website', 'granted', "
+                       "'parent', 'admin', '2024-09-01 08:00:00', '2099-08-31')"))
+        c.execute(text("INSERT INTO users (username, role, created_at) VALUES "
+                       "('admin', 'ict', '2024-09-01 08:00:00')"))
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    engine.dispose()
+
+    services = Services(Database(db_url))  # opening migrates to the newest revision
+    with services.db.engine.connect() as c:
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            head_revision())
+    pupil = services.pupil("P1")
+    assert (pupil.given_name, pupil.class_name) == ("Zoë", "Oak")
+    assert pupil.consent["website"].allowed
+    # 0002 gave the existing school its channels, one per consent category.
+    assert [c.name for c in services.channels()][:2] == ["website", "social_public"]
+    assert services.may_show("P1", "website").allowed
+    assert services.school().created_at.tzinfo is not None
+
+
+def test_a_fresh_database_has_no_channels_until_a_school_exists(db_url):
+    services = Services(Database(db_url))
+    assert services.channels() == []
+    services.init_school("New", "no-faces")
+    assert len(services.channels()) == 7
+
+
+def test_opening_twice_keeps_data(db_url):
+    first = Services(Database(db_url))
+    first.init_school("Twice", "private-feed")
+    first.db.close()
+    second = Services(Database(db_url))
+    assert second.school().name == "Twice"
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_log SET new_value = 'forged'",
+    "DELETE FROM audit_log",
+])
+def test_the_audit_log_is_append_only(services, statement):
+    with pytest.raises(DatabaseError, match="append-only"):
+        with services.db.engine.begin() as c:
+            c.execute(text(statement))
+    assert services.audit()[-1]["action"] == "school.created"
+
+
+def test_foreign_keys_are_enforced(services):
+    with pytest.raises(DatabaseError):
+        with services.db.engine.begin() as c:
+            c.execute(text("INSERT INTO consents (pupil_id, category, status, decided_by, "
+                           "recorded_by, recorded_at) VALUES (999, 'website', 'granted', "
+                           "'parent', 'admin', '2024-09-01')"))
