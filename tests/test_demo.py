@@ -1,0 +1,20 @@
+"""The demo school shows every consent reason, so a newcomer sees them all."""
+
+from classlens.demo import open_demo
+from classlens.register.consent import Reason
+
+
+def test_demo_school_exercises_every_reason(tmp_path):
+    services = open_demo(directory=tmp_path / "demo")
+    reasons = {
+        services.may_show(p.pupil_id, channel.name).reason
+        for p in services.list_pupils()
+        for channel in services.channels()
+    }
+    assert reasons == set(Reason)
+    roles = {u.role for u in services.users()}
+    assert roles == {"teacher", "ict", "slt"}
+    # Opening it again reuses it; reset rebuilds it.
+    again = open_demo(directory=tmp_path / "demo")
+    assert len(again.list_pupils()) == 12
+    assert len(open_demo(reset=True, directory=tmp_path / "demo").audit()) > 0
