@@ -17,6 +17,7 @@ from pathlib import Path
 
 from classlens import __version__
 from classlens.errors import ClassLensError
+from classlens.faces.detect import Box
 from classlens.paths import default_db_url, default_library
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, PRESETS
@@ -24,6 +25,7 @@ from classlens.register.consent import ALL_CATEGORIES, CATEGORIES
 from classlens.register.csv_import import FIELDS, MappingError, parse_mapping
 from classlens.services import ROLES, Services
 from classlens.storage import Database
+from classlens.tasks import TaskState
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -37,6 +39,17 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def box_arg(text: str) -> Box:
+    try:
+        left, top, right, bottom = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write the box as LEFT,TOP,RIGHT,BOTTOM "
+                                         "in pixels of the original photo") from None
+    if right <= left or bottom <= top:
+        raise argparse.ArgumentTypeError(f"{text!r}: RIGHT must exceed LEFT, BOTTOM exceed TOP")
+    return Box(left, top, right, bottom)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--reason", help="why (visible to ICT and SLT only)")
     group.add_argument("--clear", action="store_true", help="remove the flag")
     never.set_defaults(run=cmd_register_never_publish)
+    enrol = command(register, "enrol", "enrol reference photos of a pupil with biometric "
+                    "consent", True, True)
+    enrol.add_argument("pupil_id")
+    enrol.add_argument("photos", nargs="+", metavar="PHOTO")
+    enrol.set_defaults(run=cmd_register_enrol)
 
     consent = commands.add_parser("consent", help="record consent").add_subparsers(
         dest="consent_command", required=True, metavar="COMMAND")
@@ -117,10 +135,46 @@ def build_parser() -> argparse.ArgumentParser:
     cadd.add_argument("--platform", required=True, choices=PLATFORMS)
     cadd.set_defaults(run=cmd_channels_add)
 
+    photos = commands.add_parser("photos", help="photos and their faces").add_subparsers(
+        dest="photos_command", required=True, metavar="COMMAND")
+    pimp = command(photos, "import", "import photos (files or folders), find and match faces",
+                   True, True)
+    pimp.add_argument("paths", nargs="+", metavar="PATH")
+    pimp.add_argument("--class", dest="class_name", required=True, metavar="NAME")
+    pimp.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
+    pimp.set_defaults(run=cmd_photos_import)
+    pexp = command(photos, "export", "export one photo for a channel", True, True)
+    pexp.add_argument("photo_id", type=int)
+    pexp.add_argument("--channel", required=True)
+    pexp.add_argument("--out", required=True, type=Path, metavar="DIR")
+    pexp.set_defaults(run=cmd_photos_export)
+    pfaces = command(photos, "faces", "the faces of a photo, with decisions per channel",
+                     json_=True)
+    pfaces.add_argument("photo_id", type=int)
+    pfaces.set_defaults(run=cmd_photos_faces)
+    review = command(photos, "review", "decide about one face by hand (audited)", True)
+    review.add_argument("photo_id", type=int)
+    review.add_argument("--face", type=int, required=True, metavar="FACE_ID")
+    action = review.add_mutually_exclusive_group(required=True)
+    action.add_argument("--pupil", metavar="PUPIL_ID", help="name the pupil (no biometrics)")
+    action.add_argument("--blur", action="store_true", help="always blur this face")
+    action.add_argument("--not-a-face", action="store_true", help="a false detection")
+    action.add_argument("--reset", action="store_true", help="undo earlier review")
+    review.add_argument("--reason", required=True)
+    review.set_defaults(run=cmd_photos_review)
+    addblur = command(photos, "add-blur", "blur a region the detector missed", True, True)
+    addblur.add_argument("photo_id", type=int)
+    addblur.add_argument("--box", required=True, type=box_arg, metavar="LEFT,TOP,RIGHT,BOTTOM")
+    addblur.add_argument("--reason", required=True)
+    addblur.set_defaults(run=cmd_photos_add_blur)
+
     policy = commands.add_parser("policy", help="the school's policy").add_subparsers(
         dest="policy_command", required=True, metavar="COMMAND")
     command(policy, "show", "show the policy settings", json_=True).set_defaults(
         run=cmd_policy_show)
+    pset = command(policy, "set", "change one policy setting for this school", acting=True)
+    pset.add_argument("setting", metavar="NAME=VALUE", help="VALUE is JSON: true, 0.45, \"pixelate\"")
+    pset.set_defaults(run=cmd_policy_set)
 
     audit = command(commands, "audit", "the audit log, newest first", True, True)
     audit.add_argument("--limit", type=int, default=None)
@@ -235,6 +289,75 @@ def cmd_consent_set(args) -> int:
     return EXIT_OK
 
 
+def cmd_register_enrol(args) -> int:
+    report = open_services(args).enrol(args.actor, args.pupil_id, args.photos)
+    lines = [f"Enrolled {report.enrolled} reference photo(s) for {args.pupil_id}."]
+    lines += [f"  {e['file']}: {e['message']}" for e in report.errors]
+    emit(args, report.as_dict(), "\n".join(lines))
+    return EXIT_OK if report.enrolled or not report.errors else EXIT_REJECTED
+
+
+def cmd_photos_import(args) -> int:
+    services = open_services(args)
+    state = TaskState(None if args.json else _print_progress)
+    results = services.import_photos(args.actor, args.paths, args.class_name, state,
+                                     args.workers)
+    lines = []
+    for r in results:
+        if r.error:
+            lines.append(f"  {r.file}: NOT IMPORTED: {r.error}")
+        else:
+            known = sum(1 for f in r.faces if f["pupil_id"])
+            lines.append(f"  {r.file}: photo {r.id}{' (already imported)' if r.duplicate else ''}"
+                         f", {len(r.faces)} face(s), {known} recognised")
+    ok = sum(1 for r in results if not r.error)
+    emit(args, [r.as_dict() for r in results],
+         f"Imported {ok} of {len(results)} file(s) into {args.class_name}:\n" + "\n".join(lines))
+    return EXIT_OK if ok or not results else EXIT_REJECTED
+
+
+def _print_progress(done: int, total: int, current: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{done}/{total} {Path(current).name[:40]:40}", end="", file=sys.stderr,
+              flush=True)
+        if done == total:
+            print(file=sys.stderr)
+
+
+def cmd_photos_export(args) -> int:
+    result = open_services(args).export_photo(args.actor, args.photo_id, args.channel, args.out)
+    shown = sum(f["shown"] for f in result.faces)
+    emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
+         f"{len(result.faces) - shown} blurred.")
+    return EXIT_OK
+
+
+def cmd_photos_faces(args) -> int:
+    faces = open_services(args).faces(args.photo_id)
+    rows = [("FACE", "BOX", "PUPIL", "CHANNEL", "SHOWN", "WHY")]
+    for f in faces:
+        for channel, decision in f.decisions.items():
+            rows.append((str(f.id), ",".join(map(str, f.box.as_list())), f.pupil_id or "-",
+                         channel, "yes" if decision.shown else "blurred", decision.reason))
+    emit(args, [f.as_dict() for f in faces], table(rows))
+    return EXIT_OK
+
+
+def cmd_photos_review(args) -> int:
+    action = ("pupil" if args.pupil else "blur" if args.blur
+              else "not-a-face" if args.not_a_face else "reset")
+    open_services(args).review_face(args.actor, args.photo_id, args.face, action, args.reason,
+                                    args.pupil)
+    print(f"Photo {args.photo_id}, face {args.face}: {action} recorded.")
+    return EXIT_OK
+
+
+def cmd_photos_add_blur(args) -> int:
+    face_id = open_services(args).add_blur(args.actor, args.photo_id, args.box, args.reason)
+    emit(args, {"face_id": face_id}, f"Photo {args.photo_id}: blur region {face_id} added.")
+    return EXIT_OK
+
+
 def cmd_channels_list(args) -> int:
     channels = open_services(args).channels()
     emit(args, [{"name": c.name, "category": c.category, "platform": c.platform}
@@ -254,6 +377,19 @@ def cmd_policy_show(args) -> int:
     policy = open_services(args).policy()
     settings = policy.settings()
     emit(args, settings, table([(k, json.dumps(v, default=str)) for k, v in settings.items()]))
+    return EXIT_OK
+
+
+def cmd_policy_set(args) -> int:
+    name, sep, raw = args.setting.partition("=")
+    if not sep:
+        raise UsageError("write the setting as NAME=VALUE")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw  # a bare word is a string
+    open_services(args).set_policy(args.actor, name.strip(), value)
+    print(f"{name.strip()} = {json.dumps(value)}")
     return EXIT_OK
 
 

@@ -52,6 +52,11 @@ class Policy:
     report_events_afterwards: bool = True
     posting_window: PostingWindow | None = None
     individual_child_content: bool = False
+    # Face matching: a match needs a distance under the tolerance AND this
+    # margin over the second-nearest pupil (measured: README "Recognition").
+    match_tolerance: float = 0.5
+    match_margin: float = 0.1
+    blur_style: str = "gaussian"  # or "pixelate"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def default_expiry(self, recorded: date) -> date | None:
@@ -74,7 +79,25 @@ class Policy:
         unknown = set(overrides) - known
         if unknown:
             raise ValueError(f"unknown policy setting(s): {', '.join(sorted(unknown))}")
+        for name, value in overrides.items():
+            _check_type(name, getattr(self, name), value)
         return dataclasses.replace(self, **overrides)
+
+
+def _check_type(name: str, current: Any, value: Any) -> None:
+    """A school's override must have the type of the setting it replaces."""
+    if isinstance(current, bool) or name in ("caption_starts_with_class",):
+        ok = isinstance(value, bool)
+    elif isinstance(current, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif isinstance(current, int) or name.startswith("posts_per_class_week"):
+        ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
+    elif isinstance(current, str) or current is None:
+        ok = value is None or isinstance(value, str)
+    else:
+        ok = False  # structured settings (posting window) come from presets only
+    if not ok:
+        raise ValueError(f"{name} cannot be set to {value!r}")
 
 
 PRESETS: dict[str, Policy] = {

@@ -12,14 +12,18 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from classlens.register.consent import Decision, PupilFacts
 
 
 class UTCDateTime(TypeDecorator):
@@ -90,6 +94,13 @@ class Pupil(Base):
         back_populates="pupil", cascade="all, delete-orphan"
     )
 
+    def decisions(self) -> list[Decision]:
+        """The consent decisions as the consent rules see them."""
+        return [Decision(c.category, c.status, c.decided_by, c.expires) for c in self.consents]
+
+    def facts(self) -> PupilFacts:
+        return PupilFacts(on_roll=self.on_roll, never_publish=self.never_publish)
+
 
 class Consent(Base):
     """One decision by a parent or by the pupil for one category.
@@ -150,3 +161,75 @@ class AuditEntry(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     # Values only ict and slt may read (never-publish reasons).
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Photo(Base):
+    """An imported original, kept unchanged in the library under its content hash."""
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    library_path: Mapped[str] = mapped_column(String(300))  # relative to the library
+    original_name: Mapped[str] = mapped_column(String(300))  # never used in exports
+    format: Mapped[str] = mapped_column(String(10))
+    width: Mapped[int] = mapped_column(Integer)  # after EXIF orientation
+    height: Mapped[int] = mapped_column(Integer)
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime)  # camera's local time
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"))
+    # Whether faces were compared with enrolled pupils when analysed.
+    recognition: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    school_class: Mapped[SchoolClass | None] = relationship()
+    faces: Mapped[list[Face]] = relationship(
+        back_populates="photo", cascade="all, delete-orphan", order_by="Face.id")
+
+
+class Face(Base):
+    """A face (or a region a reviewer asked to blur) in a photo.
+
+    Decisions are not stored: whether a face is shown depends on the channel
+    and on consent on the day, so it is worked out each time from the match
+    and the overrides kept here.
+    """
+
+    __tablename__ = "faces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"),
+                                          index=True)
+    left: Mapped[int] = mapped_column(Integer)
+    top: Mapped[int] = mapped_column(Integer)
+    right: Mapped[int] = mapped_column(Integer)
+    bottom: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(10))  # detected | manual
+    # Who the face is: recognised from a template, or named by a reviewer.
+    pupil_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pupils.id", ondelete="SET NULL"), index=True)
+    identified_by: Mapped[str | None] = mapped_column(String(12))  # recognition | reviewer
+    match_note: Mapped[str | None] = mapped_column(String(40))  # too small, ambiguous...
+    distance: Mapped[float | None] = mapped_column(Float)
+    blur_forced: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_a_face: Mapped[bool] = mapped_column(Boolean, default=False)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+
+    photo: Mapped[Photo] = relationship(back_populates="faces")
+    pupil: Mapped[Pupil | None] = relationship()
+
+
+class Template(Base):
+    """A pupil's face template (128-d encoding), encrypted; never exported."""
+
+    __tablename__ = "templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"),
+                                          index=True)
+    encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    reference_path: Mapped[str] = mapped_column(String(300))  # relative to the library
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))

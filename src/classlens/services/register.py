@@ -1,23 +1,16 @@
-"""The services the command line and the desktop app call: one place for
-role checks, transactions and the audit trail.
-
-Every method that changes something takes the acting username first, checks
-that user's role, writes in one transaction and records each change in the
-audit log (who, when, what, old and new value).
-"""
+"""Register services: the school, users, channels, pupils and their consent."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from classlens.errors import ClassLensError, NotAllowed, NotFound
+from classlens.errors import ClassLensError, NotFound
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, PRESETS, Policy, policy_for
 from classlens.register.consent import (
@@ -45,7 +38,17 @@ from classlens.register.import_plan import (
     describe_consent,
     plan_import,
 )
-from classlens.storage import Database
+from classlens.services.base import (
+    DEFAULT_PLATFORM,
+    MANAGE_CHANNELS,
+    MANAGE_REGISTER,
+    MANAGE_USERS,
+    RECORD_CONSENT,
+    ROLES,
+    SEE_SENSITIVE,
+    ServiceBase,
+    now,
+)
 from classlens.storage.models import (
     AuditEntry,
     Channel,
@@ -55,24 +58,6 @@ from classlens.storage.models import (
     SchoolClass,
     User,
 )
-
-ROLES = ("teacher", "ict", "slt")
-# Who may do what. Checked here, in the core, whatever the front end shows.
-MANAGE_USERS = ("ict",)
-MANAGE_REGISTER = ("ict",)
-RECORD_CONSENT = ("ict", "slt")
-SEE_SENSITIVE = ("ict", "slt")
-MANAGE_CHANNELS = ("ict",)
-DEFAULT_PLATFORM = {
-    "website": "website",
-    "social_public": "x",
-    "social_private": "x",
-    "newsletter": "newsletter",
-}
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -130,25 +115,7 @@ class PupilView:
         return data
 
 
-def decisions_of(pupil: Pupil) -> list[Decision]:
-    return [Decision(c.category, c.status, c.decided_by, c.expires) for c in pupil.consents]
-
-
-def facts_of(pupil: Pupil) -> PupilFacts:
-    return PupilFacts(on_roll=pupil.on_roll, never_publish=pupil.never_publish)
-
-
-class Services:
-    def __init__(
-        self,
-        db: Database,
-        library: Path | None = None,
-        today: Callable[[], date] = date.today,
-    ):
-        self.db = db
-        self.library = library
-        self.today = today
-
+class RegisterServices(ServiceBase):
     # -- school -----------------------------------------------------------
 
     def init_school(self, name: str, preset: str = DEFAULT_PRESET) -> bool:
@@ -181,26 +148,23 @@ class Services:
         school = self.school()
         return policy_for(school.policy, json.loads(school.settings))
 
-    # -- users ------------------------------------------------------------
-
-    def require(self, session: Session, username: str | None, roles: Iterable[str]) -> User:
-        roles = tuple(roles)
-        if not username:
-            raise NotAllowed("say who you are with --as USERNAME (or CLASSLENS_USER)")
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise NotAllowed(f"there is no user {username!r}; an ICT leader can add one "
-                             "with `classlens users add`")
-        if user.role not in roles:
-            raise NotAllowed(f"{username} is a {user.role} user; only "
-                             f"{' or '.join(roles)} users may do this")
-        return user
-
-    def role_of(self, username: str | None) -> str | None:
-        if not username:
-            return None
+    def set_policy(self, actor: str, name: str, value) -> None:
+        """Change one named policy setting of the school (its preset stays)."""
         with self.db.transaction() as session:
-            return session.scalar(select(User.role).where(User.username == username))
+            self.require(session, actor, MANAGE_CHANNELS)
+            school = self.school(session)
+            settings = json.loads(school.settings)
+            old = settings.get(name)
+            try:
+                policy_for(school.policy, {**settings, name: value})
+            except (ValueError, TypeError) as error:
+                raise ClassLensError(str(error)) from None
+            settings[name] = value
+            school.settings = json.dumps(settings, sort_keys=True)
+            self._audit(session, actor, "policy.set", f"school:{school.name}", name,
+                        None if old is None else json.dumps(old), json.dumps(value))
+
+    # -- users ------------------------------------------------------------
 
     def add_user(self, actor: str, username: str, role: str) -> None:
         if role not in ROLES:
@@ -280,7 +244,7 @@ class Services:
 
     @staticmethod
     def _view(pupil: Pupil, on: date, sensitive: bool) -> PupilView:
-        decisions = decisions_of(pupil)
+        decisions = pupil.decisions()
         consent = {c: consent_state(decisions, c, on) for c in CATEGORIES}
         consent[BIOMETRIC] = may_process_biometrics(
             PupilFacts(on_roll=True), decisions, on)  # the consent itself, as recorded
@@ -303,7 +267,7 @@ class Services:
         with self.db.transaction() as session:
             pupil = self._pupil(session, pupil_id)
             category = self.channel(session, channel).category
-            return may_show(facts_of(pupil), decisions_of(pupil), category, on or self.today())
+            return may_show(pupil.facts(), pupil.decisions(), category, on or self.today())
 
     def set_consent(
         self,
@@ -339,6 +303,8 @@ class Services:
             self._audit(session, actor, "consent.set", f"pupil:{pupil_id}",
                         f"{category} ({decided_by})", old,
                         describe_consent((status, expires)))
+            session.flush()
+            self._sweep_templates(session, actor)
 
     def set_never_publish(self, actor: str, pupil_id: str, flag: bool,
                           reason: str | None = None) -> None:
@@ -379,6 +345,7 @@ class Services:
                 unchanged=plan.unchanged, left=len(plan.left), changes=plan.changes)
             if not dry_run:
                 self._apply_import(session, actor, plan, source=path.name)
+                self._sweep_templates(session, actor)
                 report.written = True
             return report
 
@@ -485,12 +452,6 @@ class Services:
             f"{len(plan.created)} created, {len(plan.updated)} updated, {len(plan.left)} left")
         if audit:
             session.execute(insert(AuditEntry), audit)
-
-    def _audit(self, session: Session, actor: str, action: str, subject: str,
-               field_: str | None = None, old: str | None = None, new: str | None = None,
-               sensitive: bool = False) -> None:
-        session.add(AuditEntry(at=now(), actor=actor, action=action, subject=subject,
-                               field=field_, old_value=old, new_value=new, sensitive=sensitive))
 
     def audit(self, viewer: str | None = None, limit: int | None = None) -> list[dict]:
         """The audit log, newest first; sensitive values hidden from most viewers."""

@@ -1,0 +1,1 @@
+"""Faces: find them (detect), describe them (encode), recognise enrolled pupils (match)."""

@@ -1,0 +1,1 @@
+"""Photos: decoding safely, the library of originals, and the import pipeline."""

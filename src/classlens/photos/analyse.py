@@ -1,0 +1,88 @@
+"""The per-photo work of an import, run in worker processes.
+
+Reads the file once, checks it decodes completely, stores the original in
+the library unchanged, finds faces and (when asked) encodes them. Returns
+plain values; the database is written by the caller, one photo per
+transaction, so a photo is either fully imported or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from classlens.faces.detect import Box, detect_faces, detection_scale
+from classlens.faces.encode import CHIP_PX, MIN_RECOGNISE_PX, encode_faces
+from classlens.photos import decode
+from classlens.photos.library import Library, sha256_of
+
+MAX_FILE_BYTES = 200_000_000
+
+
+@dataclass
+class Analysis:
+    path: str
+    sha256: str | None = None
+    error: str | None = None
+    duplicate: bool = False
+    format: str | None = None
+    width: int = 0
+    height: int = 0
+    captured_at: object = None
+    library_path: str | None = None
+    boxes: list[Box] = field(default_factory=list)
+    encodings: list[np.ndarray | None] = field(default_factory=list)
+
+
+def warm_up() -> None:
+    """Load the models once per worker process, before the first photo."""
+    from classlens.faces.detect import _session
+    from classlens.faces.encode import _face_recognition
+
+    _session(1)
+    _face_recognition()
+
+
+def analyse(path: str, library_root: str, encode: bool, known: frozenset[str]) -> Analysis:
+    result = Analysis(path)
+    source = Path(path)
+    try:
+        if source.stat().st_size > MAX_FILE_BYTES:
+            raise decode.PhotoError(f"larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        data = source.read_bytes()
+    except OSError as error:
+        result.error = f"cannot read the file: {error.strerror or error}"
+        return result
+    except decode.PhotoError as error:
+        result.error = str(error)
+        return result
+    result.sha256 = sha256_of(data)
+    if result.sha256 in known:
+        result.duplicate = True
+        return result
+    try:
+        info = decode.inspect(source)
+        scale = detection_scale(info.width, info.height)
+        image, real_scale = decode.load(source, scale)
+        boxes = detect_faces(image, real_scale)
+        if encode and boxes:
+            # Encode from the detection image where a face there is already
+            # bigger than dlib's chip; otherwise from the full-resolution photo.
+            if all(b.width * real_scale >= CHIP_PX or b.width < MIN_RECOGNISE_PX for b in boxes):
+                result.encodings = encode_faces(image, boxes, real_scale)
+            else:
+                full, full_scale = decode.load(source, 1.0)
+                result.encodings = encode_faces(full, boxes, full_scale)
+        else:
+            result.encodings = [None] * len(boxes)
+    except decode.PhotoError as error:
+        result.error = str(error)
+        return result
+    result.format, result.width, result.height = info.format, info.width, info.height
+    result.captured_at = info.captured_at
+    result.boxes = boxes
+    result.library_path = Library(Path(library_root)).store(
+        "originals", data, result.sha256, info.format)
+    return result

@@ -1,0 +1,58 @@
+"""The photo library: originals stored unchanged under their content hash.
+
+Files are written atomically (temporary name, fsync, rename), so another
+machine reading a shared library folder never sees half a file, and a
+process killed mid-copy leaves only a temporary file behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+SUFFIX = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF": ".heic",
+          "HEIC": ".heic"}
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes it owner-only; others may read photos
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class Library:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def store(self, kind: str, data: bytes, digest: str, image_format: str) -> str:
+        """Keep `data` under `kind/ab/abcdef....ext`; returns the relative path.
+
+        The same content always lands at the same place, so storing twice (a
+        resumed import) rewrites nothing.
+        """
+        relative = f"{kind}/{digest[:2]}/{digest}{SUFFIX.get(image_format, '.bin')}"
+        target = self.root / relative
+        if not (target.exists() and target.stat().st_size == len(data)):
+            write_atomic(target, data)
+        return relative
+
+    def remove(self, relative: str) -> None:
+        (self.root / relative).unlink(missing_ok=True)

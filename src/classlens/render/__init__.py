@@ -1,0 +1,1 @@
+"""Rendering: blur burnt into pixels, and clean per-channel exports."""

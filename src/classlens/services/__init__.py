@@ -1,0 +1,18 @@
+"""The services the command line and the desktop app call: one place for
+role checks, transactions and the audit trail.
+
+Every method that changes something takes the acting username first, checks
+that user's role, writes in one transaction and records each change in the
+audit log (who, when, what, old and new value).
+"""
+
+from classlens.services.base import ROLES
+from classlens.services.photos import PhotoServices
+from classlens.services.register import RegisterServices
+
+
+class Services(RegisterServices, PhotoServices):
+    """Everything ClassLens does, for one database and photo library."""
+
+
+__all__ = ["ROLES", "Services"]

@@ -1,0 +1,81 @@
+"""What every service shares: the database, who is acting, and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classlens.errors import NotAllowed
+from classlens.paths import default_library
+from classlens.photos.library import Library
+from classlens.services.biometrics import revoke_unconsented
+from classlens.storage import Database
+from classlens.storage.models import AuditEntry, User, utcnow
+
+ROLES = ("teacher", "ict", "slt")
+# Who may do what. Checked here, in the core, whatever the front end shows.
+MANAGE_USERS = ("ict",)
+MANAGE_REGISTER = ("ict",)
+RECORD_CONSENT = ("ict", "slt")
+SEE_SENSITIVE = ("ict", "slt")
+MANAGE_CHANNELS = ("ict",)
+STAFF = ("teacher", "ict", "slt")
+DEFAULT_PLATFORM = {
+    "website": "website",
+    "social_public": "x",
+    "social_private": "x",
+    "newsletter": "newsletter",
+}
+
+
+now = utcnow
+
+
+class ServiceBase:
+    def __init__(
+        self,
+        db: Database,
+        library: Path | None = None,
+        today: Callable[[], date] = date.today,
+    ):
+        self.db = db
+        self.library_root = library or default_library()
+        self.today = today
+
+    @property
+    def library(self) -> Library:
+        return Library(self.library_root)
+
+    def _sweep_templates(self, session: Session, actor: str) -> None:
+        """Delete face templates that consent no longer covers (see biometrics.py)."""
+        revoke_unconsented(session, self.library, self.today(), actor)
+
+    def require(self, session: Session, username: str | None, roles: Iterable[str]) -> User:
+        roles = tuple(roles)
+        if not username:
+            raise NotAllowed("say who you are with --as USERNAME (or CLASSLENS_USER)")
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotAllowed(f"there is no user {username!r}; an ICT leader can add one "
+                             "with `classlens users add`")
+        if user.role not in roles:
+            raise NotAllowed(f"{username} is a {user.role} user; only "
+                             f"{' or '.join(roles)} users may do this")
+        return user
+
+    def role_of(self, username: str | None) -> str | None:
+        if not username:
+            return None
+        with self.db.transaction() as session:
+            return session.scalar(select(User.role).where(User.username == username))
+
+    def _audit(self, session: Session, actor: str, action: str, subject: str,
+               field_: str | None = None, old: str | None = None, new: str | None = None,
+               sensitive: bool = False) -> None:
+        session.add(AuditEntry(at=now(), actor=actor, action=action, subject=subject,
+                               field=field_, old_value=old, new_value=new, sensitive=sensitive))
+

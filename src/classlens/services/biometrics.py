@@ -1,0 +1,66 @@
+"""Keeping face templates in step with biometric consent.
+
+Templates exist only for pupils whose biometric consent allows them today.
+Whenever the register changes (a consent set, an import, a pupil leaving)
+and before templates are used, this sweep deletes the templates and
+reference photos of every pupil no longer allowed, and forgets the faces
+that were recognised from them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from classlens.faces.templates import TemplateCipher
+from classlens.photos.library import Library
+from classlens.register.consent import PupilFacts, Verdict, may_process_biometrics
+from classlens.storage.models import AuditEntry, Face, Pupil, Template, utcnow
+
+
+def biometric_verdict(pupil: Pupil, on: date) -> Verdict:
+    return may_process_biometrics(PupilFacts(on_roll=pupil.on_roll), pupil.decisions(), on)
+
+
+def _pupils_with_templates(session: Session) -> list[Pupil]:
+    return list(session.scalars(
+        select(Pupil).where(Pupil.id.in_(select(Template.pupil_id)))
+        .options(selectinload(Pupil.consents))))
+
+
+def revoke_unconsented(session: Session, library: Library, on: date, actor: str) -> list[str]:
+    """Delete templates no longer covered by consent; returns the pupil ids affected."""
+    revoked = []
+    for pupil in _pupils_with_templates(session):
+        verdict = biometric_verdict(pupil, on)
+        if verdict.allowed:
+            continue
+        templates = list(session.scalars(select(Template).where(Template.pupil_id == pupil.id)))
+        for template in templates:
+            library.remove(template.reference_path)
+            session.delete(template)
+        session.execute(
+            update(Face).where(Face.pupil_id == pupil.id, Face.identified_by == "recognition")
+            .values(pupil_id=None, identified_by=None, distance=None,
+                    match_note="biometric consent withdrawn"))
+        session.add(AuditEntry(at=utcnow(), actor=actor, action="templates.deleted",
+                               subject=f"pupil:{pupil.pupil_id}", field="biometric",
+                               old_value=f"{len(templates)} template(s)",
+                               new_value=verdict.message, sensitive=False))
+        revoked.append(pupil.pupil_id)
+    return revoked
+
+
+def enrolled_templates(session: Session, cipher: TemplateCipher,
+                       on: date) -> dict[int, list[np.ndarray]]:
+    """Decrypted templates of pupils whose biometric consent allows them today."""
+    enrolled: dict[int, list[np.ndarray]] = {}
+    for pupil in _pupils_with_templates(session):
+        if not biometric_verdict(pupil, on).allowed:
+            continue  # the sweep deletes them; never compare meanwhile
+        tokens = session.scalars(select(Template.encrypted).where(Template.pupil_id == pupil.id))
+        enrolled[pupil.id] = [cipher.decrypt(token) for token in tokens]
+    return enrolled

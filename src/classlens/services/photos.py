@@ -1,0 +1,398 @@
+"""Photo services: enrolment, import with face matching, review, export."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from classlens.errors import ClassLensError, NotFound
+from classlens.faces.detect import Box, detect_faces, detection_scale
+from classlens.faces.encode import encode_faces
+from classlens.faces.match import match_face
+from classlens.faces.templates import TemplateCipher
+from classlens.photos import decode
+from classlens.photos.analyse import Analysis, analyse, warm_up
+from classlens.photos.decisions import FaceDecision, FaceFacts, blocks_export, decide_face
+from classlens.photos.library import sha256_of
+from classlens.policy.platforms import PLATFORM_LIMITS
+from classlens.register.consent import Verdict, may_show
+from classlens.render import export as exporter
+from classlens.services.base import (
+    MANAGE_REGISTER,
+    STAFF,
+    ServiceBase,
+    now,
+)
+from classlens.services.biometrics import biometric_verdict, enrolled_templates
+from classlens.storage.models import (
+    AuditEntry,
+    Channel,
+    Face,
+    Photo,
+    Pupil,
+    SchoolClass,
+    Template,
+)
+from classlens.tasks import TaskState, run_parallel
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
+REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset")
+
+
+@dataclass
+class EnrolReport:
+    enrolled: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"enrolled": self.enrolled, "errors": self.errors}
+
+
+@dataclass
+class FaceView:
+    id: int
+    box: Box
+    source: str
+    pupil_id: str | None
+    identified_by: str | None
+    distance: float | None
+    note: str | None
+    decisions: dict[str, FaceDecision]  # channel name -> decision
+    reviewed_by: str | None = None
+    review_reason: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "box": self.box.as_list(), "source": self.source,
+            "pupil_id": self.pupil_id, "identified_by": self.identified_by,
+            "distance": None if self.distance is None else round(self.distance, 4),
+            "note": self.note, "reviewed_by": self.reviewed_by,
+            "review_reason": self.review_reason,
+            "decisions": {name: d.as_dict() for name, d in self.decisions.items()},
+        }
+
+
+@dataclass
+class ImportedPhoto:
+    file: str
+    id: int | None = None
+    error: str | None = None
+    duplicate: bool = False
+    faces: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "id": self.id, "error": self.error,
+                "duplicate": self.duplicate, "faces": self.faces}
+
+
+@dataclass
+class ExportedPhoto:
+    path: Path
+    faces: list[dict]
+
+    def as_dict(self) -> dict:
+        return {"path": str(self.path), "faces": self.faces}
+
+
+def expand_paths(paths: Iterable[str]) -> list[str]:
+    """Files as given, and the photos inside folders (recursively, sorted)."""
+    files: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            files.extend(str(p) for p in sorted(path.rglob("*"))
+                         if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES
+                         and not p.name.startswith("."))
+        else:
+            files.append(given)
+    return files
+
+
+class PhotoServices(ServiceBase):
+    def cipher(self) -> TemplateCipher:
+        return TemplateCipher()
+
+    # -- enrolment ------------------------------------------------------------
+
+    def enrol(self, actor: str, pupil_id: str, paths: list[str]) -> EnrolReport:
+        """Reference photos for a pupil with biometric consent: one face each."""
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_REGISTER)
+            pupil = self._pupil(session, pupil_id)
+            verdict = biometric_verdict(pupil, self.today())
+            if not verdict.allowed:
+                # Refused before any photo is opened: no template is ever computed.
+                raise ClassLensError(
+                    f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}. "
+                    "Name this pupil by hand in photo review instead.")
+            report = EnrolReport()
+            cipher = self.cipher()
+            for given in paths:
+                try:
+                    encoding, data, image_format = self._reference_encoding(Path(given))
+                except (decode.PhotoError, OSError) as error:
+                    report.errors.append({"file": given, "message": str(error)})
+                    continue
+                relative = self.library.store("references", data, sha256_of(data),
+                                              image_format)
+                session.add(Template(pupil_id=pupil.id, encrypted=cipher.encrypt(encoding),
+                                     reference_path=relative, created_at=now(),
+                                     created_by=actor))
+                report.enrolled += 1
+            if report.enrolled:
+                self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
+                            "biometric", None, f"{report.enrolled} reference photo(s)")
+            return report
+
+    @staticmethod
+    def _reference_encoding(path: Path):
+        data = path.read_bytes()
+        image, scale = decode.load(path, 1.0)
+        boxes = detect_faces(image, scale)
+        if len(boxes) != 1:
+            raise decode.PhotoError(
+                f"a reference photo must show exactly one face; this one shows {len(boxes)}")
+        (encoding,) = encode_faces(image, boxes, scale)
+        if encoding is None:
+            raise decode.PhotoError("the face is too small to enrol; use a closer portrait")
+        return encoding, data, decode.inspect(path).format
+
+    def templates_of(self, pupil_id: str) -> int:
+        with self.db.transaction() as session:
+            pupil = self._pupil(session, pupil_id)
+            return len(list(session.scalars(
+                select(Template.id).where(Template.pupil_id == pupil.id))))
+
+    # -- import ---------------------------------------------------------------
+
+    def import_photos(self, actor: str, paths: list[str], class_name: str,
+                      state: TaskState | None = None, workers: int | None = None
+                      ) -> list[ImportedPhoto]:
+        """Import photos; each is fully in (file, faces, matches) or not at all.
+
+        Safe to run again after an interruption: photos already in the library
+        are recognised by content and reported as duplicates.
+        """
+        state = state or TaskState()
+        policy = self.policy()
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            school_class = session.scalar(select(SchoolClass).where(
+                SchoolClass.name == class_name))
+            if school_class is None:
+                raise NotFound(f"no class {class_name!r} in the register")
+            class_id = school_class.id
+            self._sweep_templates(session, actor)
+            recognition = policy.biometric_recognition and policy.faces != "none"
+            enrolled = (enrolled_templates(session, self.cipher(), self.today())
+                        if recognition else {})
+            known = frozenset(session.scalars(select(Photo.sha256)))
+        files = expand_paths(paths)
+        results: dict[str, ImportedPhoto] = {}
+        state.progress(0, len(files), "")
+        args = (str(self.library_root), bool(enrolled), known)
+        for done, (path, analysis) in enumerate(
+                run_parallel(analyse, files, args, workers, state, warm_up), start=1):
+            results[path] = self._store_analysis(actor, analysis, class_id, enrolled, policy)
+            state.progress(done, len(files), path)
+        return [results[f] for f in files if f in results]
+
+    def _store_analysis(self, actor: str, analysis: Analysis, class_id: int,
+                        enrolled, policy) -> ImportedPhoto:
+        result = ImportedPhoto(analysis.path, error=analysis.error)
+        if analysis.error:
+            return result
+        with self.db.transaction() as session:
+            existing = session.scalar(select(Photo).where(Photo.sha256 == analysis.sha256))
+            if existing is not None:
+                result.id, result.duplicate = existing.id, True
+                result.faces = [self._face_summary(f) for f in existing.faces]
+                return result
+            photo = Photo(sha256=analysis.sha256, library_path=analysis.library_path,
+                          original_name=Path(analysis.path).name[:300], format=analysis.format,
+                          width=analysis.width, height=analysis.height,
+                          captured_at=analysis.captured_at, imported_at=now(),
+                          imported_by=actor, class_id=class_id, recognition=bool(enrolled))
+            for box, encoding in zip(analysis.boxes, analysis.encodings):
+                match = match_face(encoding, enrolled, policy.match_tolerance,
+                                   policy.match_margin)
+                photo.faces.append(Face(
+                    left=box.left, top=box.top, right=box.right, bottom=box.bottom,
+                    score=box.score, source="detected", pupil_id=match.pupil,
+                    identified_by="recognition" if match.pupil else None,
+                    match_note=match.note, distance=match.distance,
+                    blur_forced=False, not_a_face=False))
+            session.add(photo)
+            session.flush()
+            self._audit(session, actor, "photo.imported", f"photo:{photo.id}", None, None,
+                        f"{len(photo.faces)} face(s)")
+            result.id = photo.id
+            result.faces = [self._face_summary(f) for f in photo.faces]
+        return result
+
+    @staticmethod
+    def _face_summary(face: Face) -> dict:
+        recognised = face.identified_by == "recognition" and face.pupil is not None
+        return {"box": [face.left, face.top, face.right, face.bottom],
+                "pupil_id": face.pupil.pupil_id if face.pupil is not None else None,
+                "distance": None if face.distance is None or not recognised
+                else round(face.distance, 4)}
+
+    # -- faces and decisions ------------------------------------------------
+
+    def _photo(self, session: Session, photo_id: int) -> Photo:
+        photo = session.scalar(select(Photo).where(Photo.id == photo_id).options(
+            selectinload(Photo.faces).selectinload(Face.pupil).selectinload(Pupil.consents)))
+        if photo is None:
+            raise NotFound(f"no photo {photo_id} in the library")
+        return photo
+
+    def _decide(self, face: Face, channel: Channel) -> tuple[FaceDecision, Verdict | None]:
+        pupil = face.pupil
+        verdict = None
+        if pupil is not None:
+            verdict = may_show(pupil.facts(), pupil.decisions(), channel.category,
+                               self.today())
+        facts = FaceFacts(
+            pupil_label=pupil.pupil_id if pupil is not None else None,
+            identified_by=face.identified_by, match_note=face.match_note,
+            blur_forced=face.blur_forced, not_a_face=face.not_a_face,
+            manual_region=face.source == "manual")
+        return decide_face(facts, verdict, self.policy().faces), verdict
+
+    def faces(self, photo_id: int) -> list[FaceView]:
+        with self.db.transaction() as session:
+            photo = self._photo(session, photo_id)
+            channels = list(session.scalars(select(Channel).order_by(Channel.id)))
+            return [FaceView(
+                id=f.id, box=Box(f.left, f.top, f.right, f.bottom, f.score), source=f.source,
+                pupil_id=f.pupil.pupil_id if f.pupil else None, identified_by=f.identified_by,
+                distance=f.distance, note=f.match_note,
+                decisions={c.name: self._decide(f, c)[0] for c in channels},
+                reviewed_by=f.reviewed_by, review_reason=f.review_reason)
+                for f in photo.faces]
+
+    # -- review ---------------------------------------------------------------
+
+    def review_face(self, actor: str, photo_id: int, face_id: int, action: str,
+                    reason: str, pupil_id: str | None = None) -> None:
+        """A person's decision about one face, recorded with who and why.
+
+        Naming a pupil is the lawful alternative to recognition; it can never
+        show a pupil whom the consent function does not allow.
+        """
+        if action not in REVIEW_ACTIONS:
+            raise ClassLensError(f"action must be one of {', '.join(REVIEW_ACTIONS)}")
+        if not reason.strip():
+            raise ClassLensError("say why (the reason is kept in the audit log)")
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            photo = self._photo(session, photo_id)
+            face = next((f for f in photo.faces if f.id == face_id), None)
+            if face is None:
+                raise NotFound(f"photo {photo_id} has no face {face_id}")
+            old = _describe_review(face)
+            if action == "pupil":
+                if not pupil_id:
+                    raise ClassLensError("name the pupil with --pupil PUPIL_ID")
+                face.pupil = self._pupil(session, pupil_id)
+                face.identified_by, face.match_note, face.distance = "reviewer", None, None
+                face.blur_forced = face.not_a_face = False
+            elif action == "blur":
+                face.blur_forced, face.not_a_face = True, False
+            elif action == "not-a-face":
+                face.not_a_face, face.blur_forced = True, False
+            else:
+                face.blur_forced = face.not_a_face = False
+                if face.identified_by == "reviewer":
+                    face.pupil, face.identified_by = None, None
+            face.reviewed_by, face.review_reason = actor, reason
+            self._audit(session, actor, f"face.{action}", f"photo:{photo_id}/face:{face_id}",
+                        "review", old, f"{_describe_review(face)} ({reason})")
+
+    def add_blur(self, actor: str, photo_id: int, box: Box, reason: str) -> int:
+        """Blur a region the detector missed; returns its face id."""
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            photo = self._photo(session, photo_id)
+            left, top = max(0, box.left), max(0, box.top)
+            right, bottom = min(photo.width, box.right), min(photo.height, box.bottom)
+            if right - left < 2 or bottom - top < 2:
+                raise ClassLensError(f"the region {box.as_list()} is outside the photo "
+                                     f"({photo.width}x{photo.height})")
+            face = Face(left=left, top=top, right=right, bottom=bottom, score=1.0,
+                        source="manual", blur_forced=True, not_a_face=False,
+                        reviewed_by=actor, review_reason=reason)
+            photo.faces.append(face)
+            session.flush()
+            self._audit(session, actor, "face.added", f"photo:{photo_id}/face:{face.id}",
+                        "review", None, f"blur region {[left, top, right, bottom]} ({reason})")
+            return face.id
+
+    # -- export ---------------------------------------------------------------
+
+    def export_photo(self, actor: str, photo_id: int, channel_name: str,
+                     out_dir: Path) -> ExportedPhoto:
+        """One photo rendered for one channel: blurred where not cleared, clean."""
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            self._sweep_templates(session, actor)
+            photo = self._photo(session, photo_id)
+            channel = self.channel(session, channel_name)
+            decided = [(f, *self._decide(f, channel)) for f in photo.faces]
+            blocked = [f.pupil.pupil_id for f, _, verdict in decided if blocks_export(verdict)]
+            if blocked:
+                raise ClassLensError(
+                    f"photo {photo_id} shows a pupil who must never be published "
+                    f"({', '.join(blocked)}); it cannot be exported. Crop them out of the "
+                    "original and import the cropped photo instead.")
+            source = self.library.path(photo.library_path)
+            image, _ = decode.load(source, 1.0)
+            icc = _icc_profile(source)
+            limits = PLATFORM_LIMITS[channel.platform]
+            blur = [Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown]
+            rendered, factor = exporter.render(image, blur, limits.long_edge,
+                                               self.policy().blur_style, icc)
+            data = exporter.encode_jpeg(rendered, limits.max_bytes)
+            name = f"{_slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
+            out_dir.mkdir(parents=True, exist_ok=True)
+            path = exporter.save(data, out_dir, name)
+            faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
+                      "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
+            self._audit(session, actor, "photo.exported", f"photo:{photo_id}", "channel",
+                        None, f"{channel.name}: {sum(d.shown for _, d, _ in decided)} shown, "
+                        f"{sum(not d.shown for _, d, _ in decided)} blurred")
+            return ExportedPhoto(path, faces)
+
+    def photos(self, class_name: str | None = None) -> list[Photo]:
+        with self.db.transaction() as session:
+            query = select(Photo).options(selectinload(Photo.faces)).order_by(Photo.id)
+            if class_name:
+                query = query.join(SchoolClass).where(SchoolClass.name == class_name)
+            return list(session.scalars(query))
+
+
+def _describe_review(face: Face) -> str:
+    if face.not_a_face:
+        return "not a face"
+    if face.blur_forced:
+        return "blurred"
+    if face.pupil is not None:
+        return f"{face.identified_by or 'identified'}: {face.pupil.pupil_id}"
+    return "unidentified"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "channel"
+
+
+def _icc_profile(path: Path) -> bytes | None:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.info.get("icc_profile")

@@ -1,0 +1,92 @@
+"""Long work with progress and cancellation, for the CLI and the GUI alike.
+
+The core never sees Qt: a batch function takes a `TaskState`, reports
+progress through it and stops when cancellation is requested. The GUI's
+worker helper turns the callbacks into signals on its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Cancelled(Exception):
+    """The user asked to stop; work finished before that is kept."""
+
+
+class TaskState:
+    def __init__(self, on_progress: Callable[[int, int, str], None] | None = None):
+        self._cancel = threading.Event()
+        self._on_progress = on_progress
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        if self._on_progress is not None:
+            self._on_progress(done, total, message)
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def run_parallel(
+    function: Callable[..., R],
+    items: list[T],
+    args: tuple[Any, ...] = (),
+    workers: int | None = None,
+    state: TaskState | None = None,
+    initializer: Callable[[], None] | None = None,
+) -> Iterator[tuple[T, R]]:
+    """Yield (item, function(item, *args)) as results complete, across processes.
+
+    CPU-bound face work runs in separate processes: dlib and onnxruntime hold
+    the GIL for parts of their work. "spawn" is safe inside a GUI with threads
+    and behaves the same on Windows. At most two items per worker are in
+    flight, so memory stays flat however long the batch.
+    """
+    state = state or TaskState()
+    workers = workers or default_workers()
+    if workers == 1 or len(items) <= 1:
+        if initializer:
+            initializer()
+        for item in items:
+            if state.cancelled:
+                raise Cancelled
+            yield item, function(item, *args)
+        return
+    context = multiprocessing.get_context("spawn")
+    pending: dict[Future, T] = {}
+    queue: Iterable[T] = iter(items)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer) as pool:
+        try:
+            for item in queue:
+                pending[pool.submit(function, item, *args)] = item
+                if len(pending) >= 2 * workers:
+                    break
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    item = pending.pop(future)
+                    yield item, future.result()
+                if state.cancelled:
+                    raise Cancelled
+                for item in queue:
+                    pending[pool.submit(function, item, *args)] = item
+                    if len(pending) >= 2 * workers:
+                        break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
