@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFile
 
 from classlens.faces.detect import Box
 
@@ -24,6 +24,9 @@ def _face_recognition():
         # face_recognition_models imports pkg_resources, which warns on import.
         warnings.simplefilter("ignore", UserWarning)
         import face_recognition
+    # face_recognition turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole
+    # process when imported; a truncated photo must be reported, not padded grey.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return face_recognition
 
 

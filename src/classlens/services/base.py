@@ -41,10 +41,12 @@ class ServiceBase:
         db: Database,
         library: Path | None = None,
         today: Callable[[], date] = date.today,
+        key_file: Path | None = None,
     ):
         self.db = db
         self.library_root = library or default_library()
         self.today = today
+        self.key_file = key_file  # None: CLASSLENS_KEY_FILE or the data directory
 
     @property
     def library(self) -> Library:

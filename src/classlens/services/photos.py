@@ -115,7 +115,7 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
 
 class PhotoServices(ServiceBase):
     def cipher(self) -> TemplateCipher:
-        return TemplateCipher()
+        return TemplateCipher(self.key_file)
 
     # -- enrolment ------------------------------------------------------------
 
