@@ -360,3 +360,22 @@ def test_small_faces_in_a_large_class_photo_are_found(tmp_path):
     boxes = detect_faces(small, scale)
     for x, y, px in truth:
         assert any(b.left <= x <= b.right and b.top <= y <= b.bottom for b in boxes), px
+
+
+def test_our_encodings_are_face_recognitions_own():
+    """encode_at calls dlib as face_recognition.face_encodings(model="small") does."""
+    import warnings
+
+    from classlens.faces.encode import encode_at
+
+    from PIL import ImageFile
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import face_recognition
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # face_recognition's import turns it on
+    pixels = np.asarray(Image.open(TWO).convert("RGB"))
+    for box in (OBAMA_LEFT, BIDEN_RIGHT):
+        (theirs,) = face_recognition.face_encodings(
+            pixels, [(box.top, box.right, box.bottom, box.left)], model="small")
+        assert distance(encode_at(pixels, box), theirs) < 1e-9

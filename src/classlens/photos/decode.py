@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 register_heif_opener()
@@ -71,6 +71,9 @@ def load(path: Path, scale: float = 1.0) -> tuple[Image.Image, float]:
     Raises PhotoError for a truncated or corrupt file: every pixel is decoded
     here, so a broken photo never gets as far as the library.
     """
+    # A damaged photo must fail here, whatever another library set globally
+    # (face_recognition switches truncated-image loading on when imported).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     image = _open(path)
     try:
         full = image.size
