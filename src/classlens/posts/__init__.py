@@ -1,0 +1,1 @@
+"""Posts: caption rules, counting by each platform's rules, export bundles."""
