@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--reason", help="why (visible to ICT and SLT only)")
     group.add_argument("--clear", action="store_true", help="remove the flag")
     never.set_defaults(run=cmd_register_never_publish)
+    command(register, "takedowns", "open takedowns: published posts whose consent has gone",
+            json_=True).set_defaults(run=cmd_register_takedowns)
     enrol = command(register, "enrol", "enrol reference photos of a pupil with biometric "
                     "consent", True, True)
     enrol.add_argument("pupil_id")
@@ -167,6 +169,66 @@ def build_parser() -> argparse.ArgumentParser:
     addblur.add_argument("--box", required=True, type=box_arg, metavar="LEFT,TOP,RIGHT,BOTTOM")
     addblur.add_argument("--reason", required=True)
     addblur.set_defaults(run=cmd_photos_add_blur)
+
+    posts = commands.add_parser("posts", help="captioned posts and their approval").add_subparsers(
+        dest="posts_command", required=True, metavar="COMMAND")
+    stage = command(posts, "stage", "stage a draft post and check it against the policy",
+                    True, True)
+    stage.add_argument("--class", dest="class_name", required=True, metavar="NAME")
+    stage.add_argument("--channel", required=True)
+    stage.add_argument("--caption", required=True, metavar="TEXT")
+    stage.add_argument("--photo", dest="photos", type=int, action="append", default=[],
+                       metavar="PHOTO_ID")
+    stage.add_argument("--alt", dest="alts", action="append", default=[], metavar="TEXT",
+                       help="alt text, one per --photo in the same order")
+    stage.add_argument("--ack", dest="acks", action="append", default=[], metavar="RULE_ID",
+                       help="acknowledge a warning")
+    stage.set_defaults(run=cmd_posts_stage)
+    edit = command(posts, "edit", "change a post (it goes back to draft)", True, True)
+    edit.add_argument("post_id", type=int)
+    edit.add_argument("--caption", metavar="TEXT")
+    edit.add_argument("--photo", dest="photos", type=int, action="append", metavar="PHOTO_ID")
+    edit.add_argument("--alt", dest="alts", action="append", metavar="TEXT")
+    edit.add_argument("--ack", dest="acks", action="append", metavar="RULE_ID")
+    edit.set_defaults(run=cmd_posts_edit)
+    for name, help_ in (("submit", "submit a draft for approval"),
+                        ("approve", "approve a submitted post (slt, not the author)")):
+        sub = command(posts, name, help_, True, True)
+        sub.add_argument("post_id", type=int)
+        sub.set_defaults(run=cmd_posts_transition, transition=name)
+    reject = command(posts, "reject", "reject a submitted post with a reason", True, True)
+    reject.add_argument("post_id", type=int)
+    reject.add_argument("--reason", required=True)
+    reject.set_defaults(run=cmd_posts_transition, transition="reject")
+    pexport = command(posts, "export", "write an approved post's folder", True, True)
+    pexport.add_argument("post_id", type=int)
+    pexport.add_argument("--out", required=True, type=Path, metavar="DIR")
+    pexport.set_defaults(run=cmd_posts_export)
+    published = command(posts, "published", "record the link of the published post", True, True)
+    published.add_argument("post_id", type=int)
+    published.add_argument("--url", required=True)
+    published.set_defaults(run=cmd_posts_transition, transition="published")
+    withdraw = command(posts, "withdraw", "record that a post was taken down", True, True)
+    withdraw.add_argument("post_id", type=int)
+    withdraw.add_argument("--reason", default="")
+    withdraw.set_defaults(run=cmd_posts_transition, transition="withdraw")
+    plist = command(posts, "list", "list posts, newest first", json_=True)
+    plist.add_argument("--status", choices=("draft", "submitted", "approved", "rejected",
+                                            "exported", "published", "withdrawn"))
+    plist.set_defaults(run=cmd_posts_list)
+    pshow = command(posts, "show", "one post with its rule results", json_=True)
+    pshow.add_argument("post_id", type=int)
+    pshow.set_defaults(run=cmd_posts_show)
+
+    takedown = command(commands, "takedown", "every live post showing a pupil", True, True)
+    takedown.add_argument("pupil_id")
+    takedown.set_defaults(run=cmd_takedown)
+    report = commands.add_parser("report", help="reports").add_subparsers(
+        dest="report_command", required=True, metavar="COMMAND")
+    weekly = command(report, "weekly", "posts per class this week against the policy quota",
+                     json_=True)
+    weekly.add_argument("--week", metavar="YYYY-Www")
+    weekly.set_defaults(run=cmd_report_weekly)
 
     policy = commands.add_parser("policy", help="the school's policy").add_subparsers(
         dest="policy_command", required=True, metavar="COMMAND")
@@ -355,6 +417,96 @@ def cmd_photos_review(args) -> int:
 def cmd_photos_add_blur(args) -> int:
     face_id = open_services(args).add_blur(args.actor, args.photo_id, args.box, args.reason)
     emit(args, {"face_id": face_id}, f"Photo {args.photo_id}: blur region {face_id} added.")
+    return EXIT_OK
+
+
+def _post_text(view) -> str:
+    lines = [f"Post {view.id} ({view.status}) for {view.channel}, class {view.class_name}, "
+             f"by {view.author}" + (f", approved by {view.approver}" if view.approver else "")]
+    if view.rejection_reason:
+        lines.append(f"  rejected: {view.rejection_reason}")
+    for p in view.problems:
+        acked = " (acknowledged)" if p.rule in view.acknowledged else ""
+        lines.append(f"  {p.severity.upper()} [{p.rule}]{acked}: {p.message}")
+    return "\n".join(lines)
+
+
+def cmd_posts_stage(args) -> int:
+    view = open_services(args).stage(args.actor, args.class_name, args.channel, args.caption,
+                                     args.photos, args.alts, args.acks)
+    emit(args, {"id": view.id, "status": view.status,
+                "problems": [p.as_dict() for p in view.problems]}, _post_text(view))
+    return EXIT_OK
+
+
+def cmd_posts_edit(args) -> int:
+    view = open_services(args).edit(args.actor, args.post_id, args.caption, args.photos,
+                                    args.alts, args.acks)
+    emit(args, view.as_dict(), _post_text(view))
+    return EXIT_OK
+
+
+def cmd_posts_transition(args) -> int:
+    services = open_services(args)
+    if args.transition == "submit":
+        view = services.submit(args.actor, args.post_id)
+    elif args.transition == "approve":
+        view = services.approve(args.actor, args.post_id)
+    elif args.transition == "reject":
+        view = services.reject(args.actor, args.post_id, args.reason)
+    elif args.transition == "published":
+        view = services.mark_published(args.actor, args.post_id, args.url)
+    else:
+        view = services.withdraw_post(args.actor, args.post_id, args.reason)
+    emit(args, view.as_dict(), _post_text(view))
+    return EXIT_OK
+
+
+def cmd_posts_export(args) -> int:
+    result = open_services(args).export_post(args.actor, args.post_id, args.out)
+    emit(args, result, f"Wrote {result['folder']}: {', '.join(result['files'])}")
+    return EXIT_OK
+
+
+def cmd_posts_list(args) -> int:
+    views = open_services(args).posts(args.status)
+    rows = [("POST", "STATUS", "CLASS", "CHANNEL", "AUTHOR", "APPROVER", "CAPTION")]
+    rows += [(str(v.id), v.status, v.class_name, v.channel, v.author, v.approver or "",
+              v.caption[:40]) for v in views]
+    emit(args, [v.as_dict() for v in views], table(rows))
+    return EXIT_OK
+
+
+def cmd_posts_show(args) -> int:
+    view = open_services(args).post(args.post_id)
+    emit(args, view.as_dict(), _post_text(view) + f"\n  caption: {view.caption}")
+    return EXIT_OK
+
+
+def cmd_takedown(args) -> int:
+    entries = open_services(args).takedown(args.pupil_id, args.actor or "system")
+    rows = [("POST", "CHANNEL", "EXPORTED", "LINK", "TAKE DOWN")]
+    rows += [(str(e["post_id"]), e["channel"], e["exported_at"][:16], e["url"] or "-",
+              e["reason"] or "") for e in entries]
+    emit(args, entries, table(rows) if entries else f"No live post shows {args.pupil_id}.")
+    return EXIT_OK
+
+
+def cmd_register_takedowns(args) -> int:
+    entries = open_services(args).open_takedowns()
+    rows = [("POST", "PUPIL", "CHANNEL", "LINK", "WHY")]
+    rows += [(str(e["post_id"]), e["pupil_id"], e["channel"], e["url"] or "-", e["reason"])
+             for e in entries]
+    emit(args, entries, table(rows) if entries else "No open takedowns.")
+    return EXIT_OK
+
+
+def cmd_report_weekly(args) -> int:
+    report = open_services(args).weekly_report(args.week)
+    rows = [("CLASS", "POSTS", "STATUS")] + [(c["class"], str(c["posts"]), c["status"])
+                                              for c in report["classes"]]
+    emit(args, report, f"Week {report['week']} ({report['from']} to {report['to']}), quota "
+         f"{report['min']} to {report['max']} posts per class:\n" + table(rows))
     return EXIT_OK
 
 

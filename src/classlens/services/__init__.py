@@ -7,11 +7,11 @@ audit log (who, when, what, old and new value).
 """
 
 from classlens.services.base import ROLES
-from classlens.services.photos import PhotoServices
+from classlens.services.posts import PostServices
 from classlens.services.register import RegisterServices
 
 
-class Services(RegisterServices, PhotoServices):
+class Services(RegisterServices, PostServices):
     """Everything ClassLens does, for one database and photo library."""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from classlens.errors import NotAllowed
 from classlens.paths import default_library
 from classlens.photos.library import Library
 from classlens.services.biometrics import revoke_unconsented
+from classlens.services.takedowns import mark_takedowns
 from classlens.storage import Database
 from classlens.storage.models import AuditEntry, User, utcnow
 
@@ -42,11 +43,13 @@ class ServiceBase:
         library: Path | None = None,
         today: Callable[[], date] = date.today,
         key_file: Path | None = None,
+        clock: Callable[[], datetime] = datetime.now,
     ):
         self.db = db
         self.library_root = library or default_library()
         self.today = today
         self.key_file = key_file  # None: CLASSLENS_KEY_FILE or the data directory
+        self.clock = clock  # the school's local time, for posting windows
 
     @property
     def library(self) -> Library:
@@ -55,6 +58,12 @@ class ServiceBase:
     def _sweep_templates(self, session: Session, actor: str) -> None:
         """Delete face templates that consent no longer covers (see biometrics.py)."""
         revoke_unconsented(session, self.library, self.today(), actor)
+
+    def _after_register_change(self, session: Session, actor: str) -> None:
+        """Make a consent change take effect at once: templates and takedowns."""
+        session.flush()
+        self._sweep_templates(session, actor)
+        mark_takedowns(session, self.today(), actor)
 
     def require(self, session: Session, username: str | None, roles: Iterable[str]) -> User:
         roles = tuple(roles)

@@ -91,6 +91,13 @@ class ImportedPhoto:
 
 
 @dataclass
+class Rendering:
+    data: bytes  # the exported JPEG
+    faces: list[dict]  # box in exported pixels, shown, reason
+    shown: list[Pupil]  # pupils whose faces are shown, unblurred
+
+
+@dataclass
 class ExportedPhoto:
     path: Path
     faces: list[dict]
@@ -336,6 +343,29 @@ class PhotoServices(ServiceBase):
 
     # -- export ---------------------------------------------------------------
 
+    def _render(self, photo: Photo, channel: Channel) -> Rendering:
+        """A photo's pixels for a channel: decided, blurred, resized, re-encoded.
+
+        Refuses a photo in which a never-publish pupil is identified.
+        """
+        decided = [(f, *self._decide(f, channel)) for f in photo.faces]
+        blocked = [f.pupil.pupil_id for f, _, verdict in decided if blocks_export(verdict)]
+        if blocked:
+            raise ClassLensError(
+                f"photo {photo.id} shows a pupil who must never be published "
+                f"({', '.join(blocked)}); it cannot be exported. Crop them out of the "
+                "original and import the cropped photo instead.")
+        source = self.library.path(photo.library_path)
+        image, _ = decode.load(source, 1.0)
+        limits = PLATFORM_LIMITS[channel.platform]
+        blur = [Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown]
+        rendered, factor = exporter.render(image, blur, limits.long_edge,
+                                           self.policy().blur_style, _icc_profile(source))
+        faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
+                  "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
+        shown = [f.pupil for f, d, _ in decided if d.shown and f.pupil is not None]
+        return Rendering(exporter.encode_jpeg(rendered, limits.max_bytes), faces, shown)
+
     def export_photo(self, actor: str, photo_id: int, channel_name: str,
                      out_dir: Path) -> ExportedPhoto:
         """One photo rendered for one channel: blurred where not cleared, clean."""
@@ -344,30 +374,15 @@ class PhotoServices(ServiceBase):
             self._sweep_templates(session, actor)
             photo = self._photo(session, photo_id)
             channel = self.channel(session, channel_name)
-            decided = [(f, *self._decide(f, channel)) for f in photo.faces]
-            blocked = [f.pupil.pupil_id for f, _, verdict in decided if blocks_export(verdict)]
-            if blocked:
-                raise ClassLensError(
-                    f"photo {photo_id} shows a pupil who must never be published "
-                    f"({', '.join(blocked)}); it cannot be exported. Crop them out of the "
-                    "original and import the cropped photo instead.")
-            source = self.library.path(photo.library_path)
-            image, _ = decode.load(source, 1.0)
-            icc = _icc_profile(source)
-            limits = PLATFORM_LIMITS[channel.platform]
-            blur = [Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown]
-            rendered, factor = exporter.render(image, blur, limits.long_edge,
-                                               self.policy().blur_style, icc)
-            data = exporter.encode_jpeg(rendered, limits.max_bytes)
-            name = f"{_slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
+            rendering = self._render(photo, channel)
+            name = f"{slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
             out_dir.mkdir(parents=True, exist_ok=True)
-            path = exporter.save(data, out_dir, name)
-            faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
-                      "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
+            path = exporter.save(rendering.data, out_dir, name)
+            shown = sum(f["shown"] for f in rendering.faces)
             self._audit(session, actor, "photo.exported", f"photo:{photo_id}", "channel",
-                        None, f"{channel.name}: {sum(d.shown for _, d, _ in decided)} shown, "
-                        f"{sum(not d.shown for _, d, _ in decided)} blurred")
-            return ExportedPhoto(path, faces)
+                        None, f"{channel.name}: {shown} shown, "
+                        f"{len(rendering.faces) - shown} blurred")
+            return ExportedPhoto(path, rendering.faces)
 
     def photos(self, class_name: str | None = None) -> list[Photo]:
         with self.db.transaction() as session:
@@ -387,7 +402,7 @@ def _describe_review(face: Face) -> str:
     return "unidentified"
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "channel"
 
 

@@ -235,15 +235,15 @@ class RegisterServices(ServiceBase):
                 if session.scalar(select(SchoolClass).where(SchoolClass.name == class_name)) is None:
                     raise NotFound(f"no class {class_name!r} in the register")
                 query = query.where(SchoolClass.name == class_name)
-            return [self._view(p, on, sensitive) for p in session.scalars(query)]
+            return [self._pupil_view(p, on, sensitive) for p in session.scalars(query)]
 
     def pupil(self, pupil_id: str, viewer: str | None = None, on: date | None = None) -> PupilView:
         sensitive = self.role_of(viewer) in SEE_SENSITIVE
         with self.db.transaction() as session:
-            return self._view(self._pupil(session, pupil_id), on or self.today(), sensitive)
+            return self._pupil_view(self._pupil(session, pupil_id), on or self.today(), sensitive)
 
     @staticmethod
-    def _view(pupil: Pupil, on: date, sensitive: bool) -> PupilView:
+    def _pupil_view(pupil: Pupil, on: date, sensitive: bool) -> PupilView:
         decisions = pupil.decisions()
         consent = {c: consent_state(decisions, c, on) for c in CATEGORIES}
         consent[BIOMETRIC] = may_process_biometrics(
@@ -303,8 +303,7 @@ class RegisterServices(ServiceBase):
             self._audit(session, actor, "consent.set", f"pupil:{pupil_id}",
                         f"{category} ({decided_by})", old,
                         describe_consent((status, expires)))
-            session.flush()
-            self._sweep_templates(session, actor)
+            self._after_register_change(session, actor)
 
     def set_never_publish(self, actor: str, pupil_id: str, flag: bool,
                           reason: str | None = None) -> None:
@@ -320,6 +319,7 @@ class RegisterServices(ServiceBase):
                         pupil.never_publish_reason, reason if flag else None, sensitive=True)
             pupil.never_publish = flag
             pupil.never_publish_reason = reason if flag else None
+            self._after_register_change(session, actor)
 
     def import_register(
         self,
@@ -345,7 +345,7 @@ class RegisterServices(ServiceBase):
                 unchanged=plan.unchanged, left=len(plan.left), changes=plan.changes)
             if not dry_run:
                 self._apply_import(session, actor, plan, source=path.name)
-                self._sweep_templates(session, actor)
+                self._after_register_change(session, actor)
                 report.written = True
             return report
 

@@ -13,6 +13,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from classlens.errors import ClassLensError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -70,8 +73,13 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed together, or not at all."""
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except StaleDataError:
+            # Optimistic locking: someone else changed the record since we read it.
+            raise ClassLensError("someone else changed this at the same time; nothing was "
+                                 "saved: reload and try again") from None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -233,3 +233,84 @@ class Template(Base):
     reference_path: Mapped[str] = mapped_column(String(300))  # relative to the library
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+class Post(Base):
+    """A captioned post of photos for one channel, through its approval life.
+
+    `version` is checked on every update (optimistic locking): two people
+    approving or editing the same post at once cannot both win silently.
+    """
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    author: Mapped[str] = mapped_column(String(100))
+    caption: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    acknowledged: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of rule ids
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))  # the approver or rejecter
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # JSON: per photo, the pupils shown and the consent each relied on.
+    approval_snapshot: Mapped[str | None] = mapped_column(Text)
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exported_by: Mapped[str | None] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    school_class: Mapped[SchoolClass] = relationship()
+    channel: Mapped[Channel] = relationship()
+    photos: Mapped[list[PostPhoto]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", order_by="PostPhoto.position")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PostPhoto(Base):
+    __tablename__ = "post_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+
+    post: Mapped[Post] = relationship(back_populates="photos")
+    photo: Mapped[Photo] = relationship()
+
+
+class Publication(Base):
+    """The publication log: which pupil was shown, unblurred, in which export."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    file_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    exported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Takedown(Base):
+    """A published post that must come down: consent for its channel was withdrawn."""
+
+    __tablename__ = "takedowns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(100))

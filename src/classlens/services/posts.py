@@ -1,0 +1,479 @@
+"""Post services: staging, four-eyes approval, clean export, publication log."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from classlens.errors import ClassLensError, NotAllowed, NotFound
+from classlens.photos.decisions import blocks_export
+from classlens.photos.library import sha256_of, write_atomic
+from classlens.posts.names import NameIndex
+from classlens.posts.rules import ERROR, WARNING, PhotoFacts, PostFacts, Problem, check_post
+from classlens.services.base import STAFF, now
+from classlens.services.photos import PhotoServices, slug
+from classlens.services.takedowns import LIVE, live_publications, mark_takedowns
+from classlens.storage.models import (
+    Channel,
+    Face,
+    Photo,
+    Post,
+    PostPhoto,
+    Publication,
+    Pupil,
+    SchoolClass,
+    Takedown,
+)
+
+APPROVERS = ("slt",)
+EDITABLE = ("draft", "submitted", "approved", "rejected")
+EXPORTABLE = ("approved", "exported", "published")
+
+
+@dataclass
+class PostView:
+    id: int
+    status: str
+    class_name: str
+    channel: str
+    platform: str
+    author: str
+    approver: str | None
+    caption: str
+    photos: list[dict]
+    problems: list[Problem]
+    acknowledged: list[str]
+    rejection_reason: str | None = None
+    url: str | None = None
+    times: dict = field(default_factory=dict)
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return blocking(self.problems, self.acknowledged)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "status": self.status, "class": self.class_name,
+            "channel": self.channel, "platform": self.platform, "author": self.author,
+            "approver": self.approver, "caption": self.caption, "photos": self.photos,
+            "problems": [p.as_dict() for p in self.problems],
+            "acknowledged": self.acknowledged, "rejection_reason": self.rejection_reason,
+            "url": self.url, **self.times,
+        }
+
+
+def blocking(problems: list[Problem], acknowledged: list[str]) -> list[Problem]:
+    """Errors, and warnings the author has not acknowledged."""
+    return [p for p in problems
+            if p.severity == ERROR or (p.severity == WARNING and p.rule not in acknowledged)]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+class PostServices(PhotoServices):
+    # -- reading --------------------------------------------------------------
+
+    def _post(self, session: Session, post_id: int) -> Post:
+        post = session.scalar(select(Post).where(Post.id == post_id).options(
+            selectinload(Post.photos).selectinload(PostPhoto.photo).selectinload(Photo.faces)
+            .selectinload(Face.pupil).selectinload(Pupil.consents),
+            selectinload(Post.channel), selectinload(Post.school_class)))
+        if post is None:
+            raise NotFound(f"no post {post_id}")
+        return post
+
+    def _names(self, session: Session) -> NameIndex:
+        rows = session.execute(select(Pupil.given_name, Pupil.preferred_name, Pupil.family_name)
+                               .where(Pupil.on_roll.is_(True)))
+        return NameIndex(name for row in rows for name in row if name)
+
+    def _photo_facts(self, photo: Photo, channel: Channel) -> PhotoFacts:
+        decided = [self._decide(f, channel) for f in photo.faces]
+        return PhotoFacts(
+            photo_id=photo.id, faces=len(decided), shown=sum(d.shown for d, _ in decided),
+            blocked_by=tuple(f.pupil.pupil_id for f, (_, v) in zip(photo.faces, decided)
+                             if blocks_export(v)))
+
+    def _problems(self, session: Session, post: Post, at: datetime | None = None,
+                  sizes: dict[int, int] | None = None) -> list[Problem]:
+        facts = []
+        for item in post.photos:
+            photo_facts = self._photo_facts(item.photo, post.channel)
+            if sizes and item.photo_id in sizes:
+                photo_facts = PhotoFacts(**{**photo_facts.__dict__,
+                                            "exported_bytes": sizes[item.photo_id]})
+            facts.append(photo_facts)
+        return check_post(
+            PostFacts(caption=post.caption, class_name=post.school_class.name,
+                      platform=post.channel.platform, photos=facts,
+                      alt_texts=[p.alt_text for p in post.photos], at=at or self.clock()),
+            self.policy(), self._names(session))
+
+    def _post_view(self, session: Session, post: Post) -> PostView:
+        return PostView(
+            id=post.id, status=post.status, class_name=post.school_class.name,
+            channel=post.channel.name, platform=post.channel.platform, author=post.author,
+            approver=post.decided_by if post.status not in ("draft", "submitted", "rejected")
+            else None,
+            caption=post.caption,
+            photos=[{"photo_id": p.photo_id, "alt": p.alt_text} for p in post.photos],
+            problems=self._problems(session, post),
+            acknowledged=json.loads(post.acknowledged),
+            rejection_reason=post.rejection_reason, url=post.url,
+            times={"created_at": _iso(post.created_at), "submitted_at": _iso(post.submitted_at),
+                   "decided_at": _iso(post.decided_at), "exported_at": _iso(post.exported_at),
+                   "published_at": _iso(post.published_at),
+                   "withdrawn_at": _iso(post.withdrawn_at)})
+
+    def post(self, post_id: int) -> PostView:
+        with self.db.transaction() as session:
+            return self._post_view(session, self._post(session, post_id))
+
+    def posts(self, status: str | None = None) -> list[PostView]:
+        with self.db.transaction() as session:
+            query = select(Post.id).order_by(Post.id.desc())
+            if status:
+                query = query.where(Post.status == status)
+            return [self._post_view(session, self._post(session, i)) for i in session.scalars(query)]
+
+    # -- staging and editing --------------------------------------------------
+
+    def stage(self, actor: str, class_name: str, channel_name: str, caption: str,
+              photo_ids: list[int], alts: list[str] | None = None,
+              acks: list[str] | None = None) -> PostView:
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            school_class = session.scalar(select(SchoolClass).where(
+                SchoolClass.name == class_name))
+            if school_class is None:
+                raise NotFound(f"no class {class_name!r} in the register")
+            channel = self.channel(session, channel_name)
+            at = now()
+            post = Post(school_class=school_class, channel=channel, author=actor,
+                        caption=caption, status="draft", acknowledged="[]", created_at=at,
+                        updated_at=at)
+            self._set_content(session, post, caption, photo_ids, alts or [], acks or [])
+            session.add(post)
+            session.flush()
+            self._audit(session, actor, "post.staged", f"post:{post.id}", "status", None,
+                        f"draft for {channel.name}")
+            return self._post_view(session, post)
+
+    def _set_content(self, session, post, caption, photo_ids, alts, acks) -> None:
+        if len(alts) > len(photo_ids):
+            raise ClassLensError(f"{len(alts)} alt texts for {len(photo_ids)} photos: give "
+                                 "one --alt per --photo, in the same order")
+        if len(set(photo_ids)) != len(photo_ids):
+            raise ClassLensError("the same photo is in the post twice")
+        photos = {p.id: p for p in session.scalars(select(Photo).where(Photo.id.in_(photo_ids)))}
+        missing = [str(i) for i in photo_ids if i not in photos]
+        if missing:
+            raise NotFound(f"no photo {', '.join(missing)} in the library")
+        post.caption = caption
+        post.photos = [PostPhoto(photo=photos[i], position=n,
+                                 alt_text=alts[n] if n < len(alts) else "")
+                       for n, i in enumerate(photo_ids)]
+        post.acknowledged = json.dumps(sorted(set(acks)))
+
+    def edit(self, actor: str, post_id: int, caption: str | None = None,
+             photo_ids: list[int] | None = None, alts: list[str] | None = None,
+             acks: list[str] | None = None) -> PostView:
+        """Change a post; a submitted or approved post goes back to draft."""
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            post = self._post(session, post_id)
+            if post.author != actor:
+                raise NotAllowed(f"only the author ({post.author}) edits post {post_id}")
+            if post.status not in EDITABLE:
+                raise ClassLensError(f"post {post_id} is {post.status}; it cannot be edited")
+            current_ids = [p.photo_id for p in post.photos]
+            self._set_content(
+                session, post, post.caption if caption is None else caption,
+                current_ids if photo_ids is None else photo_ids,
+                [p.alt_text for p in post.photos] if alts is None else alts,
+                json.loads(post.acknowledged) if acks is None else acks)
+            old = post.status
+            post.status, post.updated_at = "draft", now()
+            post.decided_by = post.decided_at = post.approval_snapshot = None
+            self._audit(session, actor, "post.edited", f"post:{post_id}", "status", old, "draft")
+            session.flush()
+            return self._post_view(session, post)
+
+    # -- four eyes ------------------------------------------------------------
+
+    def submit(self, actor: str, post_id: int) -> PostView:
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            post = self._post(session, post_id)
+            if post.status != "draft":
+                raise ClassLensError(f"post {post_id} is {post.status}; only a draft is submitted")
+            standing = blocking(self._problems(session, post), json.loads(post.acknowledged))
+            if standing:
+                raise ClassLensError(
+                    f"post {post_id} cannot be submitted yet:\n" + "\n".join(
+                        f"  [{p.rule}] {p.message}" for p in standing)
+                    + ("\nAcknowledge a warning with --ack RULE when you are sure."
+                       if any(p.severity == WARNING for p in standing) else ""))
+            post.status, post.submitted_at, post.updated_at = "submitted", now(), now()
+            self._audit(session, actor, "post.submitted", f"post:{post_id}", "status",
+                        "draft", "submitted")
+            return self._post_view(session, post)
+
+    def _decider(self, session: Session, actor: str, post: Post) -> None:
+        self.require(session, actor, APPROVERS)
+        if post.author == actor:
+            raise NotAllowed(f"{actor} wrote post {post.id}: a different member of senior "
+                             "leadership must approve or reject it")
+        if post.status != "submitted":
+            raise ClassLensError(f"post {post.id} is {post.status}; only a submitted post is "
+                                 "approved or rejected")
+
+    def approve(self, actor: str, post_id: int) -> PostView:
+        with self.db.transaction() as session:
+            post = self._post(session, post_id)
+            self._decider(session, actor, post)
+            self._sweep_templates(session, actor)
+            standing = blocking(self._problems(session, post), json.loads(post.acknowledged))
+            if standing:
+                raise ClassLensError(f"post {post_id} no longer passes the policy: "
+                                     + "; ".join(p.message for p in standing))
+            post.status, post.decided_by, post.decided_at = "approved", actor, now()
+            post.approval_snapshot = json.dumps(self._consent_snapshot(post), sort_keys=True)
+            post.rejection_reason = None
+            self._audit(session, actor, "post.approved", f"post:{post_id}", "status",
+                        "submitted", "approved")
+            return self._post_view(session, post)
+
+    def reject(self, actor: str, post_id: int, reason: str) -> PostView:
+        if not reason.strip():
+            raise ClassLensError("give the author a reason")
+        with self.db.transaction() as session:
+            post = self._post(session, post_id)
+            self._decider(session, actor, post)
+            post.status, post.decided_by, post.decided_at = "rejected", actor, now()
+            post.rejection_reason = reason
+            self._audit(session, actor, "post.rejected", f"post:{post_id}", "status",
+                        "submitted", f"rejected: {reason}")
+            return self._post_view(session, post)
+
+    def _consent_snapshot(self, post: Post) -> dict[str, dict[str, str]]:
+        """Per photo, each pupil shown and the consent that allowed it."""
+        snapshot = {}
+        for item in post.photos:
+            shown = {}
+            for face in item.photo.faces:
+                decision, verdict = self._decide(face, post.channel)
+                if decision.shown and face.pupil is not None:
+                    shown[face.pupil.pupil_id] = verdict.message
+            snapshot[str(item.photo_id)] = shown
+        return snapshot
+
+    # -- export, publication, withdrawal -------------------------------------
+
+    def export_post(self, actor: str, post_id: int, out_dir: Path) -> dict:
+        """Write the post's folder; refuses if anything changed since approval."""
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            self._sweep_templates(session, actor)
+            post = self._post(session, post_id)
+            if post.status not in EXPORTABLE:
+                raise ClassLensError(f"post {post_id} is {post.status}: only an approved post "
+                                     "is exported")
+            changes = self._changes_since_approval(post)
+            if changes:
+                raise ClassLensError(
+                    f"post {post_id} changed since it was approved, so it is not exported:\n"
+                    + "\n".join(f"  {c}" for c in changes)
+                    + "\nEdit the post (it goes back to draft) and have it approved again.")
+            renderings = [(item, self._render(item.photo, post.channel)) for item in post.photos]
+            sizes = {item.photo_id: len(r.data) for item, r in renderings}
+            at = self.clock()
+            standing = blocking(self._problems(session, post, at, sizes),
+                                json.loads(post.acknowledged))
+            if standing:
+                raise ClassLensError(f"post {post_id} cannot be exported now:\n" + "\n".join(
+                    f"  [{p.rule}] {p.message}" for p in standing))
+            exported_at = now()
+            folder_name = f"post{post.id}-{slug(post.channel.name)}"
+            images = []
+            files: dict[str, bytes] = {}
+            for number, (item, rendering) in enumerate(renderings, start=1):
+                name = f"post{post.id}-{number}-{sha256_of(rendering.data)[:8]}.jpg"
+                files[name] = rendering.data
+                images.append({"file": name, "sha256": sha256_of(rendering.data),
+                               "alt": item.alt_text, "photo_id": item.photo_id,
+                               "faces_shown": sum(f["shown"] for f in rendering.faces),
+                               "faces_blurred": sum(not f["shown"] for f in rendering.faces)})
+                for pupil in {p.id: p for p in rendering.shown}.values():
+                    session.add(Publication(post_id=post.id, photo_id=item.photo_id,
+                                            pupil_id=pupil.id, channel_id=post.channel_id,
+                                            file_name=name, sha256=sha256_of(rendering.data),
+                                            exported_at=exported_at))
+            files["caption.txt"] = (post.caption + "\n").encode("utf-8")
+            files["alt.txt"] = "".join(f"{n}. {i['alt']}\n" for n, i in
+                                       enumerate(images, start=1)).encode("utf-8")
+            manifest = {
+                "post_id": post.id, "channel": post.channel.name,
+                "platform": post.channel.platform, "class": post.school_class.name,
+                "author": post.author, "approver": post.decided_by,
+                "created_at": _iso(post.created_at), "approved_at": _iso(post.decided_at),
+                "exported_at": exported_at.isoformat(), "exported_by": actor,
+                "caption_file": "caption.txt", "images": images,
+            }
+            files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False)
+                                      + "\n").encode("utf-8")
+            folder = _write_folder(out_dir / folder_name, files)
+            old = post.status
+            if post.status == "approved":
+                post.status = "exported"
+            post.exported_at, post.exported_by, post.updated_at = exported_at, actor, now()
+            self._audit(session, actor, "post.exported", f"post:{post_id}", "status", old,
+                        f"{post.status}: {len(images)} image(s) to {folder}")
+            return {"folder": str(folder), "files": sorted(files)}
+
+    def _changes_since_approval(self, post: Post) -> list[str]:
+        approved = json.loads(post.approval_snapshot or "{}")
+        current = self._consent_snapshot(post)
+        changes = []
+        for photo_id, then in approved.items():
+            now_shown = current.get(photo_id, {})
+            for pupil_id, consent in then.items():
+                if pupil_id not in now_shown:
+                    face = self._face_of(post, int(photo_id), pupil_id)
+                    why = self._decide(face, post.channel)[0].reason if face else "not in photo"
+                    changes.append(f"photo {photo_id}: {pupil_id} was shown ({consent}); "
+                                   f"now {why}")
+            for pupil_id in now_shown.keys() - then.keys():
+                changes.append(f"photo {photo_id}: {pupil_id} is now shown but was not "
+                               "when the post was approved")
+        return changes
+
+    @staticmethod
+    def _face_of(post: Post, photo_id: int, pupil_id: str) -> Face | None:
+        for item in post.photos:
+            if item.photo_id == photo_id:
+                return next((f for f in item.photo.faces
+                             if f.pupil is not None and f.pupil.pupil_id == pupil_id), None)
+        return None
+
+    def mark_published(self, actor: str, post_id: int, url: str) -> PostView:
+        if not url.strip():
+            raise ClassLensError("paste the link of the published post")
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            post = self._post(session, post_id)
+            if post.status not in ("exported", "published"):
+                raise ClassLensError(f"post {post_id} is {post.status}; export it first")
+            old = post.status
+            post.status, post.url, post.published_at, post.updated_at = (
+                "published", url.strip(), now(), now())
+            self._audit(session, actor, "post.published", f"post:{post_id}", "url",
+                        None if old == "exported" else old, url.strip())
+            return self._post_view(session, post)
+
+    def withdraw_post(self, actor: str, post_id: int, reason: str = "") -> PostView:
+        """The post has been taken down: close its takedowns."""
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            post = self._post(session, post_id)
+            if post.status not in LIVE:
+                raise ClassLensError(f"post {post_id} is {post.status}; only an exported or "
+                                     "published post is withdrawn")
+            old = post.status
+            post.status, post.withdrawn_at, post.updated_at = "withdrawn", now(), now()
+            for takedown in session.scalars(select(Takedown).where(
+                    Takedown.post_id == post_id, Takedown.closed_at.is_(None))):
+                takedown.closed_at, takedown.closed_by = now(), actor
+            self._audit(session, actor, "post.withdrawn", f"post:{post_id}", "status", old,
+                        f"withdrawn{': ' + reason if reason else ''}")
+            return self._post_view(session, post)
+
+    # -- takedowns and reports -------------------------------------------------
+
+    def takedown(self, pupil_id: str, actor: str = "system") -> list[dict]:
+        """Every live post showing the pupil, newest first; marks those to take down."""
+        with self.db.transaction() as session:
+            pupil = self._pupil(session, pupil_id)
+            mark_takedowns(session, self.today(), actor, pupil.id)
+            session.flush()
+            open_posts = {t.post_id: t.reason for t in session.scalars(select(Takedown).where(
+                Takedown.pupil_id == pupil.id, Takedown.closed_at.is_(None)))}
+            posts: dict[int, dict] = {}
+            for publication, post, channel, _ in live_publications(session, pupil.id):
+                entry = posts.setdefault(post.id, {
+                    "post_id": post.id, "channel": channel.name, "url": post.url,
+                    "exported_at": publication.exported_at.isoformat(),
+                    "take_down": post.id in open_posts, "reason": open_posts.get(post.id)})
+                entry["exported_at"] = max(entry["exported_at"],
+                                           publication.exported_at.isoformat())
+            return sorted(posts.values(), key=lambda e: e["exported_at"], reverse=True)
+
+    def open_takedowns(self) -> list[dict]:
+        with self.db.transaction() as session:
+            rows = session.execute(
+                select(Takedown, Post, Pupil, Channel)
+                .join(Post, Takedown.post_id == Post.id).join(Pupil, Takedown.pupil_id == Pupil.id)
+                .join(Channel, Post.channel_id == Channel.id)
+                .where(Takedown.closed_at.is_(None)).order_by(Takedown.created_at.desc())).all()
+            return [{"post_id": post.id, "pupil_id": pupil.pupil_id, "channel": channel.name,
+                     "url": post.url, "reason": takedown.reason,
+                     "since": takedown.created_at.isoformat()}
+                    for takedown, post, pupil, channel in rows]
+
+    def weekly_report(self, week: str | None = None) -> dict:
+        """Posts per class in an ISO week against the policy's quota (seed 003)."""
+        start = _week_start(week) if week else self.today() - timedelta(
+            days=self.today().weekday())
+        end = start + timedelta(days=7)
+        policy = self.policy()
+        with self.db.transaction() as session:
+            classes = list(session.scalars(select(SchoolClass.name).join(Pupil)
+                                           .where(Pupil.on_roll.is_(True)).distinct()
+                                           .order_by(SchoolClass.name)))
+            counts: dict[str, int] = {}
+            for post in session.scalars(select(Post).where(Post.status.in_(LIVE)).options(
+                    selectinload(Post.school_class))):
+                local_day = post.exported_at.astimezone().date()
+                if start <= local_day < end:
+                    counts[post.school_class.name] = counts.get(post.school_class.name, 0) + 1
+        low, high = policy.posts_per_class_week_min, policy.posts_per_class_week_max
+        rows = []
+        for name in sorted(set(classes) | set(counts)):
+            n = counts.get(name, 0)
+            status = ("behind" if low is not None and n < low
+                      else "over" if high is not None and n > high else "ok")
+            rows.append({"class": name, "posts": n, "status": status})
+        iso = start.isocalendar()
+        return {"week": f"{iso.year}-W{iso.week:02d}", "from": start.isoformat(),
+                "to": (end - timedelta(days=1)).isoformat(), "min": low, "max": high,
+                "classes": rows}
+
+
+def _week_start(week: str) -> date:
+    try:
+        return datetime.strptime(week + "-1", "%G-W%V-%u").date()
+    except ValueError:
+        raise ClassLensError(f"{week!r} is not an ISO week; write it as YYYY-Www, "
+                             "for example 2026-W47") from None
+
+
+def _write_folder(target: Path, files: dict[str, bytes]) -> Path:
+    """Write every file into a temporary folder, then put it in place whole."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".part-{target.name}")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir()
+    for name, data in files.items():
+        write_atomic(temporary / name, data)
+    if target.exists():
+        shutil.rmtree(target)
+    temporary.rename(target)
+    return target
