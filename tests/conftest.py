@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,47 @@ def services(db_url, tmp_path) -> Services:
     services.add_user("admin", "teacher1", "teacher")
     services.add_user("admin", "head", "slt")
     services.add_user("admin", "deputy", "slt")
+    yield services
+    services.db.close()
+
+
+REGISTER = (
+    "pupil_id,given_name,family_name,class,consent_website,consent_social_public,"
+    "consent_social_private,consent_biometric\n"
+    "OBAMA,Barack,Testpupil,Oak,yes,yes,yes,yes\n"
+    "BIDEN,Joe,Testpupil,Oak,yes,no,no,yes\n"
+    "COLLINS,Eileen,Testpupil,Oak,yes,yes,yes,no\n"
+)
+FACE_FILES = DATA / "faces"
+TWO = str(FACE_FILES / "obama_biden_blue_room.jpg")
+
+
+def open_school(root: Path) -> Services:
+    return Services(Database(f"sqlite:///{root / 'db.sqlite'}"), root / "library",
+                    key_file=root / "template.key")
+
+
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory) -> Path:
+    """A school with Obama and Biden enrolled and the two-person photo imported."""
+    root = tmp_path_factory.mktemp("school")
+    services = open_school(root)
+    services.init_school("Test Primary", "private-feed")
+    services.add_user("admin", "teacher1", "teacher")
+    services.import_register("admin", write_csv(root / "register.csv", REGISTER))
+    assert services.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")]).enrolled == 1
+    assert services.enrol("admin", "BIDEN", [str(FACE_FILES / "biden_portrait.jpg")]).enrolled == 1
+    (photo,) = services.import_photos("teacher1", [TWO], "Oak", workers=1)
+    assert photo.error is None and photo.id == 1
+    services.db.close()
+    return root
+
+
+@pytest.fixture
+def school(prepared, tmp_path) -> Services:
+    root = tmp_path / "school"
+    shutil.copytree(prepared, root)
+    services = open_school(root)
     yield services
     services.db.close()
 

@@ -11,9 +11,7 @@ from PIL import Image
 
 from classlens.errors import ClassLensError
 from classlens.faces.detect import Box, detect_faces
-from classlens.services import Services
-from classlens.storage import Database
-from conftest import write_csv
+from conftest import REGISTER, TWO, write_csv
 from imaging import (
     BIDEN_RIGHT,
     FACES,
@@ -25,46 +23,6 @@ from imaging import (
     jpeg_with_metadata,
     metadata_left,
 )
-
-REGISTER = (
-    "pupil_id,given_name,family_name,class,consent_website,consent_social_public,"
-    "consent_social_private,consent_biometric\n"
-    "OBAMA,Barack,Testpupil,Oak,yes,yes,yes,yes\n"
-    "BIDEN,Joe,Testpupil,Oak,yes,no,no,yes\n"
-    "COLLINS,Eileen,Testpupil,Oak,yes,yes,yes,no\n"
-)
-TWO = str(FACES / "obama_biden_blue_room.jpg")
-
-
-def open_school(root: Path) -> Services:
-    return Services(Database(f"sqlite:///{root / 'db.sqlite'}"), root / "library",
-                    key_file=root / "template.key")
-
-
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory) -> Path:
-    """A school with Obama and Biden enrolled and the two-person photo imported."""
-    root = tmp_path_factory.mktemp("school")
-    services = open_school(root)
-    services.init_school("Test Primary", "private-feed")
-    services.add_user("admin", "teacher1", "teacher")
-    services.import_register("admin", write_csv(root / "register.csv", REGISTER))
-    assert services.enrol("admin", "OBAMA", [str(FACES / "obama_portrait.jpg")]).enrolled == 1
-    assert services.enrol("admin", "BIDEN", [str(FACES / "biden_portrait.jpg")]).enrolled == 1
-    (photo,) = services.import_photos("teacher1", [TWO], "Oak", workers=1)
-    assert photo.error is None and photo.id == 1
-    services.db.close()
-    return root
-
-
-@pytest.fixture
-def school(prepared, tmp_path) -> Services:
-    root = tmp_path / "school"
-    shutil.copytree(prepared, root)
-    services = open_school(root)
-    yield services
-    services.db.close()
-
 
 def faces_by_pupil(services, photo_id=1):
     return {f.pupil_id: f for f in services.faces(photo_id)}
