@@ -14,6 +14,10 @@ def test_demo_school_exercises_every_reason(tmp_path):
     assert reasons == set(Reason)
     roles = {u.role for u in services.users()}
     assert roles == {"teacher", "ict", "slt"}
+    assert {p.status for p in services.posts()} == {
+        "draft", "submitted", "approved", "rejected", "exported", "published", "withdrawn"}
+    recognised = {f.pupil_id for photo in services.photos() for f in services.faces(photo.id)}
+    assert {"A100000000002", "A100000000008", "A100000000003"} <= recognised
     # Opening it again reuses it; reset rebuilds it.
     again = open_demo(directory=tmp_path / "demo")
     assert len(again.list_pupils()) == 12

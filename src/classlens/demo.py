@@ -29,9 +29,15 @@ def open_demo(reset: bool = False, directory: Path | None = None) -> Services:
         shutil.rmtree(directory)
     directory.mkdir(parents=True, exist_ok=True)
     services = Services(Database(f"sqlite:///{directory / 'classlens.sqlite'}"),
-                        directory / "library")
+                        directory / "library", key_file=directory / "template.key")
     if services.init_school(DEMO_SCHOOL, "private-feed"):
-        build_demo(services)
+        try:
+            build_demo(services)
+        except BaseException:
+            # Never leave a half-built demo that the next start would take as done.
+            services.db.close()
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
     return services
 
 
@@ -59,3 +65,50 @@ def build_demo(services: Services) -> None:
                              expires=today - timedelta(days=40), evidence="2025 form")
     services.set_never_publish("admin", "A100000000009", True,
                                "looked-after child: placement must not be disclosed")
+    build_photos_and_posts(services, services.library_root.parent / "exports")
+
+
+def build_photos_and_posts(services: Services, exports: Path) -> None:
+    """Enrolled pupils, reviewed photos and a post in every state of its life."""
+    photos = resources_dir() / "demo" / "photos"
+    # Annie and Aarav have biometric consent: their reference portraits.
+    services.enrol("admin", "A100000000002", [str(photos / "obama_portrait.jpg")])
+    services.enrol("admin", "A100000000008", [str(photos / "biden_portrait.jpg")])
+    oak = services.import_photos("ms.khan", [str(photos / n) for n in (
+        "obama_biden_blue_room.jpg", "obama_blue_room.jpg", "astronaut.png")], "Oak", workers=1)
+    willow = services.import_photos("ms.khan", [str(photos / "obama_address_720p.jpg")],
+                                    "Willow", workers=1)
+    trip, hall, science = (r.id for r in oak)
+    (assembly,) = (r.id for r in willow)
+    # Grace has no biometric consent: her teacher names her by hand.
+    (face,) = services.faces(science)
+    services.review_face("ms.khan", science, face.id, "pupil", "her class teacher knows her",
+                         pupil_id="A100000000003")
+
+    def post(caption, photo, alt, channel="social_private", class_name="Oak", acks=()):
+        return services.stage("ms.khan", class_name, channel, caption, [photo], [alt],
+                              list(acks)).id
+
+    post("Oak: magnets and forces in our science lesson.", science,
+         "A pupil in an orange flight suit smiling in front of a flag.")
+    submitted = post("Oak: a visit to the Blue Room.", trip,
+                     "Two visitors in a grand room with yellow curtains.")
+    services.submit("ms.khan", submitted)
+    approved = post("Oak: exploring the state rooms.", hall,
+                    "A visitor standing beside a gilded chair.", channel="website")
+    services.submit("ms.khan", approved)
+    services.approve("mr.jones", approved)
+    rejected = post("Willow: assembly this morning.", assembly, "A speaker at a lectern.",
+                    channel="newsletter", class_name="Willow")
+    services.submit("ms.khan", rejected)
+    services.reject("mr.jones", rejected, "Please use a photo with the whole class.")
+    for state in ("exported", "published", "withdrawn"):
+        number = post(f"Oak: the Blue Room trip ({state}).", trip,
+                      "Two visitors in a grand room.", channel="website")
+        services.submit("ms.khan", number)
+        services.approve("mrs.patel", number)
+        services.export_post("ms.khan", number, exports)
+        if state != "exported":
+            services.mark_published("ms.khan", number, f"https://school.example/news/{number}")
+        if state == "withdrawn":
+            services.withdraw_post("mr.jones", number, "replaced by a newer post")

@@ -26,8 +26,8 @@ HASHTAG = regex.compile(r"(?<![\p{L}\p{N}_&])[#＃][\p{L}\p{N}_]*\p{L}[\p{L}\p{N
 MENTION = regex.compile(r"(?<![\p{L}\p{N}_.])[@＠][A-Za-z0-9_]{1,15}(?![A-Za-z0-9_@])")
 # Telling the world where children will be, and when (seeds 002 and 004).
 FUTURE = [
-    (r"\b(tomorrow|tonight|later today|this (morning|afternoon|evening)|next (week|monday|"
-     r"tuesday|wednesday|thursday|friday|saturday|sunday))\b", "a future day or time"),
+    (r"\b(tomorrow|tonight|later today|later this (morning|afternoon|evening)|next (week|"
+     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", "a future day or time"),
     (r"\b(we|they|the children|the class|pupils)\s*(will|'ll|are going to|are heading|"
      r"are off to)\b", "what the children are going to do"),
     (r"\b(heading|on (our|the) way) to\b", "where the children are going"),

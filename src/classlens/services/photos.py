@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from classlens.faces.templates import TemplateCipher
 from classlens.photos import decode
 from classlens.photos.analyse import Analysis, analyse, warm_up
 from classlens.photos.decisions import FaceDecision, FaceFacts, blocks_export, decide_face
-from classlens.photos.library import sha256_of
+from classlens.photos.library import sha256_of, write_atomic
 from classlens.policy.platforms import PLATFORM_LIMITS
 from classlens.register.consent import Verdict, may_show
 from classlens.render import export as exporter
@@ -365,6 +366,26 @@ class PhotoServices(ServiceBase):
                   "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
         shown = [f.pupil for f, d, _ in decided if d.shown and f.pupil is not None]
         return Rendering(exporter.encode_jpeg(rendered, limits.max_bytes), faces, shown)
+
+    def render_photo(self, photo_id: int, channel_name: str) -> Rendering:
+        """The photo exactly as it would be exported for a channel (for previews)."""
+        with self.db.transaction() as session:
+            return self._render(self._photo(session, photo_id),
+                                self.channel(session, channel_name))
+
+    def thumbnail(self, photo_id: int, size: int = 256) -> Path:
+        """A small JPEG of the original, cached in the library (never exported)."""
+        with self.db.transaction() as session:
+            photo = self._photo(session, photo_id)
+            target = self.library.path(f"thumbnails/{photo.sha256[:2]}/{photo.sha256}-{size}.jpg")
+            if not target.exists():
+                image, _ = decode.load(self.library.path(photo.library_path),
+                                       size / max(photo.width, photo.height))
+                image.thumbnail((size, size))
+                buffer = io.BytesIO()
+                image.save(buffer, "JPEG", quality=80)
+                write_atomic(target, buffer.getvalue())
+            return target
 
     def export_photo(self, actor: str, photo_id: int, channel_name: str,
                      out_dir: Path) -> ExportedPhoto:

@@ -144,6 +144,22 @@ class PostServices(PhotoServices):
                 query = query.where(Post.status == status)
             return [self._post_view(session, self._post(session, i)) for i in session.scalars(query)]
 
+    def check_draft(self, class_name: str, channel_name: str, caption: str,
+                    photo_ids: list[int], alts: list[str]) -> list[Problem]:
+        """The rule results for a post being written, without saving anything."""
+        with self.db.transaction() as session:
+            school_class = session.scalar(select(SchoolClass).where(
+                SchoolClass.name == class_name))
+            if school_class is None:
+                raise NotFound(f"no class {class_name!r} in the register")
+            post = Post(school_class=school_class, channel=self.channel(session, channel_name),
+                        caption=caption, acknowledged="[]")
+            self._set_content(session, post, caption, photo_ids, alts, [])
+            problems = self._problems(session, post)
+            session.expunge(post)
+            session.rollback()
+            return problems
+
     # -- staging and editing --------------------------------------------------
 
     def stage(self, actor: str, class_name: str, channel_name: str, caption: str,

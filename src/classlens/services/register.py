@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
@@ -261,6 +261,21 @@ class RegisterServices(ServiceBase):
             and pupil.never_publish else None,
             consent=consent,
         )
+
+    def expiring_consents(self, days: int = 30, on: date | None = None) -> list[dict]:
+        """Granted consents that lapse within `days` (or have lapsed): who needs renewing."""
+        on = on or self.today()
+        horizon = on + timedelta(days=days)
+        with self.db.transaction() as session:
+            rows = session.execute(
+                select(Pupil.pupil_id, Pupil.given_name, Pupil.preferred_name,
+                       Pupil.family_name, Consent.category, Consent.decided_by, Consent.expires)
+                .join(Consent).where(Pupil.on_roll.is_(True), Consent.status == GRANTED,
+                                     Consent.expires.is_not(None), Consent.expires <= horizon)
+                .order_by(Consent.expires, Pupil.family_name)).all()
+        return [{"pupil_id": r.pupil_id, "name": f"{r.preferred_name or r.given_name} "
+                 f"{r.family_name}", "category": r.category, "decided_by": r.decided_by,
+                 "expires": r.expires.isoformat(), "expired": r.expires < on} for r in rows]
 
     def may_show(self, pupil_id: str, channel: str, on: date | None = None) -> Verdict:
         """The consent function for a pupil on a named channel."""
