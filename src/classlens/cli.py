@@ -242,6 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=None)
     audit.set_defaults(run=cmd_audit)
 
+    gui = command(commands, "gui", "start the desktop app")
+    gui.add_argument("--demo", action="store_true", help="open the demo school")
+    gui.add_argument("--user", metavar="USERNAME", help="sign in as this user")
+    gui.set_defaults(run=cmd_gui)
+
     demo = command(commands, "demo", "open (or rebuild) the demo school and show its register")
     demo.add_argument("--reset", action="store_true", help="rebuild the demo from scratch")
     demo.set_defaults(run=cmd_demo)
@@ -552,6 +557,13 @@ def cmd_audit(args) -> int:
               e["old"] or "", e["new"] or "") for e in entries]
     emit(args, entries, table(rows))
     return EXIT_OK
+
+
+def cmd_gui(args) -> int:
+    from classlens.gui.app import main as gui_main
+
+    return gui_main(args.db or default_db_url(),
+                    Path(args.library) if args.library else None, args.demo, args.user)
 
 
 def cmd_demo(args) -> int:

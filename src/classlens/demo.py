@@ -112,3 +112,6 @@ def build_photos_and_posts(services: Services, exports: Path) -> None:
             services.mark_published("ms.khan", number, f"https://school.example/news/{number}")
         if state == "withdrawn":
             services.withdraw_post("mr.jones", number, "replaced by a newer post")
+    # Annie's parents withdraw consent for the website: her live posts must come down.
+    services.set_consent("admin", "A100000000002", "website", "refused", "parent",
+                         evidence="e-mail from parent")

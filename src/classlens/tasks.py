@@ -18,6 +18,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+RECYCLE_AFTER = 40
+
+
 class Cancelled(Exception):
     """The user asked to stop; work finished before that is kept."""
 
@@ -71,7 +74,10 @@ def run_parallel(
     context = multiprocessing.get_context("spawn")
     pending: dict[Future, T] = {}
     queue: Iterable[T] = iter(items)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer) as pool:
+    # Workers are replaced every RECYCLE_AFTER photos: native libraries fragment
+    # their heap over hundreds of large images, and a fresh process gives it back.
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer,
+                             max_tasks_per_child=RECYCLE_AFTER) as pool:
         try:
             for item in queue:
                 pending[pool.submit(function, item, *args)] = item

@@ -285,6 +285,21 @@ def _parse_date(raw: str) -> date | None:
     return None
 
 
+def preview(path: Path, rows: int = 5) -> tuple[list[str], list[list[str]]]:
+    """The headings and first rows of a register file, for mapping its columns."""
+    text = decode(path.read_bytes())
+    records = list(csv.reader(io.StringIO(text, newline=""), sniff_dialect(text)))
+    if not records:
+        return [], []
+    return [_clean(h) for h in records[0]], [[_clean(c) for c in r] for r in records[1:rows + 1]]
+
+
+def guess_mapping(headings: list[str]) -> dict[str, str]:
+    """Our field for each heading that already carries our name (any case)."""
+    keys = {_key(h): h for h in headings if h}
+    return {name: keys[_key(name)] for name in FIELDS if _key(name) in keys}
+
+
 def read_register(path: Path, mapping: Mapping[str, str] | None = None) -> ParsedRegister:
     try:
         data = path.read_bytes()

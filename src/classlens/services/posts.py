@@ -147,7 +147,7 @@ class PostServices(PhotoServices):
     def check_draft(self, class_name: str, channel_name: str, caption: str,
                     photo_ids: list[int], alts: list[str]) -> list[Problem]:
         """The rule results for a post being written, without saving anything."""
-        with self.db.transaction() as session:
+        with self.db.scratch() as session:
             school_class = session.scalar(select(SchoolClass).where(
                 SchoolClass.name == class_name))
             if school_class is None:
@@ -155,10 +155,7 @@ class PostServices(PhotoServices):
             post = Post(school_class=school_class, channel=self.channel(session, channel_name),
                         caption=caption, acknowledged="[]")
             self._set_content(session, post, caption, photo_ids, alts, [])
-            problems = self._problems(session, post)
-            session.expunge(post)
-            session.rollback()
-            return problems
+            return self._problems(session, post)
 
     # -- staging and editing --------------------------------------------------
 

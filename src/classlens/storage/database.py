@@ -46,7 +46,9 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        # Sessions may run on a worker thread (the GUI's background work); the
+        # pool still hands each connection to one thread at a time.
+        engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -80,6 +82,16 @@ class Database:
             # Optimistic locking: someone else changed the record since we read it.
             raise ClassLensError("someone else changed this at the same time; nothing was "
                                  "saved: reload and try again") from None
+
+    @contextmanager
+    def scratch(self) -> Iterator[Session]:
+        """A session whose changes are always thrown away (what-if checks)."""
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
 
     def close(self) -> None:
         self.engine.dispose()

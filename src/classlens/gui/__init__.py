@@ -1,0 +1,1 @@
+"""The desktop app: PySide6 widgets over the core services. No rules live here."""

@@ -1,0 +1,57 @@
+"""Starting the desktop app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from classlens.gui import settings as keys
+from classlens.gui.errors import install_excepthook
+from classlens.gui.main_window import MainWindow
+from classlens.gui.qt import QtWidgets
+from classlens.gui.settings import Settings
+from classlens.gui.signin import FirstRunDialog, SignInDialog
+
+
+def open_window(services, username: str | None = None) -> MainWindow | None:
+    """Sign in (or take `username`) and build the main window."""
+    settings = Settings()
+    users = services.users()
+    if username:
+        user = next((u for u in users if u.username == username), None)
+        if user is None:
+            raise SystemExit(f"classlens: there is no user {username!r}")
+    else:
+        dialog = SignInDialog(users, settings.get(keys.LAST_USER))
+        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+            return None
+        user = dialog.user()
+    settings.set(keys.LAST_USER, user.username)
+    return MainWindow(services, user)
+
+
+def main(db_url: str, library: Path | None, demo: bool, username: str | None) -> int:
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setApplicationName("ClassLens")
+    install_excepthook()
+    from classlens.demo import open_demo
+    from classlens.services import Services
+    from classlens.storage import Database
+
+    if demo:
+        services = open_demo()
+    else:
+        services = Services(Database(db_url), library)
+        if not services.users():
+            first = FirstRunDialog()
+            if first.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+                return 0
+            if first.choice == "demo":
+                services = open_demo()
+            else:
+                services.init_school(first.name.text().strip(), first.policy.currentData())
+    window = open_window(services, username)
+    if window is None:
+        return 0
+    window.show()
+    return app.exec()
