@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+
+# Qt tests run headless; set before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,3 +118,4 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     # Never touch the developer's real ClassLens data directory from tests.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setitem(os.environ, "HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))

@@ -1,0 +1,213 @@
+"""The desktop app driven through its widgets (pytest-qt, offscreen), on real data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from classlens.gui import errors
+from classlens.gui.main_window import MainWindow
+from classlens.gui.photos_view import BLURRED, SHOWN
+from classlens.gui.qt import Qt, QtCore, QtWidgets
+from conftest import DATA, FACE_FILES
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """Answer every "why?" prompt the way a teacher would."""
+    monkeypatch.setattr(QtWidgets.QInputDialog, "getText",
+                        staticmethod(lambda *a, **k: ("checked with the class teacher", True)))
+    errors.shown.clear()
+    return errors.shown
+
+
+def window(qtbot, services, username) -> MainWindow:
+    user = next(u for u in services.users() if u.username == username)
+    win = MainWindow(services, user)
+    qtbot.addWidget(win)
+    # Keep the window alive for the whole test even when only a screen is used.
+    qtbot.__dict__.setdefault("classlens_windows", []).append(win)
+    return win
+
+
+def test_each_role_sees_its_screens(qtbot, school):
+    school.add_user("admin", "head", "slt")
+    tabs = {}
+    for name in ("teacher1", "admin", "head"):
+        win = window(qtbot, school, name)
+        tabs[name] = [win.tabs.tabText(i) for i in range(win.tabs.count())]
+    assert tabs["teacher1"] == ["Dashboard", "Photos", "Compose", "Posts"]
+    assert "Register" in tabs["admin"] and "Approvals" not in tabs["admin"]
+    assert "Approvals" in tabs["head"]
+
+
+def test_register_import_wizard_with_a_mis_mapping(qtbot, services):
+    win = window(qtbot, services, "admin")
+    view = win.show_screen("register")
+    assert view.model.rowCount() == 0
+    wizard = view.open_import_wizard()
+    wizard.file_page.path.setText(str(DATA / "mis_export_cp1252.csv"))
+    assert wizard.file_page.isComplete()
+    wizard.next()
+    page = wizard.mapping_page
+    assert not page.isComplete()  # nothing matches our names in a SIMS export
+    for field, heading in (("pupil_id", "UPN"), ("given_name", "Legal Forename"),
+                           ("family_name", "Legal Surname"), ("class", "Reg Group"),
+                           ("consent_social_public", "Photos - Social Media (public)"),
+                           ("consent_website", "Photos - Website")):
+        page.combos[field].setCurrentIndex(page.combos[field].findData(heading))
+    assert page.isComplete()
+    shown = [page.preview.item(r, 1).text() for r in range(page.preview.rowCount())]
+    assert shown[:3] == ["Renée", "Seán", "François"] or "Renée" in shown
+    wizard.next()
+    assert "Ready: 5 new" in wizard.check_page.summary.text()
+    assert wizard.check_page.isComplete()
+    wizard.accept()
+    assert view.model.rowCount() == 5
+    row = next(r for r in range(view.model.rowCount())
+               if view.model.pupils[r].pupil_id == "H801200001001")
+    column = 3 + 1  # social public
+    index = view.model.index(row, column)
+    assert index.data() == "refused"
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "refused by parent/carer"
+    assert index.data(Qt.ItemDataRole.BackgroundRole).name() == "#f8d7da"
+
+
+def test_the_wizard_lists_every_problem_and_writes_nothing(qtbot, services, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("pupil_id,given_name,family_name,class,consent_website\n"
+                   "P1,Ann,,Oak,yes\nP2,Bo,Li,Oak,maybe\n")
+    view = window(qtbot, services, "admin").show_screen("register")
+    wizard = view.open_import_wizard()
+    wizard.file_page.path.setText(str(bad))
+    wizard.next()
+    wizard.next()
+    page = wizard.check_page
+    assert not page.isComplete()
+    assert "2 problem(s)" in page.summary.text()
+    rows = [[page.errors.item(r, c).text() for c in range(3)] for r in range(2)]
+    assert rows == [["2", "family_name", ""], ["3", "consent_website", "maybe"]]
+    assert services.list_pupils() == []
+
+
+def test_filters_and_search(qtbot, services):
+    services.import_register("admin", DATA / "register_ours.csv")
+    view = window(qtbot, services, "admin").show_screen("register")
+    view.search.setText("zoe")
+    assert view.proxy.rowCount() == 1
+    view.search.clear()
+    view.filter_box.setCurrentIndex(view.filter_box.findData("social_public"))
+    ids = {view.proxy.index(r, 0).data() for r in range(view.proxy.rowCount())}
+    assert "A100000000001" in ids and "A100000000002" not in ids
+    view.filter_box.setCurrentIndex(0)
+    view.class_box.setCurrentIndex(view.class_box.findData("Willow"))
+    assert view.proxy.rowCount() == 5
+
+
+def test_photo_import_runs_in_the_background(qtbot, school, tmp_path):
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    for name in ("obama_portrait.jpg", "astronaut.png"):
+        shutil.copy(FACE_FILES / name, folder / name)
+    view = window(qtbot, school, "teacher1").show_screen("photos")
+    assert view.model.rowCount() == 1
+    operation = view.start_import([str(folder)], workers=1)
+    with qtbot.waitSignal(operation.finished, timeout=120_000):
+        pass
+    assert view.model.rowCount() == 3
+    badges = [view.model.index(r).data() for r in range(3)]
+    assert "0 shown · 1 blurred · 1 to review" in badges  # the astronaut on the private feed
+
+
+def test_review_a_face_and_add_a_missed_one(qtbot, school, answers):
+    view = window(qtbot, school, "teacher1").show_screen("photos")
+    view.channel_box.setCurrentIndex(view.channel_box.findData("website"))
+    view.gallery.setCurrentIndex(view.model.index(0))
+    biden = next(f for f in view.canvas.faces if f.pupil_id == "BIDEN")
+    assert view.canvas.colour(biden) == SHOWN
+    view.canvas.selected = biden.id
+    qtbot.mouseClick(view.blur_button, Qt.MouseButton.LeftButton)
+    biden = next(f for f in view.canvas.faces if f.id == biden.id)
+    assert view.canvas.colour(biden) == BLURRED
+    assert "Reviewed by teacher1: checked with the class teacher" in view.face_info.text()
+    # Drag a rectangle over an empty part of the photo.
+    view.canvas.resize(800, 600)
+    qtbot.mousePress(view.canvas, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(380, 380))
+    qtbot.mouseMove(view.canvas, QtCore.QPoint(430, 440))
+    qtbot.mouseRelease(view.canvas, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(430, 440))
+    assert len(view.canvas.faces) == 3 and view.canvas.faces[-1].source == "manual"
+    assert [e["action"] for e in school.audit()[:2]] == ["face.added", "face.blur"]
+    view.after.setChecked(True)  # before/after: what will be exported
+    assert not view.canvas.show_boxes and view.canvas.pixmap is not None
+    assert answers == []
+
+
+def test_compose_submit_approve_export(qtbot, school, tmp_path):
+    school.add_user("admin", "head", "slt")
+    teacher = window(qtbot, school, "teacher1")
+    compose = teacher.show_screen("compose")
+    compose.channel_box.setCurrentIndex(compose.channel_box.findData("website"))
+    compose.select_photos([1])
+    compose.caption.setPlainText("Oak: our visit with Joe #trip")
+    compose.set_alt(0, "Two visitors in a grand room.")
+    qtbot.waitUntil(lambda: compose.problems.count() > 0 and not compose._timer.isActive())
+    rules = {compose.problems.item(i).data(Qt.ItemDataRole.UserRole)
+             for i in range(compose.problems.count())}
+    assert rules == {"pupil-name", "hashtag"}
+    assert not compose.submit_button.isEnabled()
+    assert "website" in compose.counter.text()
+    compose.caption.setPlainText("Oak: our visit to the Blue Room.")
+    qtbot.waitUntil(lambda: compose.submit_button.isEnabled())
+    post_id = compose.submit()
+    assert school.post(post_id).status == "submitted"
+
+    own = teacher.show_screen("posts")
+    own.filter_box.setCurrentIndex(own.filter_box.count() - 1)
+    assert not own.approve_button.isEnabled()
+
+    head = window(qtbot, school, "head")
+    approvals = head.show_screen("posts")
+    assert approvals.current_id() == post_id
+    assert approvals.approve_button.isEnabled()
+    assert approvals.images.count() == 1  # the exported preview
+    qtbot.mouseClick(approvals.approve_button, Qt.MouseButton.LeftButton)
+    assert school.post(post_id).status == "approved"
+    assert school.post(post_id).approver == "head"
+
+    own.reload()
+    own.list.setCurrentRow(next(i for i in range(own.list.count()) if own.list.item(i).data(
+        Qt.ItemDataRole.UserRole) == post_id))
+    assert own.export_button.isEnabled()
+    operation = own.export(str(tmp_path / "out"))
+    with qtbot.waitSignal(operation.finished, timeout=60_000):
+        pass
+    folder = tmp_path / "out" / f"post{post_id}-website"
+    assert (folder / "manifest.json").exists()
+    assert school.post(post_id).status == "exported"
+
+
+def test_refusals_reach_the_user_in_one_dialog(qtbot, school, answers):
+    view = window(qtbot, school, "admin").show_screen("register")
+    operation = view.enrol("COLLINS", [str(FACE_FILES / "astronaut.png")])
+    with qtbot.waitSignal(operation.finished, timeout=30_000):
+        pass
+    assert any("COLLINS cannot be enrolled: biometric consent refused" in m for m in answers)
+    dialog = view.findChild(QtWidgets.QMessageBox, "errorDialog")
+    assert dialog is not None and "cannot be enrolled" in dialog.text()
+
+
+def test_dashboard_shows_quota_takedowns_and_the_queue(qtbot, school, tmp_path):
+    school.add_user("admin", "head", "slt")
+    post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
+    school.submit("teacher1", post.id)
+    dashboard = window(qtbot, school, "head").show_screen("dashboard")
+    assert dashboard.waiting.rowCount() == 1
+    assert dashboard.quota.item(0, 2).text() == "behind"
+    school.approve("head", post.id)
+    school.export_post("teacher1", post.id, tmp_path)
+    school.set_consent("admin", "OBAMA", "website", "refused")
+    dashboard.reload()
+    assert dashboard.takedowns.rowCount() == 1 and dashboard.takedowns.item(0, 1).text() == "OBAMA"
+    assert dashboard.quota.item(0, 1).text() == "1"
