@@ -153,7 +153,8 @@ def test_unreadable_file(services, tmp_path):
 
 def test_quoted_cells_and_blank_lines_keep_spreadsheet_row_numbers(services, tmp_path):
     path = write_csv(tmp_path / "q.csv", HEADER + '"P1","Zoë ""Zo""","O\'Brien",,"Oak, upstairs",'
-                     '3,yes,yes,yes,parent,,no\n\n' + GOOD.replace("P1", "P2").replace("yes", "?", 1))
+                     '3,yes,yes,yes,parent,,no\n\n'
+                     + GOOD.replace("P1", "P2").replace("yes", "?", 1))
     report = services.import_register("admin", path)
     assert [(e.row, e.value) for e in report.errors] == [(4, "?")]
     path.write_text(path.read_text().replace("?", "yes"))

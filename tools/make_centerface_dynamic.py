@@ -17,7 +17,8 @@ from onnx.tools.update_model_dims import update_inputs_outputs_dims
 
 def main(source: str, target: str = "resources/models/centerface.onnx") -> None:
     model = onnx.load(source)
-    inputs = {n.name: [d.dim_value for d in n.type.tensor_type.shape.dim] for n in model.graph.input}
+    inputs = {n.name: [d.dim_value for d in n.type.tensor_type.shape.dim]
+              for n in model.graph.input}
     outputs = {n.name: [d.dim_value for d in n.type.tensor_type.shape.dim]
                for n in model.graph.output}
     inputs["input.1"] = ["B", 3, "H", "W"]

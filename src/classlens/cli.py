@@ -235,7 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     command(policy, "show", "show the policy settings", json_=True).set_defaults(
         run=cmd_policy_show)
     pset = command(policy, "set", "change one policy setting for this school", acting=True)
-    pset.add_argument("setting", metavar="NAME=VALUE", help="VALUE is JSON: true, 0.45, \"pixelate\"")
+    pset.add_argument("setting", metavar="NAME=VALUE",
+                      help="VALUE is JSON: true, 0.45, \"pixelate\"")
     pset.set_defaults(run=cmd_policy_set)
 
     audit = command(commands, "audit", "the audit log, newest first", True, True)

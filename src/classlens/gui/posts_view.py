@@ -88,9 +88,9 @@ class PostsView(QtWidgets.QWidget):
             view = None
         else:
             view = self.services.post(post_id)
+            acked = " (" + _("acknowledged by the author") + ")"
             problems = "".join(
-                f"<li>{p.severity}: {p.message}"
-                f"{' (' + _('acknowledged by the author') + ')' if p.rule in view.acknowledged else ''}"
+                f"<li>{p.severity}: {p.message}{acked if p.rule in view.acknowledged else ''}"
                 "</li>" for p in view.problems) or "<li>" + _("Meets the school's policy") + "</li>"
             self.details.setText(
                 f"<h3>{_('Post')} {view.id}: {view.status}</h3>"

@@ -161,7 +161,8 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
         position = positions.get(_key(wanted))
         if position is None:
             if name in mapping or name in REQUIRED:
-                how = "" if name in mapping else f"; if your file calls it something else, use --map {name}=HEADING"
+                how = "" if name in mapping else (
+                    f"; if your file calls it something else, use --map {name}=HEADING")
                 problems.append(Problem(
                     1, wanted, "",
                     f"column {wanted!r} for {name} is not in the file{how}. "

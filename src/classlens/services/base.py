@@ -9,13 +9,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classlens.errors import NotAllowed
+from classlens.errors import NotAllowed, NotFound
 from classlens.paths import default_library
 from classlens.photos.library import Library
 from classlens.services.biometrics import revoke_unconsented
 from classlens.services.takedowns import mark_takedowns
 from classlens.storage import Database
-from classlens.storage.models import AuditEntry, User, utcnow
+from classlens.storage.models import AuditEntry, SchoolClass, User, utcnow
 
 ROLES = ("teacher", "ict", "slt")
 # Who may do what. Checked here, in the core, whatever the front end shows.
@@ -77,6 +77,13 @@ class ServiceBase:
             raise NotAllowed(f"{username} is a {user.role} user; only "
                              f"{' or '.join(roles)} users may do this")
         return user
+
+    @staticmethod
+    def _class(session: Session, name: str) -> SchoolClass:
+        school_class = session.scalar(select(SchoolClass).where(SchoolClass.name == name))
+        if school_class is None:
+            raise NotFound(f"no class {name!r} in the register")
+        return school_class
 
     def role_of(self, username: str | None) -> str | None:
         if not username:

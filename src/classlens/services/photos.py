@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.errors import ClassLensError, NotFound
-from classlens.faces.detect import Box, detect_faces, detection_scale
+from classlens.faces.detect import Box, detect_faces
 from classlens.faces.encode import encode_faces
 from classlens.faces.match import match_face
 from classlens.faces.templates import TemplateCipher
@@ -31,7 +31,6 @@ from classlens.services.base import (
 )
 from classlens.services.biometrics import biometric_verdict, enrolled_templates
 from classlens.storage.models import (
-    AuditEntry,
     Channel,
     Face,
     Photo,
@@ -190,10 +189,7 @@ class PhotoServices(ServiceBase):
         policy = self.policy()
         with self.db.transaction() as session:
             self.require(session, actor, STAFF)
-            school_class = session.scalar(select(SchoolClass).where(
-                SchoolClass.name == class_name))
-            if school_class is None:
-                raise NotFound(f"no class {class_name!r} in the register")
+            school_class = self._class(session, class_name)
             class_id = school_class.id
             self._sweep_templates(session, actor)
             recognition = policy.biometric_recognition and policy.faces != "none"

@@ -142,16 +142,14 @@ class PostServices(PhotoServices):
             query = select(Post.id).order_by(Post.id.desc())
             if status:
                 query = query.where(Post.status == status)
-            return [self._post_view(session, self._post(session, i)) for i in session.scalars(query)]
+            return [self._post_view(session, self._post(session, i))
+                    for i in session.scalars(query)]
 
     def check_draft(self, class_name: str, channel_name: str, caption: str,
                     photo_ids: list[int], alts: list[str]) -> list[Problem]:
         """The rule results for a post being written, without saving anything."""
         with self.db.scratch() as session:
-            school_class = session.scalar(select(SchoolClass).where(
-                SchoolClass.name == class_name))
-            if school_class is None:
-                raise NotFound(f"no class {class_name!r} in the register")
+            school_class = self._class(session, class_name)
             post = Post(school_class=school_class, channel=self.channel(session, channel_name),
                         caption=caption, acknowledged="[]")
             self._set_content(session, post, caption, photo_ids, alts, [])
@@ -164,10 +162,7 @@ class PostServices(PhotoServices):
               acks: list[str] | None = None) -> PostView:
         with self.db.transaction() as session:
             self.require(session, actor, STAFF)
-            school_class = session.scalar(select(SchoolClass).where(
-                SchoolClass.name == class_name))
-            if school_class is None:
-                raise NotFound(f"no class {class_name!r} in the register")
+            school_class = self._class(session, class_name)
             channel = self.channel(session, channel_name)
             at = now()
             post = Post(school_class=school_class, channel=channel, author=actor,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from classlens.errors import ClassLensError, NotFound
 from classlens.policy.platforms import PLATFORMS
-from classlens.policy.presets import DEFAULT_PRESET, PRESETS, Policy, policy_for
+from classlens.policy.presets import DEFAULT_PRESET, Policy, policy_for
 from classlens.register.consent import (
     ALL_CATEGORIES,
     BIOMETRIC,
@@ -232,8 +232,7 @@ class RegisterServices(ServiceBase):
                 .order_by(SchoolClass.name, Pupil.family_name, Pupil.given_name)
             )
             if class_name is not None:
-                if session.scalar(select(SchoolClass).where(SchoolClass.name == class_name)) is None:
-                    raise NotFound(f"no class {class_name!r} in the register")
+                self._class(session, class_name)
                 query = query.where(SchoolClass.name == class_name)
             return [self._pupil_view(p, on, sensitive) for p in session.scalars(query)]
 
