@@ -49,6 +49,31 @@ def test_upgrade_of_a_database_created_by_the_first_migration(db_url):
     assert services.school().created_at.tzinfo is not None
 
 
+REVISIONS = ["0001", "0002", "0003", "0004"]
+
+
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_a_database_saved_at_every_revision_upgrades(db_url, revision):
+    """Each schema version a school may still have opens, keeping its register."""
+    engine = create_db_engine(db_url)
+    migrate(engine, revision)
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO school (id, name, policy, settings, created_at) VALUES "
+                       "(1, 'Old School', 'private-feed', '{}', '2024-09-01 08:00:00')"))
+        c.execute(text("INSERT INTO pupils (id, pupil_id, given_name, family_name, on_roll, "
+                       "never_publish) VALUES (1, 'P1', 'Ann', 'Lee', 1, 0)"))
+    engine.dispose()
+    services = Services(Database(db_url))
+    assert services.pupil("P1").given_name == "Ann"
+    with services.db.engine.connect() as c:
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            head_revision())
+
+
+def test_the_revision_list_is_complete():
+    assert REVISIONS[-1] == head_revision()
+
+
 def test_a_fresh_database_has_no_channels_until_a_school_exists(db_url):
     services = Services(Database(db_url))
     assert services.channels() == []
