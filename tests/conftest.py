@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 
@@ -12,18 +13,65 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from classlens.cli import main
 from classlens.services import Services
 from classlens.storage import Database
+from pg_server import server_url
 
 DATA = Path(__file__).with_name("data")
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the run (see pg_server.py), or None."""
+    url, cluster = server_url()
+    yield url
+    if cluster is not None:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, pg_server) -> str:
+    """Every test that stores anything runs on SQLite and on PostgreSQL."""
+    if request.param == "postgresql" and pg_server is None:
+        pytest.skip("no PostgreSQL server here (.ci/run installs Debian's postgresql)")
+    return request.param
+
+
+_created = itertools.count()
+
+
+def create_pg_database(server: str, template: str | None = None) -> str:
+    """A new, empty (or copied from `template`) database on the test server."""
+    name = f"classlens_{os.getpid()}_{next(_created)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'
+                                + (f' TEMPLATE "{template}"' if template else "")))
+    admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(server: str, url: str) -> None:
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" '
+                                "WITH (FORCE)"))
+    admin.dispose()
+
+
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    """A fresh SQLite file per test."""
-    return f"sqlite:///{tmp_path / 'classlens.sqlite'}"
+def db_url(backend, tmp_path, pg_server) -> str:
+    """A fresh database per test: a SQLite file, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'classlens.sqlite'}"
+        return
+    url = create_pg_database(pg_server)
+    yield url
+    drop_pg_database(pg_server, url)
 
 
 @pytest.fixture
@@ -49,34 +97,48 @@ FACE_FILES = DATA / "faces"
 TWO = str(FACE_FILES / "obama_biden_blue_room.jpg")
 
 
-def open_school(root: Path) -> Services:
-    return Services(Database(f"sqlite:///{root / 'db.sqlite'}"), root / "library",
-                    key_file=root / "template.key")
+def open_school(url: str, root: Path) -> Services:
+    return Services(Database(url), root / "library", key_file=root / "template.key")
 
 
-@pytest.fixture(scope="session")
-def prepared(tmp_path_factory) -> Path:
-    """A school with Obama and Biden enrolled and the two-person photo imported."""
-    root = tmp_path_factory.mktemp("school")
-    services = open_school(root)
+_prepared: dict[str, tuple[Path, str]] = {}
+
+
+def _prepare(backend: str, pg_server: str | None, root: Path) -> tuple[Path, str]:
+    """A school with Obama and Biden enrolled and the two-person photo imported,
+    built once per backend: a SQLite file, or a PostgreSQL template database."""
+    url = (f"sqlite:///{root / 'db.sqlite'}" if backend == "sqlite"
+           else create_pg_database(pg_server))
+    services = open_school(url, root)
     services.init_school("Test Primary", "private-feed")
     services.add_user("admin", "teacher1", "teacher")
     services.import_register("admin", write_csv(root / "register.csv", REGISTER))
-    assert services.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")]).enrolled == 1
-    assert services.enrol("admin", "BIDEN", [str(FACE_FILES / "biden_portrait.jpg")]).enrolled == 1
+    for pupil, photo in (("OBAMA", "obama_portrait.jpg"), ("BIDEN", "biden_portrait.jpg")):
+        assert services.enrol("admin", pupil, [str(FACE_FILES / photo)]).enrolled == 1
     (photo,) = services.import_photos("teacher1", [TWO], "Oak", workers=1)
     assert photo.error is None and photo.id == 1
     services.db.close()
-    return root
+    return root, url
 
 
 @pytest.fixture
-def school(prepared, tmp_path) -> Services:
+def school(backend, pg_server, tmp_path, tmp_path_factory) -> Services:
+    """A copy of the prepared school for one test to change as it likes."""
+    if backend not in _prepared:
+        _prepared[backend] = _prepare(backend, pg_server,
+                                      tmp_path_factory.mktemp(f"school-{backend}"))
+    source, template = _prepared[backend]
     root = tmp_path / "school"
-    shutil.copytree(prepared, root)
-    services = open_school(root)
+    shutil.copytree(source, root)
+    if backend == "sqlite":
+        url = f"sqlite:///{root / 'db.sqlite'}"
+    else:
+        url = create_pg_database(pg_server, template=make_url(template).database)
+    services = open_school(url, root)
     yield services
     services.db.close()
+    if backend == "postgresql":
+        drop_pg_database(pg_server, url)
 
 
 @dataclass

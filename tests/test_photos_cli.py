@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from PIL import Image
+from sqlalchemy import create_engine, text
 
 from conftest import write_csv
 from imaging import FACES
@@ -94,11 +94,11 @@ def test_an_import_killed_half_way_leaves_no_half_photo_and_resumes(cli, tmp_pat
                "--workers", "1", "--json", "--as", "ms.khan"]
     env = {**os.environ, "CLASSLENS_KEY_FILE": str(tmp_path / "key")}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    database = db_url.removeprefix("sqlite:///")
+    engine = create_engine(db_url)
 
     def photos_in_db() -> int:
-        with sqlite3.connect(database) as connection:
-            return connection.execute("SELECT count(*) FROM photos").fetchone()[0]
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM photos")).scalar()
 
     deadline = time.time() + 120
     while photos_in_db() < 2 and time.time() < deadline and process.poll() is None:
@@ -107,12 +107,12 @@ def test_an_import_killed_half_way_leaves_no_half_photo_and_resumes(cli, tmp_pat
     process.wait()
     before = photos_in_db()
     assert 2 <= before < 8, "the import should have been killed half-way"
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute("SELECT id, library_path FROM photos").fetchall()
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, library_path FROM photos")).all()
         for photo_id, relative in rows:
             assert (tmp_path / "library" / relative).exists()
-            faces = connection.execute("SELECT count(*) FROM faces WHERE photo_id = ?",
-                                       (photo_id,)).fetchone()[0]
+            faces = connection.execute(text("SELECT count(*) FROM faces WHERE photo_id = :p"),
+                                       {"p": photo_id}).scalar()
             assert faces == 2  # every committed photo has all its faces
     again = cli("photos", "import", str(folder), "--class", "Oak", "--json", "--workers", "1",
                 "--as", "ms.khan")
@@ -121,3 +121,4 @@ def test_an_import_killed_half_way_leaves_no_half_photo_and_resumes(cli, tmp_pat
     assert sum(r["duplicate"] for r in results) == before
     assert photos_in_db() == 8
     assert all(r["error"] is None and len(r["faces"]) == 2 for r in results)
+    engine.dispose()

@@ -27,7 +27,7 @@ def test_upgrade_of_a_database_created_by_the_first_migration(db_url):
                        "(1, 'Old School', 'public-feed', '{}', '2024-09-01 08:00:00')"))
         c.execute(text("INSERT INTO classes (id, name) VALUES (1, 'Oak')"))
         c.execute(text("INSERT INTO pupils (id, pupil_id, given_name, family_name, class_id, "
-                       "on_roll, never_publish) VALUES (1, 'P1', 'Zoë', 'O''Brien', 1, 1, 0)"))
+                       "on_roll, never_publish) VALUES (1, 'P1', 'Zoë', 'O''Brien', 1, TRUE, FALSE)"))
         c.execute(text("INSERT INTO consents (pupil_id, category, status, decided_by, "
                        "recorded_by, recorded_at, expires) VALUES (1, 'website', 'granted', "
                        "'parent', 'admin', '2024-09-01 08:00:00', '2099-08-31')"))
@@ -61,7 +61,7 @@ def test_a_database_saved_at_every_revision_upgrades(db_url, revision):
         c.execute(text("INSERT INTO school (id, name, policy, settings, created_at) VALUES "
                        "(1, 'Old School', 'private-feed', '{}', '2024-09-01 08:00:00')"))
         c.execute(text("INSERT INTO pupils (id, pupil_id, given_name, family_name, on_roll, "
-                       "never_publish) VALUES (1, 'P1', 'Ann', 'Lee', 1, 0)"))
+                       "never_publish) VALUES (1, 'P1', 'Ann', 'Lee', TRUE, FALSE)"))
     engine.dispose()
     services = Services(Database(db_url))
     assert services.pupil("P1").given_name == "Ann"
