@@ -210,3 +210,43 @@ def test_dashboard_shows_quota_takedowns_and_the_queue(qtbot, school, tmp_path):
     dashboard.reload()
     assert dashboard.takedowns.rowCount() == 1 and dashboard.takedowns.item(0, 1).text() == "OBAMA"
     assert dashboard.quota.item(0, 1).text() == "1"
+
+
+def test_sign_in_lists_users_and_remembers_the_last(qtbot, services):
+    from classlens.gui.signin import SignInDialog
+
+    dialog = SignInDialog(services.users(), last_user="teacher1")
+    qtbot.addWidget(dialog)
+    assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == [
+        "admin (ict)", "deputy (slt)", "head (slt)", "teacher1 (teacher)"]
+    assert dialog.user().username == "teacher1"
+
+
+def test_first_run_offers_a_new_school_or_the_demo(qtbot):
+    from classlens.gui.signin import FirstRunDialog
+
+    dialog = FirstRunDialog()
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "create"),
+                     Qt.MouseButton.LeftButton)
+    assert dialog.choice is None  # a school needs a name
+    dialog.name.setText("Redbourn Primary")
+    dialog.policy.setCurrentIndex(dialog.policy.findData("no-faces"))
+    qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "create"),
+                     Qt.MouseButton.LeftButton)
+    assert dialog.choice == "create" and dialog.policy.currentData() == "no-faces"
+
+
+def test_the_readme_command_starts_the_demo(tmp_path):
+    """`classlens gui --demo` builds the demo school and opens the window."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    run = subprocess.run([sys.executable, "-m", "classlens.cli", "gui", "--demo", "--user",
+                          "ms.khan", "--exit-after", "1"], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "ClassLens" / "demo" / "classlens.sqlite").exists()

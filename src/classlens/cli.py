@@ -246,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui = command(commands, "gui", "start the desktop app")
     gui.add_argument("--demo", action="store_true", help="open the demo school")
     gui.add_argument("--user", metavar="USERNAME", help="sign in as this user")
+    gui.add_argument("--exit-after", type=float, metavar="SECONDS",
+                     help="close the window after this long (smoke tests)")
     gui.set_defaults(run=cmd_gui)
 
     demo = command(commands, "demo", "open (or rebuild) the demo school and show its register")
@@ -564,7 +566,8 @@ def cmd_gui(args) -> int:
     from classlens.gui.app import main as gui_main
 
     return gui_main(args.db or default_db_url(),
-                    Path(args.library) if args.library else None, args.demo, args.user)
+                    Path(args.library) if args.library else None, args.demo, args.user,
+                    args.exit_after)
 
 
 def cmd_demo(args) -> int:

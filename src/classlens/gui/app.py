@@ -8,7 +8,7 @@ from pathlib import Path
 from classlens.gui import settings as keys
 from classlens.gui.errors import install_excepthook
 from classlens.gui.main_window import MainWindow
-from classlens.gui.qt import QtWidgets
+from classlens.gui.qt import QtCore, QtWidgets
 from classlens.gui.settings import Settings
 from classlens.gui.signin import FirstRunDialog, SignInDialog
 
@@ -30,7 +30,8 @@ def open_window(services, username: str | None = None) -> MainWindow | None:
     return MainWindow(services, user)
 
 
-def main(db_url: str, library: Path | None, demo: bool, username: str | None) -> int:
+def main(db_url: str, library: Path | None, demo: bool, username: str | None,
+         exit_after: float | None = None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("ClassLens")
     install_excepthook()
@@ -54,4 +55,6 @@ def main(db_url: str, library: Path | None, demo: bool, username: str | None) ->
     if window is None:
         return 0
     window.show()
+    if exit_after is not None:
+        QtCore.QTimer.singleShot(int(exit_after * 1000), window.close)
     return app.exec()
