@@ -256,7 +256,8 @@ class PhotoServices(ServiceBase):
             raise NotFound(f"no photo {photo_id} in the library")
         return photo
 
-    def _decide(self, face: Face, channel: Channel) -> tuple[FaceDecision, Verdict | None]:
+    def _decide(self, face: Face, channel: Channel,
+                policy_faces: str) -> tuple[FaceDecision, Verdict | None]:
         pupil = face.pupil
         verdict = None
         if pupil is not None:
@@ -267,17 +268,18 @@ class PhotoServices(ServiceBase):
             identified_by=face.identified_by, match_note=face.match_note,
             blur_forced=face.blur_forced, not_a_face=face.not_a_face,
             manual_region=face.source == "manual")
-        return decide_face(facts, verdict, self.policy().faces), verdict
+        return decide_face(facts, verdict, policy_faces), verdict
 
     def faces(self, photo_id: int) -> list[FaceView]:
         with self.db.transaction() as session:
             photo = self._photo(session, photo_id)
             channels = list(session.scalars(select(Channel).order_by(Channel.id)))
+            policy_faces = self.policy().faces
             return [FaceView(
                 id=f.id, box=Box(f.left, f.top, f.right, f.bottom, f.score), source=f.source,
                 pupil_id=f.pupil.pupil_id if f.pupil else None, identified_by=f.identified_by,
                 distance=f.distance, note=f.match_note,
-                decisions={c.name: self._decide(f, c)[0] for c in channels},
+                decisions={c.name: self._decide(f, c, policy_faces)[0] for c in channels},
                 reviewed_by=f.reviewed_by, review_reason=f.review_reason)
                 for f in photo.faces]
 
@@ -345,7 +347,8 @@ class PhotoServices(ServiceBase):
 
         Refuses a photo in which a never-publish pupil is identified.
         """
-        decided = [(f, *self._decide(f, channel)) for f in photo.faces]
+        policy = self.policy()
+        decided = [(f, *self._decide(f, channel, policy.faces)) for f in photo.faces]
         blocked = [f.pupil.pupil_id for f, _, verdict in decided if blocks_export(verdict)]
         if blocked:
             raise ClassLensError(
@@ -357,7 +360,7 @@ class PhotoServices(ServiceBase):
         limits = PLATFORM_LIMITS[channel.platform]
         blur = [Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown]
         rendered, factor = exporter.render(image, blur, limits.long_edge,
-                                           self.policy().blur_style, _icc_profile(source))
+                                           policy.blur_style, _icc_profile(source))
         faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
                   "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
         shown = [f.pupil for f, d, _ in decided if d.shown and f.pupil is not None]

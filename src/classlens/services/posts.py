@@ -96,7 +96,8 @@ class PostServices(PhotoServices):
         return NameIndex(name for row in rows for name in row if name)
 
     def _photo_facts(self, photo: Photo, channel: Channel) -> PhotoFacts:
-        decided = [self._decide(f, channel) for f in photo.faces]
+        policy_faces = self.policy().faces
+        decided = [self._decide(f, channel, policy_faces) for f in photo.faces]
         return PhotoFacts(
             photo_id=photo.id, faces=len(decided), shown=sum(d.shown for d, _ in decided),
             blocked_by=tuple(f.pupil.pupil_id for f, (_, v) in zip(photo.faces, decided)
@@ -275,10 +276,11 @@ class PostServices(PhotoServices):
     def _consent_snapshot(self, post: Post) -> dict[str, dict[str, str]]:
         """Per photo, each pupil shown and the consent that allowed it."""
         snapshot = {}
+        policy_faces = self.policy().faces
         for item in post.photos:
             shown = {}
             for face in item.photo.faces:
-                decision, verdict = self._decide(face, post.channel)
+                decision, verdict = self._decide(face, post.channel, policy_faces)
                 if decision.shown and face.pupil is not None:
                     shown[face.pupil.pupil_id] = verdict.message
             snapshot[str(item.photo_id)] = shown
@@ -356,7 +358,8 @@ class PostServices(PhotoServices):
             for pupil_id, consent in then.items():
                 if pupil_id not in now_shown:
                     face = self._face_of(post, int(photo_id), pupil_id)
-                    why = self._decide(face, post.channel)[0].reason if face else "not in photo"
+                    why = (self._decide(face, post.channel, self.policy().faces)[0].reason
+                           if face else "not in photo")
                     changes.append(f"photo {photo_id}: {pupil_id} was shown ({consent}); "
                                    f"now {why}")
             for pupil_id in now_shown.keys() - then.keys():
