@@ -35,6 +35,7 @@ class PhotoListModel(QtCore.QAbstractListModel):
     def set_channel(self, channel: str) -> None:
         self.channel = channel
         self._badges.clear()
+        self._pending.clear()
         if self.photos:
             self.dataChanged.emit(self.index(0), self.index(len(self.photos) - 1))
 
@@ -60,54 +61,63 @@ class PhotoListModel(QtCore.QAbstractListModel):
         return None
 
     def badge(self, photo_id: int) -> str:
-        """"2 shown · 1 blurred · 1 to review" for the chosen channel."""
-        if photo_id not in self._badges:
-            faces = self.services.faces(photo_id)
-            shown = sum(f.decisions[self.channel].shown for f in faces)
-            review = sum(1 for f in faces if f.pupil_id is None and not f.reviewed_by)
-            self._badges[photo_id] = _("{s} shown · {b} blurred · {r} to review").format(
-                s=shown, b=len(faces) - shown, r=review)
-        return self._badges[photo_id]
+        """"2 shown · 1 blurred · 1 to review" for the chosen channel, worked out
+        off the UI thread like the thumbnail ("…" until then)."""
+        badge = self._badges.get(photo_id)
+        if badge is None:
+            self._request(photo_id)
+            return "…"
+        return badge
 
-    def _request_thumbnail(self, photo_id: int) -> None:
+    def _request(self, photo_id: int) -> None:
         if photo_id in self._pending:
             return
         self._pending.add(photo_id)
-        task = _Thumbnail(self.services, photo_id)
-        task.signals.ready.connect(self._thumbnail_ready)
+        task = _PhotoInfo(self.services, photo_id, self.channel)
+        task.signals.ready.connect(self._ready)
         QtCore.QThreadPool.globalInstance().start(task)
 
-    def _thumbnail_ready(self, photo_id: int, path: str) -> None:
-        self._pending.discard(photo_id)
-        self._icons[photo_id] = QtGui.QIcon(path)
-        for row, photo in enumerate(self.photos):
-            if photo.id == photo_id:
-                self.dataChanged.emit(self.index(row), self.index(row),
-                                      [Qt.ItemDataRole.DecorationRole])
+    def _request_thumbnail(self, photo_id: int) -> None:
+        self._request(photo_id)
 
-    def invalidate(self, photo_id: int) -> None:
-        self._badges.pop(photo_id, None)
+    def _ready(self, photo_id: int, path: str, channel: str, badge: str) -> None:
+        self._pending.discard(photo_id)
+        if path:
+            self._icons[photo_id] = QtGui.QIcon(path)
+        if channel == self.channel:
+            self._badges[photo_id] = badge
         for row, photo in enumerate(self.photos):
             if photo.id == photo_id:
                 self.dataChanged.emit(self.index(row), self.index(row))
 
+    def invalidate(self, photo_id: int) -> None:
+        self._badges.pop(photo_id, None)
+        self._request(photo_id)
 
-class _ThumbnailSignals(QtCore.QObject):
-    ready = Signal(int, str)
+
+class _InfoSignals(QtCore.QObject):
+    ready = Signal(int, str, str, str)
 
 
-class _Thumbnail(QtCore.QRunnable):
-    def __init__(self, services, photo_id: int):
+class _PhotoInfo(QtCore.QRunnable):
+    """A photo's thumbnail and badge, made on a pool thread."""
+
+    def __init__(self, services, photo_id: int, channel: str):
         super().__init__()
-        self.services, self.photo_id = services, photo_id
-        self.signals = _ThumbnailSignals()
+        self.services, self.photo_id, self.channel = services, photo_id, channel
+        self.signals = _InfoSignals()
 
     def run(self) -> None:
         try:
-            path = self.services.thumbnail(self.photo_id, 256)
-        except Exception:  # noqa: BLE001 - a missing thumbnail keeps its placeholder
+            path = str(self.services.thumbnail(self.photo_id, 256))
+            faces = self.services.faces(self.photo_id)
+        except Exception:  # noqa: BLE001 - the placeholder stays; the review shows errors
             return
-        self.signals.ready.emit(self.photo_id, str(path))
+        shown = sum(f.decisions[self.channel].shown for f in faces)
+        review = sum(1 for f in faces if f.pupil_id is None and not f.reviewed_by)
+        badge = _("{s} shown · {b} blurred · {r} to review").format(
+            s=shown, b=len(faces) - shown, r=review)
+        self.signals.ready.emit(self.photo_id, path, self.channel, badge)
 
 
 def _blank(size: int) -> QtGui.QPixmap:
@@ -365,10 +375,31 @@ class PhotosView(QtWidgets.QWidget):
             pixmap = QtGui.QPixmap()
             pixmap.loadFromData(rendering.data)
         else:
-            pixmap = QtGui.QPixmap(str(self.services.thumbnail(photo_id, 1600)))
+            pixmap = self._large_preview(photo_id)
         self.canvas.show_boxes = not self.after.isChecked()
         self.canvas.set_photo(pixmap, (photo.width, photo.height), faces, self.channel)
         self._describe_face()
+
+    def _large_preview(self, photo_id: int) -> QtGui.QPixmap:
+        """The 1600-pixel view if it is ready; otherwise the small thumbnail now and
+        the large one made in the background (decoding 12 MP takes a while)."""
+        large = self.services.library.path(f"thumbnails/{self._sha(photo_id)[:2]}/"
+                                           f"{self._sha(photo_id)}-1600.jpg")
+        if large.exists():
+            return QtGui.QPixmap(str(large))
+
+        def shown(_path) -> None:
+            if self.current_photo_id() == photo_id and not self.after.isChecked():
+                self.show_current()
+
+        run_in_background(self, lambda state: self.services.thumbnail(photo_id, 1600), shown,
+                          _("Opening the photo"), cancellable=False)
+        small = self.services.library.path(f"thumbnails/{self._sha(photo_id)[:2]}/"
+                                           f"{self._sha(photo_id)}-256.jpg")
+        return QtGui.QPixmap(str(small)) if small.exists() else _blank(256)
+
+    def _sha(self, photo_id: int) -> str:
+        return next(p.sha256 for p in self.model.photos if p.id == photo_id)
 
     def _describe_face(self) -> None:
         face = next((f for f in self.canvas.faces if f.id == self.canvas.selected), None)
