@@ -14,7 +14,7 @@ Prints photos per second, recall (share of pasted faces found) for both, the
 throughput ratio, and the peak resident memory of the import (main process
 and its workers together, sampled).
 
-    uv run python benchmarks/photos.py [--photos 12] [--baseline-photos 6]
+    uv run python benchmarks/photos.py [--photos 60] [--baseline-photos 4]
     uv run python benchmarks/photos.py --photos 500 --baseline-photos 0  # memory target
 """
 
@@ -148,8 +148,8 @@ class MemorySampler(threading.Thread):
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--photos", type=int, default=12)
-    parser.add_argument("--baseline-photos", type=int, default=6,
+    parser.add_argument("--photos", type=int, default=60)
+    parser.add_argument("--baseline-photos", type=int, default=4,
                         help="how many of them the (slow) baseline processes; 0 skips it")
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()

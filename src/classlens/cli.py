@@ -243,6 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=None)
     audit.set_defaults(run=cmd_audit)
 
+    backup = command(commands, "backup", "back up the register and the photo library", True,
+                     True)
+    backup.add_argument("file", type=Path)
+    backup.set_defaults(run=cmd_backup)
+    restore = command(commands, "restore", "replace everything with a backup", True, True)
+    restore.add_argument("file", type=Path)
+    restore.set_defaults(run=cmd_restore)
+
     gui = command(commands, "gui", "start the desktop app")
     gui.add_argument("--demo", action="store_true", help="open the demo school")
     gui.add_argument("--user", metavar="USERNAME", help="sign in as this user")
@@ -559,6 +567,19 @@ def cmd_audit(args) -> int:
     rows += [(e["at"][:19], e["actor"], e["action"], e["subject"], e["field"] or "",
               e["old"] or "", e["new"] or "") for e in entries]
     emit(args, entries, table(rows))
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    manifest = open_services(args).backup(args.actor, args.file)
+    emit(args, manifest, f"Backed up {sum(manifest['rows'].values())} rows and "
+         f"{manifest['files']} library files to {args.file}.")
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    manifest = open_services(args).restore(args.actor, args.file)
+    emit(args, manifest, f"Restored the backup of {manifest['created_at']}.")
     return EXIT_OK
 
 

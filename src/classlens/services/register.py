@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from classlens.backup import create_backup, restore_backup
 from classlens.errors import ClassLensError, NotFound
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, Policy, policy_for
@@ -362,6 +363,26 @@ class RegisterServices(ServiceBase):
                 self._after_register_change(session, actor)
                 report.written = True
             return report
+
+    def backup(self, actor: str, target: Path) -> dict:
+        """A consistent backup of the register and library, safe while in use."""
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_REGISTER)
+        manifest = create_backup(self.db, self.library, target)
+        with self.db.transaction() as session:
+            self._audit(session, actor, "backup.created", f"file:{target.name}", None, None,
+                        f"{sum(manifest['rows'].values())} rows, {manifest['files']} files")
+        return manifest
+
+    def restore(self, actor: str, source: Path) -> dict:
+        """Replace everything with a backup (the library keeps files it already has)."""
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_REGISTER)
+        manifest = restore_backup(self.db, self.library, source)
+        with self.db.transaction() as session:
+            self._audit(session, actor, "backup.restored", f"file:{source.name}", None, None,
+                        f"backup of {manifest['created_at']}")
+        return manifest
 
     def export_register(self, actor: str, path: Path) -> int:
         with self.db.transaction() as session:

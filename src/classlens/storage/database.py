@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -54,13 +54,18 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def upgrade(connection: Connection, revision: str = "head") -> None:
+    """Run the migrations up to `revision` inside the caller's transaction."""
+    command.upgrade(alembic_config(connection), revision)
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (the newest by default), in one transaction."""
     with engine.begin() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
         if revision == "head" and current == head_revision():
             return
-        command.upgrade(alembic_config(connection), revision)
+        upgrade(connection, revision)
 
 
 class Database:

@@ -95,7 +95,7 @@ def upgrade() -> None:
             )
     elif dialect == "postgresql":
         op.execute(
-            "CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
+            "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
             "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql"
         )
         op.execute(

@@ -1,0 +1,79 @@
+"""Backup and restore: nothing is lost, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from sqlalchemy import MetaData
+
+from classlens.errors import ClassLensError, NotAllowed
+from classlens.storage.models import Base
+
+
+def snapshot(services) -> dict[str, list[tuple]]:
+    """Every row of every table, in key order."""
+    metadata = MetaData()
+    metadata.reflect(services.db.engine)
+    with services.db.engine.connect() as connection:
+        return {table.name: [tuple(r) for r in connection.execute(
+                    table.select().order_by(*table.primary_key))]
+                for table in Base.metadata.sorted_tables}
+
+
+def test_restore_brings_back_exactly_what_was_backed_up(school, tmp_path):
+    school.add_user("admin", "head", "slt")
+    post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
+    school.submit("teacher1", post.id)
+    school.approve("head", post.id)
+    school.export_post("teacher1", post.id, tmp_path / "out")
+    archive = tmp_path / "school.classlens-backup"
+    manifest = school.backup("admin", archive)
+    assert manifest["rows"]["photos"] == 1 and manifest["files"] == 3  # 1 photo, 2 references
+    before = snapshot(school)
+
+    # Life goes on, then something goes wrong.
+    school.set_consent("admin", "OBAMA", "website", "refused")
+    school.add_user("admin", "newcomer", "teacher")
+    for path in (school.library_root / "originals").rglob("*.*"):
+        path.unlink()
+
+    school.restore("admin", archive)
+    after = snapshot(school)
+    restored_audit = after.pop("audit_log")
+    assert after == {k: v for k, v in before.items() if k != "audit_log"}
+    # The log as it was when the snapshot was read (the "backup.created" entry came
+    # just after), then the restore itself.
+    assert restored_audit[:-1] == before["audit_log"][:-1]
+    assert before["audit_log"][-1][3] == "backup.created"
+    assert school.audit()[0]["action"] == "backup.restored"
+    assert len(list((school.library_root / "originals").rglob("*.*"))) == 1
+    # The restored school works: faces, decisions and a new post.
+    assert {f.pupil_id for f in school.faces(1)} == {"OBAMA", "BIDEN"}
+    assert school.stage("teacher1", "Oak", "website", "Oak: again.", [1], ["x"]).id == post.id + 1
+
+
+def test_only_ict_backs_up_and_bad_files_are_refused(school, tmp_path):
+    with pytest.raises(NotAllowed):
+        school.backup("teacher1", tmp_path / "b.zip")
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(ClassLensError, match="is not a ClassLens backup"):
+        school.restore("admin", junk)
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("manifest.json", '{"format": "something-else"}')
+    with pytest.raises(ClassLensError, match="unknown format"):
+        school.restore("admin", other)
+    assert school.faces(1)  # nothing was touched
+
+
+def test_backup_and_restore_from_the_command_line(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLASSLENS_KEY_FILE", str(tmp_path / "key"))
+    assert cli("init", "--school", "Oak Primary").code == 0
+    target = tmp_path / "b.zip"
+    result = cli("backup", str(target), "--json", "--as", "admin")
+    assert result.code == 0 and result.json["rows"]["users"] == 1
+    assert cli("users", "add", "ms.khan", "--role", "teacher", "--as", "admin").code == 0
+    assert cli("restore", str(target), "--as", "admin").code == 0
+    assert [u["username"] for u in cli("users", "list", "--json").json] == ["admin"]
