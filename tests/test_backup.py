@@ -77,3 +77,29 @@ def test_backup_and_restore_from_the_command_line(cli, tmp_path, monkeypatch):
     assert cli("users", "add", "ms.khan", "--role", "teacher", "--as", "admin").code == 0
     assert cli("restore", str(target), "--as", "admin").code == 0
     assert [u["username"] for u in cli("users", "list", "--json").json] == ["admin"]
+
+
+def test_a_sqlite_backup_restores_into_postgresql(tmp_path, pg_server):
+    if pg_server is None:
+        pytest.skip("no PostgreSQL server here")
+    from classlens.services import Services
+    from classlens.storage import Database
+    from conftest import DATA, create_pg_database, drop_pg_database
+
+    source = Services(Database(f"sqlite:///{tmp_path / 's.sqlite'}"), tmp_path / "lib")
+    source.init_school("Moving School", "public-feed")
+    source.import_register("admin", DATA / "register_ours.csv")
+    source.set_never_publish("admin", "A100000000009", True, "court order")
+    source.backup("admin", tmp_path / "move.zip")
+    url = create_pg_database(pg_server)
+    try:
+        target = Services(Database(url), tmp_path / "lib")
+        target.init_school("Placeholder", "private-feed")
+        target.restore("admin", tmp_path / "move.zip")
+        assert target.school().name == "Moving School"
+        assert [p.as_dict() for p in target.list_pupils(viewer="admin")] == [
+            p.as_dict() for p in source.list_pupils(viewer="admin")]
+        target.add_user("admin", "after.restore", "teacher")  # sequences moved on
+        target.db.close()
+    finally:
+        drop_pg_database(pg_server, url)
