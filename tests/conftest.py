@@ -155,8 +155,9 @@ class Result:
 @pytest.fixture
 def cli(db_url, tmp_path, capsys, monkeypatch):
     """Run `classlens --db URL ...` in-process, as a user would type it."""
-    monkeypatch.delenv("CLASSLENS_USER", raising=False)
-    monkeypatch.delenv("CLASSLENS_DB", raising=False)
+    for name in ("CLASSLENS_USER", "CLASSLENS_DB", "CLASSLENS_PASSWORD",
+                 "CLASSLENS_NEW_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
 
     def run(*args: str) -> Result:
         capsys.readouterr()

@@ -216,11 +216,18 @@ def test_dashboard_shows_quota_takedowns_and_the_queue(qtbot, school, tmp_path):
 def test_sign_in_lists_users_and_remembers_the_last(qtbot, services):
     from classlens.gui.signin import SignInDialog
 
-    dialog = SignInDialog(services.users(), last_user="teacher1")
+    services.set_password("teacher1", "teacher1", "teacher-password")
+    dialog = SignInDialog(services, last_user="teacher1")
     qtbot.addWidget(dialog)
     assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == [
         "admin (ict)", "deputy (slt)", "head (slt)", "teacher1 (teacher)"]
-    assert dialog.user().username == "teacher1"
+    assert dialog.user().username == "teacher1" and dialog.prompt.text() == "Password"
+    dialog.password.setText("wrong-password")
+    dialog.accept()
+    assert "wrong password for teacher1" in dialog.message.text() and dialog.signed_in is None
+    dialog.password.setText("teacher-password")
+    dialog.accept()
+    assert dialog.signed_in.username == "teacher1"
 
 
 def test_first_run_offers_a_new_school_or_the_demo(qtbot):

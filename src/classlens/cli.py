@@ -8,6 +8,7 @@ exactly one JSON document on stdout.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -16,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from classlens import __version__
-from classlens.errors import ClassLensError
+from classlens.errors import ClassLensError, NotAllowed
 from classlens.faces.detect import Box
 from classlens.paths import default_db_url, default_library
 from classlens.policy.platforms import PLATFORMS
@@ -86,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=ROLES)
     add.set_defaults(run=cmd_users_add)
     command(users, "list", "list users", json_=True).set_defaults(run=cmd_users_list)
+    passwd = command(users, "passwd", "set a password (yours, or anyone's as ICT leader)", True)
+    passwd.add_argument("name")
+    passwd.set_defaults(run=cmd_users_passwd)
 
     register = commands.add_parser("register", help="the consent register").add_subparsers(
         dest="register_command", required=True, metavar="COMMAND")
@@ -265,8 +269,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_services(args) -> Services:
-    return Services(Database(args.db or default_db_url()),
-                    Path(args.library) if args.library else default_library())
+    services = Services(Database(args.db or default_db_url()),
+                        Path(args.library) if args.library else default_library())
+    actor = getattr(args, "actor", None)
+    if actor and services.users():
+        # Who says --as must prove it once they have a password (first sign-in sets it).
+        password = os.environ.get("CLASSLENS_PASSWORD")
+        if password is None and services.needs_password(actor):
+            if not sys.stdin.isatty():
+                raise NotAllowed(f"{actor} has a password: set CLASSLENS_PASSWORD")
+            password = getpass.getpass(f"Password for {actor}: ")
+        services.sign_in(actor, password)
+    return services
 
 
 def emit(args, document, text: str | None = None) -> None:
@@ -300,6 +314,19 @@ def cmd_init(args) -> int:
 def cmd_users_add(args) -> int:
     open_services(args).add_user(args.actor, args.name, args.role)
     print(f"Added {args.name} ({args.role}).")
+    return EXIT_OK
+
+
+def cmd_users_passwd(args) -> int:
+    new = os.environ.get("CLASSLENS_NEW_PASSWORD")
+    if new is None:
+        if not sys.stdin.isatty():
+            raise UsageError("give the new password in CLASSLENS_NEW_PASSWORD")
+        new = getpass.getpass(f"New password for {args.name}: ")
+        if getpass.getpass("Again: ") != new:
+            raise UsageError("the two passwords differ")
+    open_services(args).set_password(args.actor, args.name, new)
+    print(f"Password set for {args.name}.")
     return EXIT_OK
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,16 +17,15 @@ from classlens.gui.signin import FirstRunDialog, SignInDialog
 def open_window(services, username: str | None = None) -> MainWindow | None:
     """Sign in (or take `username`) and build the main window."""
     settings = Settings()
-    users = services.users()
     if username:
-        user = next((u for u in users if u.username == username), None)
-        if user is None:
-            raise SystemExit(f"classlens: there is no user {username!r}")
+        # Started for a named user (smoke tests, kiosks): the password, if the user
+        # has one, comes from CLASSLENS_PASSWORD as on the command line.
+        user = services.sign_in(username, os.environ.get("CLASSLENS_PASSWORD"))
     else:
-        dialog = SignInDialog(users, settings.get(keys.LAST_USER))
+        dialog = SignInDialog(services, settings.get(keys.LAST_USER))
         if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
             return None
-        user = dialog.user()
+        user = dialog.signed_in
     settings.set(keys.LAST_USER, user.username)
     return MainWindow(services, user)
 

@@ -9,9 +9,10 @@ audit log (who, when, what, old and new value).
 from classlens.services.base import ROLES
 from classlens.services.posts import PostServices
 from classlens.services.register import RegisterServices
+from classlens.services.signin import SignInServices
 
 
-class Services(RegisterServices, PostServices):
+class Services(RegisterServices, PostServices, SignInServices):
     """Everything ClassLens does, for one database and photo library."""
 
 
