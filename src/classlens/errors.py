@@ -11,3 +11,7 @@ class NotAllowed(ClassLensError):
 
 class NotFound(ClassLensError):
     """A pupil, user, channel... named by the caller does not exist."""
+
+
+class ConcurrentChange(ClassLensError):
+    """Someone else changed the same record between our read and our write."""

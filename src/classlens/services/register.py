@@ -8,10 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.backup import create_backup, restore_backup
-from classlens.errors import ClassLensError, NotFound
+from classlens.errors import ClassLensError, ConcurrentChange, NotFound
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, Policy, policy_for
 from classlens.register.consent import (
@@ -300,6 +301,24 @@ class RegisterServices(ServiceBase):
             raise ClassLensError("status must be granted or refused")
         if decided_by not in (PARENT, PUPIL):
             raise ClassLensError("decided by must be parent or pupil")
+        try:
+            self._record_consent(actor, pupil_id, category, status, decided_by, expires,
+                                 evidence)
+        except (ConcurrentChange, IntegrityError):
+            # Someone else recorded this decision between our read and our write
+            # (an update of the same version, or an insert of the same record).
+            with self.db.transaction() as session:
+                pupil = self._pupil(session, pupil_id)
+                record = next((c for c in pupil.consents if c.category == category
+                               and c.decided_by == decided_by), None)
+                who = (f" by {record.recorded_by} at {record.recorded_at.astimezone():%H:%M:%S}"
+                       if record else "")
+            raise ConcurrentChange(f"the {category} consent of {pupil_id} was changed{who} "
+                                 "while you were editing it; nothing was saved: reload and "
+                                 "check before recording again") from None
+
+    def _record_consent(self, actor, pupil_id, category, status, decided_by, expires,
+                        evidence) -> None:
         with self.db.transaction() as session:
             self.require(session, actor, RECORD_CONSENT)
             pupil = self._pupil(session, pupil_id)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from classlens.errors import ClassLensError
+from classlens.errors import ConcurrentChange
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -85,8 +85,8 @@ class Database:
                 yield session
         except StaleDataError:
             # Optimistic locking: someone else changed the record since we read it.
-            raise ClassLensError("someone else changed this at the same time; nothing was "
-                                 "saved: reload and try again") from None
+            raise ConcurrentChange("someone else changed this at the same time; nothing "
+                                   "was saved: reload and try again") from None
 
     @contextmanager
     def scratch(self) -> Iterator[Session]:

@@ -122,8 +122,11 @@ class Consent(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires: Mapped[date | None] = mapped_column(Date)
     evidence: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     pupil: Mapped[Pupil] = relationship(back_populates="consents")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class User(Base):
