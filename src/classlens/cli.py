@@ -255,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path)
     restore.set_defaults(run=cmd_restore)
 
+    command(commands, "selftest", "check this installation: demo school, face detection, blur",
+            json_=True).set_defaults(run=cmd_selftest)
+
     gui = command(commands, "gui", "start the desktop app")
     gui.add_argument("--demo", action="store_true", help="open the demo school")
     gui.add_argument("--user", metavar="USERNAME", help="sign in as this user")
@@ -607,6 +610,19 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     manifest = open_services(args).restore(args.actor, args.file)
     emit(args, manifest, f"Restored the backup of {manifest['created_at']}.")
+    return EXIT_OK
+
+
+def cmd_selftest(args) -> int:
+    from classlens.selftest import run_selftest
+
+    try:
+        passed = run_selftest()
+    except AssertionError as error:
+        emit(args, {"passed": False, "error": str(error)}, f"self-test FAILED: {error}")
+        return EXIT_REJECTED
+    emit(args, {"passed": True, "checks": passed},
+         "\n".join(f"ok  {check}" for check in passed) + "\nself-test passed")
     return EXIT_OK
 
 
