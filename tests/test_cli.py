@@ -197,3 +197,23 @@ def test_installed_entry_point_and_environment(tmp_path):
     assert (tmp_path / "env.sqlite").exists()
     version = subprocess.run([*exe, "--version"], capture_output=True, text=True, env=env)
     assert version.stdout.startswith("classlens ")
+
+
+def test_the_school_keeps_its_shared_library(cli, tmp_path, db_url, monkeypatch):
+    from classlens.services import Services
+    from classlens.storage import Database
+
+    assert cli("init", "--school", "Oak Primary").code == 0
+    shared = tmp_path / "network-drive" / "photos"
+    monkeypatch.delenv("CLASSLENS_LIBRARY", raising=False)
+    # Another machine opening the same register without --library finds the folder.
+    assert main_without_library(db_url, ["school", "library", str(shared), "--as",
+                                         "admin"]) == 0
+    assert Services(Database(db_url)).library_root == shared
+    assert Services(Database(db_url), tmp_path / "explicit").library_root == tmp_path / "explicit"
+
+
+def main_without_library(db_url, args):
+    from classlens.cli import main
+
+    return main(["--db", db_url, *args])

@@ -51,8 +51,9 @@ def test_the_second_of_two_simultaneous_approvals_is_refused(school):
     outcomes = sorted(results.values(), key=lambda r: isinstance(r, Exception))
     assert outcomes[0] == "approved"
     assert isinstance(outcomes[1], ConcurrentChange)
-    assert "someone else changed this at the same time" in str(outcomes[1])
     winner = next(w for w, r in results.items() if r == "approved")
+    assert f"post {post.id} was approved by {winner} at " in str(outcomes[1])
+    assert "nothing was saved: reload it" in str(outcomes[1])
     assert school.post(post.id).approver == winner
     assert [e["action"] for e in school.audit()].count("post.approved") == 1
     first.db.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 from classlens import __version__
 from classlens.errors import ClassLensError, NotAllowed
 from classlens.faces.detect import Box
-from classlens.paths import default_db_url, default_library
+from classlens.paths import default_db_url, library_from_environment
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, PRESETS
 from classlens.register.consent import ALL_CATEGORIES, CATEGORIES
@@ -238,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="policy_command", required=True, metavar="COMMAND")
     command(policy, "show", "show the policy settings", json_=True).set_defaults(
         run=cmd_policy_show)
+    school_cmd = commands.add_parser("school", help="the school's settings").add_subparsers(
+        dest="school_command", required=True, metavar="COMMAND")
+    slib = command(school_cmd, "library", "keep the photo library in this (shared) folder",
+                   acting=True)
+    slib.add_argument("folder", type=Path)
+    slib.set_defaults(run=cmd_school_library)
     pset = command(policy, "set", "change one policy setting for this school", acting=True)
     pset.add_argument("setting", metavar="NAME=VALUE",
                       help="VALUE is JSON: true, 0.45, \"pixelate\"")
@@ -272,8 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_services(args) -> Services:
-    services = Services(Database(args.db or default_db_url()),
-                        Path(args.library) if args.library else default_library())
+    library = Path(args.library) if args.library else library_from_environment()
+    services = Services(Database(args.db or default_db_url()), library)
     actor = getattr(args, "actor", None)
     if actor and services.users():
         # Who says --as must prove it once they have a password (first sign-in sets it).
@@ -578,6 +584,13 @@ def cmd_policy_show(args) -> int:
     return EXIT_OK
 
 
+def cmd_school_library(args) -> int:
+    services = open_services(args)
+    services.set_library(args.actor, args.folder)
+    print(f"Photos are kept in {services.library_root} on every machine using this register.")
+    return EXIT_OK
+
+
 def cmd_policy_set(args) -> int:
     name, sep, raw = args.setting.partition("=")
     if not sep:
@@ -630,8 +643,8 @@ def cmd_gui(args) -> int:
     from classlens.gui.app import main as gui_main
 
     return gui_main(args.db or default_db_url(),
-                    Path(args.library) if args.library else None, args.demo, args.user,
-                    args.exit_after)
+                    Path(args.library) if args.library else library_from_environment(),
+                    args.demo, args.user, args.exit_after)
 
 
 def cmd_demo(args) -> int:

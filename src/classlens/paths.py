@@ -18,6 +18,10 @@ def default_db_url() -> str:
     return os.environ.get("CLASSLENS_DB") or f"sqlite:///{data_dir() / 'classlens.sqlite'}"
 
 
-def default_library() -> Path:
+def library_from_environment() -> Path | None:
     value = os.environ.get("CLASSLENS_LIBRARY")
-    return Path(value) if value else data_dir() / "library"
+    return Path(value) if value else None
+
+
+def default_library() -> Path:
+    return data_dir() / "library"

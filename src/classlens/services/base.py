@@ -15,7 +15,7 @@ from classlens.photos.library import Library
 from classlens.services.biometrics import revoke_unconsented
 from classlens.services.takedowns import mark_takedowns
 from classlens.storage import Database
-from classlens.storage.models import AuditEntry, SchoolClass, User, utcnow
+from classlens.storage.models import AuditEntry, School, SchoolClass, User, utcnow
 
 ROLES = ("teacher", "ict", "slt")
 # Who may do what. Checked here, in the core, whatever the front end shows.
@@ -46,10 +46,20 @@ class ServiceBase:
         clock: Callable[[], datetime] = datetime.now,
     ):
         self.db = db
-        self.library_root = library or default_library()
+        self._library = library
         self.today = today
         self.key_file = key_file  # None: CLASSLENS_KEY_FILE or the data directory
         self.clock = clock  # the school's local time, for posting windows
+
+    @property
+    def library_root(self) -> Path:
+        """The photo library: as given, else where the school keeps it, else the
+        user's data directory."""
+        if self._library is not None:
+            return self._library
+        with self.db.transaction() as session:
+            stored = session.scalar(select(School.library_path))
+        return Path(stored) if stored else default_library()
 
     @property
     def library(self) -> Library:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from classlens.errors import ClassLensError, NotAllowed, NotFound
+from classlens.errors import ClassLensError, ConcurrentChange, NotAllowed, NotFound
 from classlens.photos.decisions import blocks_export
 from classlens.photos.library import sha256_of, write_atomic
 from classlens.posts.names import NameIndex
@@ -246,7 +247,7 @@ class PostServices(PhotoServices):
                                  "approved or rejected")
 
     def approve(self, actor: str, post_id: int) -> PostView:
-        with self.db.transaction() as session:
+        with self._race_reported(post_id), self.db.transaction() as session:
             post = self._post(session, post_id)
             self._decider(session, actor, post)
             self._sweep_templates(session, actor)
@@ -264,7 +265,7 @@ class PostServices(PhotoServices):
     def reject(self, actor: str, post_id: int, reason: str) -> PostView:
         if not reason.strip():
             raise ClassLensError("give the author a reason")
-        with self.db.transaction() as session:
+        with self._race_reported(post_id), self.db.transaction() as session:
             post = self._post(session, post_id)
             self._decider(session, actor, post)
             post.status, post.decided_by, post.decided_at = "rejected", actor, now()
@@ -272,6 +273,19 @@ class PostServices(PhotoServices):
             self._audit(session, actor, "post.rejected", f"post:{post_id}", "status",
                         "submitted", f"rejected: {reason}")
             return self._post_view(session, post)
+
+    @contextmanager
+    def _race_reported(self, post_id: int):
+        """Turn a lost race into "approved by X at T while you were deciding"."""
+        try:
+            yield
+        except ConcurrentChange:
+            with self.db.transaction() as session:
+                post = self._post(session, post_id)
+                who = (f" by {post.decided_by} at {post.decided_at.astimezone():%H:%M:%S}"
+                       if post.decided_by else "")
+                raise ConcurrentChange(f"post {post_id} was {post.status}{who} while you were "
+                                       "deciding; nothing was saved: reload it") from None
 
     def _consent_snapshot(self, post: Post) -> dict[str, dict[str, str]]:
         """Per photo, each pupil shown and the consent that allowed it."""

@@ -150,6 +150,17 @@ class RegisterServices(ServiceBase):
         school = self.school()
         return policy_for(school.policy, json.loads(school.settings))
 
+    def set_library(self, actor: str, folder: Path) -> None:
+        """Where every machine finds the school's photos (a shared folder)."""
+        folder = folder.expanduser().absolute()
+        folder.mkdir(parents=True, exist_ok=True)
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_CHANNELS)
+            school = self.school(session)
+            old, school.library_path = school.library_path, str(folder)
+            self._audit(session, actor, "school.library", f"school:{school.name}",
+                        "library_path", old, str(folder))
+
     def set_policy(self, actor: str, name: str, value) -> None:
         """Change one named policy setting of the school (its preset stays)."""
         with self.db.transaction() as session:

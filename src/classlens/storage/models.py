@@ -62,6 +62,8 @@ class School(Base):
     # JSON object of policy settings the school changed from its preset.
     settings: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The shared photo library (a network folder) every machine uses.
+    library_path: Mapped[str | None] = mapped_column(Text)
 
 
 class SchoolClass(Base):
