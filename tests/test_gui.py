@@ -117,7 +117,7 @@ def test_photo_import_runs_in_the_background(qtbot, school, tmp_path):
         pass
     assert view.model.rowCount() == 3
     # Badges are worked out off the UI thread; the astronaut on the private feed:
-    qtbot.waitUntil(lambda: "0 shown · 1 blurred · 1 to review" in [
+    qtbot.waitUntil(lambda: "0 shown · 1 blurred\n1 to review" in [
         view.model.index(r).data() for r in range(3)], timeout=30_000)
 
 

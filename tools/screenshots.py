@@ -26,6 +26,13 @@ def main(folder: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QtWidgets.QApplication(sys.argv[:1])
     services = open_demo()
+    from classlens.gui.signin import SignInDialog
+
+    dialog = SignInDialog(services, "ms.khan")
+    dialog.show()
+    settle(app, 500)
+    dialog.grab().save(str(out / "sign-in.png"))
+    dialog.close()
     for _role, user, screens in SHOTS:
         window = open_window(services, user)
         window.resize(1360, 860)

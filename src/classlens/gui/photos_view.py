@@ -66,7 +66,7 @@ class PhotoListModel(QtCore.QAbstractListModel):
         badge = self._badges.get(photo_id)
         if badge is None:
             self._request(photo_id)
-            return "…"
+            return "…\n"  # two lines, like a badge, so every item keeps one size
         return badge
 
     def _request(self, photo_id: int) -> None:
@@ -115,7 +115,7 @@ class _PhotoInfo(QtCore.QRunnable):
             return
         shown = sum(f.decisions[self.channel].shown for f in faces)
         review = sum(1 for f in faces if f.pupil_id is None and not f.reviewed_by)
-        badge = _("{s} shown · {b} blurred · {r} to review").format(
+        badge = _("{s} shown · {b} blurred\n{r} to review").format(
             s=shown, b=len(faces) - shown, r=review)
         self.signals.ready.emit(self.photo_id, path, self.channel, badge)
 
@@ -255,7 +255,7 @@ class PhotosView(QtWidgets.QWidget):
         self.gallery.setModel(self.model)
         self.gallery.setViewMode(QtWidgets.QListView.ViewMode.IconMode)
         self.gallery.setIconSize(QtCore.QSize(150, 150))
-        self.gallery.setGridSize(QtCore.QSize(210, 200))
+        self.gallery.setGridSize(QtCore.QSize(210, 215))
         self.gallery.setResizeMode(QtWidgets.QListView.ResizeMode.Adjust)
         self.gallery.setUniformItemSizes(True)
         self.gallery.setWordWrap(True)
