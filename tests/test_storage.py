@@ -27,7 +27,8 @@ def test_upgrade_of_a_database_created_by_the_first_migration(db_url):
                        "(1, 'Old School', 'public-feed', '{}', '2024-09-01 08:00:00')"))
         c.execute(text("INSERT INTO classes (id, name) VALUES (1, 'Oak')"))
         c.execute(text("INSERT INTO pupils (id, pupil_id, given_name, family_name, class_id, "
-                       "on_roll, never_publish) VALUES (1, 'P1', 'Zoë', 'O''Brien', 1, TRUE, FALSE)"))
+                       "on_roll, never_publish) VALUES "
+                       "(1, 'P1', 'Zoë', 'O''Brien', 1, TRUE, FALSE)"))
         c.execute(text("INSERT INTO consents (pupil_id, category, status, decided_by, "
                        "recorded_by, recorded_at, expires) VALUES (1, 'website', 'granted', "
                        "'parent', 'admin', '2024-09-01 08:00:00', '2099-08-31')"))
