@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from classlens.gui.errors import show_exception
+from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets
 from classlens.gui.worker import run_in_background
@@ -217,15 +217,16 @@ class ComposeView(QtWidgets.QWidget):
     def submit(self) -> int | None:
         args = (self.caption.toPlainText(), self.selected_photos(), self.alt_texts(),
                 self.acknowledged())
-        try:
+        def save_and_submit():
             if self.editing is None:
                 view = self.services.stage(self.user.username, self.class_box.currentData(),
                                            self.channel_box.currentData(), *args)
             else:
                 view = self.services.edit(self.user.username, self.editing, *args)
-            view = self.services.submit(self.user.username, view.id)
-        except Exception as error:  # noqa: BLE001
-            show_exception(self, error)
+            return self.services.submit(self.user.username, view.id)
+
+        view = attempt(self, save_and_submit)
+        if view is None:
             return None
         self.preview.setText(_("Post {id} is waiting for approval.").format(id=view.id))
         self.editing = None

@@ -38,6 +38,18 @@ def show_exception(parent: QtWidgets.QWidget | None, error: BaseException) -> No
         box.exec()
 
 
+def attempt(parent: QtWidgets.QWidget | None, action):
+    """Run one user action against the core; a refusal or error is shown, not raised.
+
+    Returns the action's result, or None when it was refused.
+    """
+    try:
+        return action()
+    except Exception as error:  # noqa: BLE001 - every refusal reaches the user
+        show_exception(parent, error)
+        return None
+
+
 def install_excepthook() -> None:
     def hook(kind, value, tb):
         show_exception(QtWidgets.QApplication.activeWindow(), value)

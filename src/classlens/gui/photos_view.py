@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from classlens.faces.detect import Box
+from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from classlens.gui.settings import REVIEW_CHANNEL, Settings
@@ -423,8 +424,6 @@ class PhotosView(QtWidgets.QWidget):
         self.face_info.setText(text)
 
     def review(self, action: str, reason: str | None = None) -> None:
-        from classlens.gui.errors import show_exception
-
         photo_id, face_id = self.current_photo_id(), self.canvas.selected
         if photo_id is None or face_id is None:
             return
@@ -433,17 +432,13 @@ class PhotosView(QtWidgets.QWidget):
                 "Your reason is kept in the audit log:"))
             if not ok:
                 return
-        try:
-            self.services.review_face(self.user.username, photo_id, face_id, action, reason,
-                                      self.pupil_box.currentData() if action == "pupil" else None)
-        except Exception as error:  # noqa: BLE001
-            show_exception(self, error)
+        pupil = self.pupil_box.currentData() if action == "pupil" else None
+        attempt(self, lambda: self.services.review_face(self.user.username, photo_id, face_id,
+                                                        action, reason, pupil))
         self.model.invalidate(photo_id)
         self.show_current()
 
     def add_region(self, box: Box, reason: str | None = None) -> None:
-        from classlens.gui.errors import show_exception
-
         photo_id = self.current_photo_id()
         if photo_id is None:
             return
@@ -452,10 +447,7 @@ class PhotosView(QtWidgets.QWidget):
                 "What did the detector miss?"))
             if not ok:
                 return
-        try:
-            self.services.add_blur(self.user.username, photo_id, box, reason)
-        except Exception as error:  # noqa: BLE001
-            show_exception(self, error)
+        attempt(self, lambda: self.services.add_blur(self.user.username, photo_id, box, reason))
         self.model.invalidate(photo_id)
         self.show_current()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from classlens.gui.errors import show_exception
+from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtGui, QtWidgets
 from classlens.gui.worker import run_in_background
@@ -135,10 +135,7 @@ class PostsView(QtWidgets.QWidget):
             self.images.addWidget(label)
 
     def _act(self, action) -> None:
-        try:
-            action()
-        except Exception as error:  # noqa: BLE001
-            show_exception(self, error)
+        attempt(self, action)
         self.reload()
 
     def approve(self) -> None:

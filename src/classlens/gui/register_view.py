@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
 from classlens.gui.import_wizard import ImportWizard
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets
@@ -215,13 +216,9 @@ class RegisterView(QtWidgets.QWidget):
             self.record_consent(pupil.pupil_id, *dialog.values())
 
     def record_consent(self, pupil_id, category, status, decided_by, expires, evidence) -> None:
-        from classlens.gui.errors import show_exception
-
-        try:
-            self.services.set_consent(self.user.username, pupil_id, category, status,
-                                      decided_by, expires, evidence or None)
-        except Exception as error:  # noqa: BLE001 - every refusal is shown
-            show_exception(self, error)
+        attempt(self, lambda: self.services.set_consent(
+            self.user.username, pupil_id, category, status, decided_by, expires,
+            evidence or None))
         self.reload()
 
     def choose_enrolment_photos(self) -> None:
@@ -267,17 +264,14 @@ class RegisterView(QtWidgets.QWidget):
         return wizard
 
     def export_register(self) -> None:
-        from classlens.gui.errors import show_exception
-
         path, _filter = QtWidgets.QFileDialog.getSaveFileName(
             self, _("Export the register"), "register.csv", _("CSV files (*.csv)"))
         if path:
-            try:
-                count = self.services.export_register(self.user.username, Path(path))
+            count = attempt(self, lambda: self.services.export_register(self.user.username,
+                                                                        Path(path)))
+            if count is not None:
                 self.summary.setText(_("Exported {n} pupils to {path}.").format(n=count,
                                                                                path=path))
-            except Exception as error:  # noqa: BLE001
-                show_exception(self, error)
 
 
 class ConsentDialog(QtWidgets.QDialog):
