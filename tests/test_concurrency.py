@@ -52,7 +52,8 @@ def test_the_second_of_two_simultaneous_approvals_is_refused(school):
     assert outcomes[0] == "approved"
     assert isinstance(outcomes[1], ConcurrentChange)
     winner = next(w for w, r in results.items() if r == "approved")
-    assert f"post {post.id} was approved by {winner} at " in str(outcomes[1])
+    assert f"post {post.id} was changed by {winner} at " in str(outcomes[1])
+    assert "(it is now approved)" in str(outcomes[1])
     assert "nothing was saved: reload it" in str(outcomes[1])
     assert school.post(post.id).approver == winner
     assert [e["action"] for e in school.audit()].count("post.approved") == 1

@@ -169,7 +169,7 @@ class PostServices(PhotoServices):
             at = now()
             post = Post(school_class=school_class, channel=channel, author=actor,
                         caption=caption, status="draft", acknowledged="[]", created_at=at,
-                        updated_at=at)
+                        updated_at=at, updated_by=actor)
             self._set_content(session, post, caption, photo_ids, alts or [], acks or [])
             session.add(post)
             session.flush()
@@ -197,7 +197,7 @@ class PostServices(PhotoServices):
              photo_ids: list[int] | None = None, alts: list[str] | None = None,
              acks: list[str] | None = None) -> PostView:
         """Change a post; a submitted or approved post goes back to draft."""
-        with self.db.transaction() as session:
+        with self._race_reported(post_id), self.db.transaction() as session:
             self.require(session, actor, STAFF)
             post = self._post(session, post_id)
             if post.author != actor:
@@ -211,7 +211,8 @@ class PostServices(PhotoServices):
                 [p.alt_text for p in post.photos] if alts is None else alts,
                 json.loads(post.acknowledged) if acks is None else acks)
             old = post.status
-            post.status, post.updated_at = "draft", now()
+            post.status = "draft"
+            _touch(post, actor)
             post.decided_by = post.decided_at = post.approval_snapshot = None
             self._audit(session, actor, "post.edited", f"post:{post_id}", "status", old, "draft")
             session.flush()
@@ -220,7 +221,7 @@ class PostServices(PhotoServices):
     # -- four eyes ------------------------------------------------------------
 
     def submit(self, actor: str, post_id: int) -> PostView:
-        with self.db.transaction() as session:
+        with self._race_reported(post_id), self.db.transaction() as session:
             self.require(session, actor, STAFF)
             post = self._post(session, post_id)
             if post.status != "draft":
@@ -232,7 +233,8 @@ class PostServices(PhotoServices):
                         f"  [{p.rule}] {p.message}" for p in standing)
                     + ("\nAcknowledge a warning with --ack RULE when you are sure."
                        if any(p.severity == WARNING for p in standing) else ""))
-            post.status, post.submitted_at, post.updated_at = "submitted", now(), now()
+            post.status, post.submitted_at = "submitted", now()
+            _touch(post, actor)
             self._audit(session, actor, "post.submitted", f"post:{post_id}", "status",
                         "draft", "submitted")
             return self._post_view(session, post)
@@ -256,6 +258,7 @@ class PostServices(PhotoServices):
                 raise ClassLensError(f"post {post_id} no longer passes the policy: "
                                      + "; ".join(p.message for p in standing))
             post.status, post.decided_by, post.decided_at = "approved", actor, now()
+            _touch(post, actor)
             post.approval_snapshot = json.dumps(self._consent_snapshot(post), sort_keys=True)
             post.rejection_reason = None
             self._audit(session, actor, "post.approved", f"post:{post_id}", "status",
@@ -269,6 +272,7 @@ class PostServices(PhotoServices):
             post = self._post(session, post_id)
             self._decider(session, actor, post)
             post.status, post.decided_by, post.decided_at = "rejected", actor, now()
+            _touch(post, actor)
             post.rejection_reason = reason
             self._audit(session, actor, "post.rejected", f"post:{post_id}", "status",
                         "submitted", f"rejected: {reason}")
@@ -276,16 +280,16 @@ class PostServices(PhotoServices):
 
     @contextmanager
     def _race_reported(self, post_id: int):
-        """Turn a lost race into "approved by X at T while you were deciding"."""
+        """Turn a lost race into "changed by X at T (now approved)": reload and look."""
         try:
             yield
         except ConcurrentChange:
             with self.db.transaction() as session:
                 post = self._post(session, post_id)
-                who = (f" by {post.decided_by} at {post.decided_at.astimezone():%H:%M:%S}"
-                       if post.decided_by else "")
-                raise ConcurrentChange(f"post {post_id} was {post.status}{who} while you were "
-                                       "deciding; nothing was saved: reload it") from None
+                raise ConcurrentChange(
+                    f"post {post_id} was changed by {post.updated_by} at "
+                    f"{post.updated_at.astimezone():%H:%M:%S} (it is now {post.status}) while "
+                    "you were working on it; nothing was saved: reload it") from None
 
     def _consent_snapshot(self, post: Post) -> dict[str, dict[str, str]]:
         """Per photo, each pupil shown and the consent that allowed it."""
@@ -358,7 +362,8 @@ class PostServices(PhotoServices):
             old = post.status
             if post.status == "approved":
                 post.status = "exported"
-            post.exported_at, post.exported_by, post.updated_at = exported_at, actor, now()
+            post.exported_at, post.exported_by = exported_at, actor
+            _touch(post, actor)
             self._audit(session, actor, "post.exported", f"post:{post_id}", "status", old,
                         f"{post.status}: {len(images)} image(s) to {folder}")
             return {"folder": str(folder), "files": sorted(files)}
@@ -392,28 +397,29 @@ class PostServices(PhotoServices):
     def mark_published(self, actor: str, post_id: int, url: str) -> PostView:
         if not url.strip():
             raise ClassLensError("paste the link of the published post")
-        with self.db.transaction() as session:
+        with self._race_reported(post_id), self.db.transaction() as session:
             self.require(session, actor, STAFF)
             post = self._post(session, post_id)
             if post.status not in ("exported", "published"):
                 raise ClassLensError(f"post {post_id} is {post.status}; export it first")
             old = post.status
-            post.status, post.url, post.published_at, post.updated_at = (
-                "published", url.strip(), now(), now())
+            post.status, post.url, post.published_at = "published", url.strip(), now()
+            _touch(post, actor)
             self._audit(session, actor, "post.published", f"post:{post_id}", "url",
                         None if old == "exported" else old, url.strip())
             return self._post_view(session, post)
 
     def withdraw_post(self, actor: str, post_id: int, reason: str = "") -> PostView:
         """The post has been taken down: close its takedowns."""
-        with self.db.transaction() as session:
+        with self._race_reported(post_id), self.db.transaction() as session:
             self.require(session, actor, STAFF)
             post = self._post(session, post_id)
             if post.status not in LIVE:
                 raise ClassLensError(f"post {post_id} is {post.status}; only an exported or "
                                      "published post is withdrawn")
             old = post.status
-            post.status, post.withdrawn_at, post.updated_at = "withdrawn", now(), now()
+            post.status, post.withdrawn_at = "withdrawn", now()
+            _touch(post, actor)
             for takedown in session.scalars(select(Takedown).where(
                     Takedown.post_id == post_id, Takedown.closed_at.is_(None))):
                 takedown.closed_at, takedown.closed_by = now(), actor
@@ -480,6 +486,10 @@ class PostServices(PhotoServices):
         return {"week": f"{iso.year}-W{iso.week:02d}", "from": start.isoformat(),
                 "to": (end - timedelta(days=1)).isoformat(), "min": low, "max": high,
                 "classes": rows}
+
+
+def _touch(post: Post, actor: str) -> None:
+    post.updated_at, post.updated_by = now(), actor
 
 
 def _week_start(week: str) -> date:

@@ -262,6 +262,7 @@ class Post(Base):
     acknowledged: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of rule ids
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100))  # the approver or rejecter
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
