@@ -22,7 +22,7 @@ from classlens.faces.detect import Box
 from classlens.paths import default_db_url, library_from_environment
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, PRESETS
-from classlens.register.consent import ALL_CATEGORIES, CATEGORIES
+from classlens.register.consent import ALL_CATEGORIES, CATEGORIES, state_label
 from classlens.register.csv_import import FIELDS, MappingError, parse_mapping
 from classlens.services import ROLES, Services
 from classlens.storage import Database
@@ -376,7 +376,7 @@ def cmd_register_list(args) -> int:
         name = f"{p.preferred_name or p.given_name} {p.family_name}"
         flags = ("" if p.on_roll else " [left]") + (" [NEVER PUBLISH]" if p.never_publish else "")
         rows.append((p.pupil_id, name + flags, p.class_name or "",
-                     *(p.as_dict()["consent"][c] for c in ALL_CATEGORIES)))
+                     *(state_label(p.consent[c]) for c in ALL_CATEGORIES)))
     emit(args, [p.as_dict() for p in pupils], table(rows))
     return EXIT_OK
 

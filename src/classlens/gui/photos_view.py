@@ -52,7 +52,7 @@ class PhotoListModel(QtCore.QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             icon = self._icons.get(photo.id)
             if icon is None:
-                self._request_thumbnail(photo.id)
+                self._request(photo.id)
                 return self._placeholder
             return icon
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -77,9 +77,6 @@ class PhotoListModel(QtCore.QAbstractListModel):
         task = _PhotoInfo(self.services, photo_id, self.channel)
         task.signals.ready.connect(self._ready)
         QtCore.QThreadPool.globalInstance().start(task)
-
-    def _request_thumbnail(self, photo_id: int) -> None:
-        self._request(photo_id)
 
     def _ready(self, photo_id: int, path: str, channel: str, badge: str) -> None:
         self._pending.discard(photo_id)

@@ -10,7 +10,7 @@ from classlens.gui.import_wizard import ImportWizard
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets
 from classlens.gui.worker import run_in_background
 from classlens.posts.names import fold
-from classlens.register.consent import ALL_CATEGORIES, CATEGORIES, Reason
+from classlens.register.consent import ALL_CATEGORIES, CATEGORIES, Reason, state_label
 from classlens.services.register import PupilView
 
 BADGE = {  # background and text colour per consent state
@@ -63,7 +63,7 @@ class PupilTableModel(QtCore.QAbstractTableModel):
                 return pupil.never_publish_reason or _("Must never be published")
             return None
         verdict = pupil.consent[ALL_CATEGORIES[column - len(FIXED)]]
-        label = pupil.as_dict()["consent"][ALL_CATEGORIES[column - len(FIXED)]]
+        label = state_label(verdict)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole):
             return label
         if role == Qt.ItemDataRole.ToolTipRole:

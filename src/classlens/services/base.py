@@ -47,6 +47,7 @@ class ServiceBase:
     ):
         self.db = db
         self._library = library
+        self._resolved_library: Path | None = None  # where the school keeps it
         self.today = today
         self.key_file = key_file  # None: CLASSLENS_KEY_FILE or the data directory
         self.clock = clock  # the school's local time, for posting windows
@@ -57,9 +58,12 @@ class ServiceBase:
         user's data directory."""
         if self._library is not None:
             return self._library
-        with self.db.transaction() as session:
-            stored = session.scalar(select(School.library_path))
-        return Path(stored) if stored else default_library()
+        # Read once: thumbnails and gallery badges ask for it for every photo.
+        if self._resolved_library is None:
+            with self.db.transaction() as session:
+                stored = session.scalar(select(School.library_path))
+            self._resolved_library = Path(stored) if stored else default_library()
+        return self._resolved_library
 
     @property
     def library(self) -> Library:

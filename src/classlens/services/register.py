@@ -158,6 +158,7 @@ class RegisterServices(ServiceBase):
             self.require(session, actor, MANAGE_CHANNELS)
             school = self.school(session)
             old, school.library_path = school.library_path, str(folder)
+            self._resolved_library = None
             self._audit(session, actor, "school.library", f"school:{school.name}",
                         "library_path", old, str(folder))
 
@@ -409,6 +410,7 @@ class RegisterServices(ServiceBase):
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
         manifest = restore_backup(self.db, self.library, source)
+        self._resolved_library = None  # the restored school may keep it elsewhere
         with self.db.transaction() as session:
             self._audit(session, actor, "backup.restored", f"file:{source.name}", None, None,
                         f"backup of {manifest['created_at']}")
