@@ -55,8 +55,12 @@ def test_enrol_import_faces_export(cli, tmp_path, monkeypatch):
         "shown": False, "reason": "recognised as BIDEN: refused by parent/carer"}
 
     out = tmp_path / "out"
+    teacher = cli("photos", "export", "1", "--channel", "social_private", "--out", str(out),
+                  "--json", "--as", "ms.khan")
+    assert teacher.code == 1 and "only ICT and SLT users export one" in teacher.json["error"]
+    assert not out.exists()
     exported = cli("photos", "export", "1", "--channel", "social_private", "--out", str(out),
-                   "--json", "--as", "ms.khan")
+                   "--json", "--as", "admin")
     assert exported.code == 0
     document = exported.json
     assert Path(document["path"]).parent == out and Path(document["path"]).exists()
@@ -67,7 +71,7 @@ def test_enrol_import_faces_export(cli, tmp_path, monkeypatch):
     assert cli("register", "never-publish", "OBAMA", "--reason", "court order",
                "--as", "admin").code == 0
     refused = cli("photos", "export", "1", "--channel", "website", "--out", str(out),
-                  "--json", "--as", "ms.khan")
+                  "--json", "--as", "admin")
     assert refused.code == 1 and "must never be published" in refused.json["error"]
 
     assert cli("photos", "add-blur", "1", "--box", "10,10,5,5", "--reason", "x",
