@@ -343,10 +343,11 @@ class PhotoServices(ServiceBase):
             corrects = recognised is not None and (
                 action == "correct" or action == "not-a-face"
                 or (action == "pupil" and named.id != recognised.id))
-            if action == "correct" and recognised is None:
+            if (action == "correct" or confirmed_by) and recognised is None:
                 raise ClassLensError(
                     f"recognition did not identify {where}; there is nothing to correct "
-                    "(name the pupil, blur it, or mark it as not a face)")
+                    "(name the pupil, blur it, or mark it as not a face, without "
+                    "--confirmed-by)")
             if corrects and not confirmed_by:
                 raise NotAllowed(
                     f"recognition identified {where} as {recognised.pupil_id}; saying it is "
