@@ -59,9 +59,7 @@ def expected(found: str, action: str, policy: str) -> tuple[str, bool]:
         face = "blocked"
     elif action in ("blur",):
         face = "blurred"
-    elif found == "consented":
-        face = "shown"
-    elif found == "nothing" and action in ("name", "not-a-face"):
+    elif found == "consented" or (found == "nothing" and action in ("name", "not-a-face")):
         face = "shown"
     else:
         face = "blurred"
@@ -100,8 +98,9 @@ def new_photo(services: Services, number: int, found: str) -> tuple[int, int]:
         pupil = (session.scalar(select(Pupil).where(Pupil.pupil_id == PUPIL_OF[found]))
                  if found in PUPIL_OF else None)
         photo = Photo(sha256=f"{number:064x}", library_path=relative, original_name="x.jpg",
-                      format="JPEG", width=1126, height=661, imported_at=datetime.now().astimezone(),
-                      imported_by="teacher1", recognition=True)
+                      format="JPEG", width=1126, height=661,
+                      imported_at=datetime.now().astimezone(), imported_by="teacher1",
+                      recognition=True)
         photo.faces.append(Face(
             left=FACE.left, top=FACE.top, right=FACE.right, bottom=FACE.bottom, score=0.9,
             source="detected", pupil=pupil,

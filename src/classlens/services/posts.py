@@ -397,7 +397,8 @@ class PostServices(PhotoServices):
             then = {f["face"]: f for f in approved.get(photo_id, [])}
             now_ = {f["face"]: f for f in current.get(photo_id, [])}
             if photo_id not in current or photo_id not in approved:
-                changes.append(f"photo {photo_id} was {'removed from' if photo_id in approved else 'added to'} the post")
+                how = "removed from" if photo_id in approved else "added to"
+                changes.append(f"photo {photo_id} was {how} the post")
                 continue
             for face_id in sorted(then.keys() | now_.keys()):
                 before, after = then.get(face_id), now_.get(face_id)
