@@ -289,7 +289,7 @@ class PhotoServices(ServiceBase):
         with self.db.transaction() as session:
             photo = self._photo(session, photo_id)
             channels = list(session.scalars(select(Channel).order_by(Channel.id)))
-            policy_faces = self.policy().faces
+            policy_faces = self.school_policy(session).faces
             views = []
             for f in photo.faces:
                 facts = face_facts(f)

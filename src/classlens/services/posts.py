@@ -97,8 +97,7 @@ class PostServices(PhotoServices):
                                .where(Pupil.on_roll.is_(True)))
         return NameIndex(name for row in rows for name in row if name)
 
-    def _photo_facts(self, photo: Photo, channel: Channel) -> PhotoFacts:
-        policy_faces = self.policy().faces
+    def _photo_facts(self, photo: Photo, channel: Channel, policy_faces: str) -> PhotoFacts:
         decided = [self._decide(f, channel, policy_faces) for f in photo.faces]
         return PhotoFacts(
             photo_id=photo.id, faces=len(decided), shown=sum(d.shown for d, _ in decided),
@@ -106,9 +105,10 @@ class PostServices(PhotoServices):
 
     def _problems(self, session: Session, post: Post, at: datetime | None = None,
                   sizes: dict[int, int] | None = None) -> list[Problem]:
+        policy = self.school_policy(session)
         facts = []
         for item in post.photos:
-            photo_facts = self._photo_facts(item.photo, post.channel)
+            photo_facts = self._photo_facts(item.photo, post.channel, policy.faces)
             if sizes and item.photo_id in sizes:
                 photo_facts = PhotoFacts(**{**photo_facts.__dict__,
                                             "exported_bytes": sizes[item.photo_id]})
@@ -117,7 +117,7 @@ class PostServices(PhotoServices):
             PostFacts(caption=post.caption, class_name=post.school_class.name,
                       platform=post.channel.platform, photos=facts,
                       alt_texts=[p.alt_text for p in post.photos], at=at or self.clock()),
-            self.policy(), self._names(session))
+            policy, self._names(session))
 
     def _post_view(self, session: Session, post: Post) -> PostView:
         return PostView(
@@ -259,7 +259,7 @@ class PostServices(PhotoServices):
                                      + "; ".join(p.message for p in standing))
             post.status, post.decided_by, post.decided_at = "approved", actor, now()
             _touch(post, actor)
-            post.approval_snapshot = json.dumps(self._face_snapshot(post), sort_keys=True)
+            post.approval_snapshot = json.dumps(self._face_snapshot(session, post), sort_keys=True)
             post.rejection_reason = None
             self._audit(session, actor, "post.approved", f"post:{post_id}", "status",
                         "submitted", "approved")
@@ -291,12 +291,12 @@ class PostServices(PhotoServices):
                     f"{post.updated_at.astimezone():%H:%M:%S} (it is now {post.status}) while "
                     "you were working on it; nothing was saved: reload it") from None
 
-    def _face_snapshot(self, post: Post) -> dict[str, list[dict]]:
+    def _face_snapshot(self, session: Session, post: Post) -> dict[str, list[dict]]:
         """Per photo, every face's decision: exactly what the export will show.
 
         Approval keeps this; export recomputes it and refuses on any difference.
         """
-        policy_faces = self.policy().faces
+        policy_faces = self.school_policy(session).faces
         snapshot = {}
         for item in post.photos:
             faces = []
@@ -378,7 +378,7 @@ class PostServices(PhotoServices):
         if post.status not in EXPORTABLE:
             raise ClassLensError(f"post {post_id} is {post.status}: only an approved post "
                                  "is exported")
-        changes = self._changes_since_approval(post)
+        changes = self._changes_since_approval(session, post)
         if changes:
             raise ClassLensError(
                 f"post {post_id} changed since it was approved, so it is not exported:\n"
@@ -386,12 +386,12 @@ class PostServices(PhotoServices):
                 + "\nEdit the post (it goes back to draft) and have it approved again.")
         return post
 
-    def _changes_since_approval(self, post: Post) -> list[str]:
+    def _changes_since_approval(self, session: Session, post: Post) -> list[str]:
         """Every difference between the faces approved and the faces now, in words."""
         approved = json.loads(post.approval_snapshot or "{}")
         if any(not isinstance(faces, list) for faces in approved.values()):
             return ["this post was approved before approvals covered every face's decision"]
-        current = self._face_snapshot(post)
+        current = self._face_snapshot(session, post)
         changes = []
         for photo_id in sorted(approved.keys() | current.keys(), key=int):
             then = {f["face"]: f for f in approved.get(photo_id, [])}
