@@ -485,9 +485,15 @@ def cmd_photos_review(args) -> int:
 
 
 def confirm_identity(services: Services, username: str) -> None:
-    """A second person confirming an action proves who they are, as `--as` does."""
+    """A second person confirming an action proves who they are, as `--as` does.
+
+    Someone without a password yet cannot confirm: whoever typed one would set it.
+    """
+    if not services.needs_password(username):
+        raise NotAllowed(f"{username} has no password yet, so cannot confirm anything; they "
+                         "sign in once to set one")
     password = os.environ.get("CLASSLENS_CONFIRM_PASSWORD")
-    if password is None and services.needs_password(username):
+    if password is None:
         if not sys.stdin.isatty():
             raise NotAllowed(f"{username} confirms this: set CLASSLENS_CONFIRM_PASSWORD to "
                              "their password")

@@ -353,7 +353,8 @@ class PhotoServices(ServiceBase):
                     f"recognition identified {where} as {recognised.pupil_id}; saying it is "
                     f"{'not a face' if action == 'not-a-face' else 'someone else'} corrects "
                     "the recognition, which an SLT member other than you must confirm "
-                    "(--confirmed-by USERNAME). Blurring it needs no one.")
+                    "(\"Not this pupil…\" in the app, --confirmed-by on the command line). "
+                    "Blurring it needs no one.")
             if confirmed_by and not corrects:
                 raise ClassLensError(
                     f"{where}: only a correction of what recognition found needs "
