@@ -279,7 +279,7 @@ class Post(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))  # the approver or rejecter
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
-    # JSON: per photo, the pupils shown and the consent each relied on.
+    # JSON: per photo, every face approved: box, shown or blurred, and why.
     approval_snapshot: Mapped[str | None] = mapped_column(Text)
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     exported_by: Mapped[str | None] = mapped_column(String(100))
