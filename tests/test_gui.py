@@ -258,3 +258,27 @@ def test_the_readme_command_starts_the_demo(tmp_path):
                          text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "ClassLens" / "demo" / "classlens.sqlite").exists()
+
+
+def test_a_recognition_is_corrected_only_with_a_senior_confirmation(qtbot, school, answers):
+    school.add_user("admin", "head", "slt")
+    view = window(qtbot, school, "teacher1").show_screen("photos")
+    view.channel_box.setCurrentIndex(view.channel_box.findData("social_private"))
+    view.gallery.setCurrentIndex(view.model.index(0))
+    biden = next(f for f in view.canvas.faces if f.pupil_id == "BIDEN")
+    view.canvas.selected = biden.id
+    view._describe_face()
+    assert view.correct_button.isEnabled()
+    qtbot.mouseClick(view.not_face_button, Qt.MouseButton.LeftButton)
+    assert "an SLT member other than you must confirm" in answers[-1]
+    view.correct("it is his brother", "head", "anything")
+    assert "head has no password yet" in answers[-1]
+    school.set_password("head", "head", "head-secret-1")
+    view.correct("it is his brother", "head", "not-his-password")
+    assert "wrong password for head" in answers[-1]
+    assert next(f for f in view.canvas.faces if f.id == biden.id).pupil_id == "BIDEN"
+    view.correct("it is his brother", "head", "head-secret-1")
+    face = next(f for f in view.canvas.faces if f.id == biden.id)
+    assert (face.pupil_id, face.recognised_pupil_id, face.correction_confirmed_by) == (
+        None, "BIDEN", "head")
+    assert view.canvas.colour(face) != SHOWN  # not identified now: blurred

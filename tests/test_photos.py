@@ -49,7 +49,7 @@ def test_decisions_follow_consent_per_channel(school):
 
 
 def test_export_blurs_the_refused_pupil_beyond_recognition_and_keeps_the_other(school, tmp_path):
-    result = school.export_photo("teacher1", 1, "social_private", tmp_path / "out")
+    result = school.export_photo("admin", 1, "social_private", tmp_path / "out")
     exported = Image.open(result.path).convert("RGB")
     original = Image.open(TWO).convert("RGB")
     assert exported.size == original.size  # within X's long edge: no resize
@@ -72,7 +72,7 @@ def test_export_blurs_the_refused_pupil_beyond_recognition_and_keeps_the_other(s
 @pytest.mark.parametrize("style", ["gaussian", "pixelate"])
 def test_both_blur_styles_defeat_the_recogniser(school, tmp_path, style):
     school.set_policy("admin", "blur_style", style)
-    result = school.export_photo("teacher1", 1, "social_public", tmp_path / style)
+    result = school.export_photo("admin", 1, "social_public", tmp_path / style)
     assert [f["shown"] for f in result.faces] == [True, False]  # Biden refused the public feed
     exported = Image.open(result.path).convert("RGB")
     original = Image.open(TWO).convert("RGB")
@@ -86,7 +86,7 @@ def test_exported_file_carries_no_metadata(school, tmp_path):
     assert set(metadata_left(source.read_bytes())) >= {"EXIF", "XMP", "ICC", "serial"}
     (imported,) = school.import_photos("teacher1", [str(source)], "Oak", workers=1)
     assert imported.error is None
-    result = school.export_photo("teacher1", imported.id, "website", tmp_path / "out")
+    result = school.export_photo("admin", imported.id, "website", tmp_path / "out")
     data = result.path.read_bytes()
     assert metadata_left(data) == []
     with Image.open(result.path) as image:
@@ -108,7 +108,7 @@ def test_exif_orientation_is_applied(school, tmp_path):
     photo = next(p for p in school.photos() if p.id == result.id)
     assert (photo.width, photo.height) == upright.size
     assert [f["pupil_id"] for f in result.faces] == ["OBAMA"]
-    exported = school.export_photo("teacher1", result.id, "website", tmp_path / "o")
+    exported = school.export_photo("admin", result.id, "website", tmp_path / "o")
     assert Image.open(exported.path).size == upright.size
 
 
@@ -256,7 +256,7 @@ def test_a_pupil_who_leaves_loses_templates(school, tmp_path):
 def test_never_publish_pupil_blocks_the_photo(school, tmp_path):
     school.set_never_publish("admin", "OBAMA", True, "court order")
     with pytest.raises(ClassLensError, match="must never be published"):
-        school.export_photo("teacher1", 1, "website", tmp_path / "out")
+        school.export_photo("admin", 1, "website", tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
@@ -284,7 +284,7 @@ def test_reviewer_overrides_are_audited_and_never_bypass_consent(school, tmp_pat
     face_id = school.add_blur("teacher1", 1, Box(500, 300, 560, 380), "child behind curtain")
     added = next(f for f in school.faces(1) if f.id == face_id)
     assert added.source == "manual" and not added.decisions["website"].shown
-    result = school.export_photo("teacher1", 1, "website", tmp_path / "out")
+    result = school.export_photo("admin", 1, "website", tmp_path / "out")
     assert [f["shown"] for f in result.faces] == [True, True, False]
     audit = [(e["actor"], e["action"], e["new"]) for e in school.audit()[:5]]
     assert ("teacher1", "face.added", "blur region [500, 300, 560, 380] (child behind curtain)"

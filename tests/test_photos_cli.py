@@ -55,8 +55,12 @@ def test_enrol_import_faces_export(cli, tmp_path, monkeypatch):
         "shown": False, "reason": "recognised as BIDEN: refused by parent/carer"}
 
     out = tmp_path / "out"
+    teacher = cli("photos", "export", "1", "--channel", "social_private", "--out", str(out),
+                  "--json", "--as", "ms.khan")
+    assert teacher.code == 1 and "only ICT and SLT users export one" in teacher.json["error"]
+    assert not out.exists()
     exported = cli("photos", "export", "1", "--channel", "social_private", "--out", str(out),
-                   "--json", "--as", "ms.khan")
+                   "--json", "--as", "admin")
     assert exported.code == 0
     document = exported.json
     assert Path(document["path"]).parent == out and Path(document["path"]).exists()
@@ -67,7 +71,7 @@ def test_enrol_import_faces_export(cli, tmp_path, monkeypatch):
     assert cli("register", "never-publish", "OBAMA", "--reason", "court order",
                "--as", "admin").code == 0
     refused = cli("photos", "export", "1", "--channel", "website", "--out", str(out),
-                  "--json", "--as", "ms.khan")
+                  "--json", "--as", "admin")
     assert refused.code == 1 and "must never be published" in refused.json["error"]
 
     assert cli("photos", "add-blur", "1", "--box", "10,10,5,5", "--reason", "x",
@@ -122,3 +126,75 @@ def test_an_import_killed_half_way_leaves_no_half_photo_and_resumes(cli, tmp_pat
     assert photos_in_db() == 8
     assert all(r["error"] is None and len(r["faces"]) == 2 for r in results)
     engine.dispose()
+
+
+def test_review_corrections_single_exports_and_no_faces_from_the_command_line(
+        cli, tmp_path, monkeypatch):
+    school(cli, tmp_path, monkeypatch)
+    for user in ("mr.jones", "mrs.patel"):
+        assert cli("users", "add", user, "--role", "slt", "--as", "admin").code == 0
+    for pupil, photo in (("OBAMA", "obama_portrait.jpg"), ("BIDEN", "biden_portrait.jpg")):
+        assert cli("register", "enrol", pupil, str(FACES / photo), "--as", "admin").code == 0
+    assert cli("photos", "import", str(FACES / "obama_biden_blue_room.jpg"), "--class", "Oak",
+               "--workers", "1", "--as", "ms.khan").code == 0
+
+    # A teacher cannot clear or relabel a recognised face alone.
+    alone = cli("photos", "review", "1", "--face", "2", "--not-a-face", "--reason", "poster",
+                "--as", "ms.khan")
+    assert alone.code == 1 and "an SLT member other than you must confirm" in alone.err
+    monkeypatch.setenv("CLASSLENS_NEW_PASSWORD", "jones-secret-1")
+    assert cli("users", "passwd", "mr.jones", "--as", "mr.jones").code == 0
+    monkeypatch.delenv("CLASSLENS_NEW_PASSWORD")
+    correct = ("photos", "review", "1", "--face", "2", "--pupil", "COLLINS", "--reason",
+               "it is Eileen", "--confirmed-by", "mr.jones", "--as", "ms.khan")
+    unproven = cli(*correct)
+    assert unproven.code == 1 and "set CLASSLENS_CONFIRM_PASSWORD" in unproven.err
+    monkeypatch.setenv("CLASSLENS_CONFIRM_PASSWORD", "wrong-password")
+    assert "wrong password for mr.jones" in cli(*correct).err
+    monkeypatch.setenv("CLASSLENS_CONFIRM_PASSWORD", "jones-secret-1")
+    done = cli(*correct)
+    assert done.code == 0 and "confirmed by mr.jones" in done.out
+    face = cli("photos", "faces", "1", "--json").json[1]
+    assert (face["pupil_id"], face["recognised_pupil_id"], face["correction_confirmed_by"]) == (
+        "COLLINS", "BIDEN", "mr.jones")
+    assert face["decisions"]["social_private"]["shown"]
+    assert cli("photos", "review", "1", "--face", "2", "--reset", "--reason", "undo",
+               "--as", "ms.khan").code == 0
+    face = cli("photos", "faces", "1", "--json").json[1]
+    assert (face["pupil_id"], face["correction_confirmed_by"]) == ("BIDEN", None)
+    assert not face["decisions"]["social_private"]["shown"]
+    wrong = cli("photos", "review", "1", "--face", "1", "--correct", "--reason", "not him",
+                "--confirmed-by", "mr.jones", "--as", "ms.khan")
+    assert wrong.code == 0
+    assert cli("photos", "faces", "1", "--json").json[0]["pupil_id"] is None
+    monkeypatch.delenv("CLASSLENS_CONFIRM_PASSWORD")
+
+    # A single photo is logged and comes up for takedown.
+    out = tmp_path / "single"
+    exported = cli("photos", "export", "1", "--channel", "website", "--out", str(out),
+                   "--json", "--as", "mr.jones", )
+    assert exported.code == 1 and "CLASSLENS_PASSWORD" in exported.err
+    monkeypatch.setenv("CLASSLENS_PASSWORD", "jones-secret-1")
+    exported = cli("photos", "export", "1", "--channel", "website", "--out", str(out),
+                   "--json", "--as", "mr.jones")
+    monkeypatch.delenv("CLASSLENS_PASSWORD")
+    assert exported.code == 0
+    name = Path(exported.json["path"]).name
+    assert cli("consent", "set", "BIDEN", "--category", "website", "--status", "refused",
+               "--as", "admin").code == 0
+    (opened,) = cli("register", "takedowns", "--json").json
+    assert (opened["post_id"], opened["photo_id"], opened["file"], opened["pupil_id"]) == (
+        None, 1, name, "BIDEN")
+    assert "photo 1" in cli("register", "takedowns").out
+    assert cli("takedown", "BIDEN", "--json").json[0]["file"] == name
+    assert cli("photos", "withdrawn", name, "--as", "admin").code == 0
+    assert cli("register", "takedowns", "--json").json == []
+
+    # Switching face recognition off asks first, then deletes every template.
+    asked = cli("policy", "set", "faces=none", "--as", "admin")
+    assert asked.code == 1 and "--yes" in asked.err and "2 face template(s)" in asked.err
+    assert cli("policy", "set", "faces=none", "--yes", "--as", "admin").code == 0
+    refused = cli("register", "enrol", "OBAMA", str(FACES / "obama_portrait.jpg"),
+                  "--as", "admin")
+    assert refused.code == 1 and "has no face recognition" in refused.err
+    assert list((tmp_path / "library" / "references").rglob("*.*")) == []

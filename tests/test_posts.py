@@ -76,7 +76,7 @@ def test_a_never_publish_pupil_keeps_the_photo_out(staff):
     assert ("never-publish", "error") in {(p.rule, p.severity) for p in view.problems}
 
 
-def test_approval_records_the_consents_it_relied_on(staff):
+def test_approval_records_every_face_decision(staff):
     view = approved_post(staff, "social_public")
     from sqlalchemy import select
 
@@ -85,7 +85,12 @@ def test_approval_records_the_consents_it_relied_on(staff):
     with staff.db.transaction() as session:
         snapshot = json.loads(session.scalar(select(Post.approval_snapshot)
                                              .where(Post.id == view.id)))
-    assert snapshot == {"1": {"OBAMA": "consent granted"}}  # Biden refused the public feed
+    # Every face, shown or blurred, with its box and why: what the export will show.
+    assert snapshot == {"1": [
+        {"face": 1, "box": [236, 20, 394, 228], "shown": True,
+         "why": "recognised as OBAMA: consent granted"},
+        {"face": 2, "box": [788, 36, 946, 260], "shown": False,
+         "why": "recognised as BIDEN: refused by parent/carer"}]}  # refused the public feed
 
 
 def test_posting_window_is_checked_at_export(staff, tmp_path):

@@ -50,7 +50,7 @@ def test_upgrade_of_a_database_created_by_the_first_migration(db_url):
     assert services.school().created_at.tzinfo is not None
 
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]
 
 
 @pytest.mark.parametrize("revision", REVISIONS)
@@ -107,3 +107,27 @@ def test_foreign_keys_are_enforced(services):
             c.execute(text("INSERT INTO consents (pupil_id, category, status, decided_by, "
                            "recorded_by, recorded_at) VALUES (999, 'website', 'granted', "
                            "'parent', 'admin', '2024-09-01')"))
+
+
+def test_a_name_given_by_a_reviewer_before_0009_is_kept_apart_from_recognition(db_url):
+    """Before 0009 a reviewer's naming overwrote the recognition in the same column."""
+    engine = create_db_engine(db_url)
+    migrate(engine, "0008")
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO pupils (id, pupil_id, given_name, family_name, on_roll, "
+                       "never_publish) VALUES (1, 'P1', 'Ann', 'Lee', TRUE, FALSE), "
+                       "(2, 'P2', 'Bob', 'Ray', TRUE, FALSE)"))
+        c.execute(text("INSERT INTO photos (id, sha256, library_path, original_name, format, "
+                       "width, height, imported_at, imported_by, recognition) VALUES (1, 'ab', "
+                       "'x.jpg', 'x.jpg', 'JPEG', 10, 10, '2026-01-01 00:00:00', 't', TRUE)"))
+        for face, pupil, how in ((1, 1, "recognition"), (2, 2, "reviewer")):
+            c.execute(text("INSERT INTO faces (id, photo_id, \"left\", top, \"right\", bottom, "
+                           "score, source, pupil_id, identified_by, blur_forced, not_a_face) "
+                           f"VALUES ({face}, 1, 0, 0, 5, 5, 0.9, 'detected', {pupil}, '{how}', "
+                           "FALSE, FALSE)"))
+    migrate(engine)
+    with engine.connect() as c:
+        rows = c.execute(text("SELECT id, pupil_id, identified_by, named_pupil_id FROM faces "
+                              "ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, 1, "recognition", None), (2, None, None, 2)]

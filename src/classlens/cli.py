@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from classlens import __version__
-from classlens.errors import ClassLensError, NotAllowed
+from classlens.errors import ClassLensError, NeedsConfirmation, NotAllowed
 from classlens.faces.detect import Box
 from classlens.paths import default_db_url, library_from_environment
 from classlens.policy.platforms import PLATFORMS
@@ -165,9 +165,19 @@ def build_parser() -> argparse.ArgumentParser:
     action.add_argument("--pupil", metavar="PUPIL_ID", help="name the pupil (no biometrics)")
     action.add_argument("--blur", action="store_true", help="always blur this face")
     action.add_argument("--not-a-face", action="store_true", help="a false detection")
-    action.add_argument("--reset", action="store_true", help="undo earlier review")
+    action.add_argument("--reset", action="store_true",
+                        help="undo earlier reviews: back to what recognition found")
+    action.add_argument("--correct", action="store_true",
+                        help="recognition named the wrong pupil (needs --confirmed-by)")
     review.add_argument("--reason", required=True)
+    review.add_argument("--confirmed-by", metavar="USERNAME",
+                        help="the SLT member (not you) who confirms correcting a recognition; "
+                             "their password from CLASSLENS_CONFIRM_PASSWORD or a prompt")
     review.set_defaults(run=cmd_photos_review)
+    pwithdraw = command(photos, "withdrawn", "record that a single exported photo was taken "
+                        "down", True, True)
+    pwithdraw.add_argument("file", metavar="FILE_NAME", help="the exported file's name")
+    pwithdraw.set_defaults(run=cmd_photos_withdrawn)
     addblur = command(photos, "add-blur", "blur a region the detector missed", True, True)
     addblur.add_argument("photo_id", type=int)
     addblur.add_argument("--box", required=True, type=box_arg, metavar="LEFT,TOP,RIGHT,BOTTOM")
@@ -247,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     pset = command(policy, "set", "change one policy setting for this school", acting=True)
     pset.add_argument("setting", metavar="NAME=VALUE",
                       help="VALUE is JSON: true, 0.45, \"pixelate\"")
+    pset.add_argument("--yes", action="store_true",
+                      help="confirm a change that deletes face templates (turning face "
+                           "recognition off) without being asked")
     pset.set_defaults(run=cmd_policy_set)
 
     audit = command(commands, "audit", "the audit log, newest first", True, True)
@@ -459,10 +472,39 @@ def cmd_photos_faces(args) -> int:
 
 def cmd_photos_review(args) -> int:
     action = ("pupil" if args.pupil else "blur" if args.blur
-              else "not-a-face" if args.not_a_face else "reset")
-    open_services(args).review_face(args.actor, args.photo_id, args.face, action, args.reason,
-                                    args.pupil)
-    print(f"Photo {args.photo_id}, face {args.face}: {action} recorded.")
+              else "not-a-face" if args.not_a_face else "correct" if args.correct
+              else "reset")
+    services = open_services(args)
+    if args.confirmed_by:
+        confirm_identity(services, args.confirmed_by)
+    services.review_face(args.actor, args.photo_id, args.face, action, args.reason,
+                         args.pupil, args.confirmed_by)
+    confirmed = f" (confirmed by {args.confirmed_by})" if args.confirmed_by else ""
+    print(f"Photo {args.photo_id}, face {args.face}: {action} recorded{confirmed}.")
+    return EXIT_OK
+
+
+def confirm_identity(services: Services, username: str) -> None:
+    """A second person confirming an action proves who they are, as `--as` does.
+
+    Someone without a password yet cannot confirm: whoever typed one would set it.
+    """
+    if not services.needs_password(username):
+        raise NotAllowed(f"{username} has no password yet, so cannot confirm anything; they "
+                         "sign in once to set one")
+    password = os.environ.get("CLASSLENS_CONFIRM_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise NotAllowed(f"{username} confirms this: set CLASSLENS_CONFIRM_PASSWORD to "
+                             "their password")
+        password = getpass.getpass(f"Password for {username} (confirming): ")
+    services.sign_in(username, password)
+
+
+def cmd_photos_withdrawn(args) -> int:
+    count = open_services(args).withdraw_photo_export(args.actor, args.file)
+    emit(args, {"file": args.file, "withdrawn": count},
+         f"{args.file}: recorded as taken down; its takedowns are closed.")
     return EXIT_OK
 
 
@@ -538,17 +580,22 @@ def cmd_posts_show(args) -> int:
 def cmd_takedown(args) -> int:
     entries = open_services(args).takedown(args.pupil_id, args.actor or "system")
     rows = [("POST", "CHANNEL", "EXPORTED", "LINK", "TAKE DOWN")]
-    rows += [(str(e["post_id"]), e["channel"], e["exported_at"][:16], e["url"] or "-",
+    rows += [(_what(e), e["channel"], e["exported_at"][:16], e["url"] or e["file"] or "-",
               e["reason"] or "") for e in entries]
     emit(args, entries, table(rows) if entries else f"No live post shows {args.pupil_id}.")
     return EXIT_OK
 
 
+def _what(entry: dict) -> str:
+    """A post by its number; a single exported photo as "photo N"."""
+    return str(entry["post_id"]) if entry["post_id"] is not None else f"photo {entry['photo_id']}"
+
+
 def cmd_register_takedowns(args) -> int:
     entries = open_services(args).open_takedowns()
     rows = [("POST", "PUPIL", "CHANNEL", "LINK", "WHY")]
-    rows += [(str(e["post_id"]), e["pupil_id"], e["channel"], e["url"] or "-", e["reason"])
-             for e in entries]
+    rows += [(_what(e), e["pupil_id"], e["channel"], e["url"] or e["file"] or "-",
+              e["reason"]) for e in entries]
     emit(args, entries, table(rows) if entries else "No open takedowns.")
     return EXIT_OK
 
@@ -599,7 +646,16 @@ def cmd_policy_set(args) -> int:
         value = json.loads(raw)
     except json.JSONDecodeError:
         value = raw  # a bare word is a string
-    open_services(args).set_policy(args.actor, name.strip(), value)
+    services = open_services(args)
+    try:
+        services.set_policy(args.actor, name.strip(), value, delete_templates=args.yes)
+    except NeedsConfirmation as question:
+        if not sys.stdin.isatty():
+            raise
+        if input(f"{question}\nDelete them? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing changed.")
+            return EXIT_REJECTED
+        services.set_policy(args.actor, name.strip(), value, delete_templates=True)
     print(f"{name.strip()} = {json.dumps(value)}")
     return EXIT_OK
 

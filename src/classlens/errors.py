@@ -15,3 +15,8 @@ class NotFound(ClassLensError):
 
 class ConcurrentChange(ClassLensError):
     """Someone else changed the same record between our read and our write."""
+
+
+class NeedsConfirmation(ClassLensError):
+    """The change destroys something (face templates...): ask the user, then repeat
+    it confirmed."""

@@ -68,7 +68,10 @@ class DashboardView(QtWidgets.QWidget):
                                e["expires"] + (" " + _("(expired)") if e["expired"] else "")]
                               for e in expiring])
         takedowns = self.services.open_takedowns()
-        _fill(self.takedowns, [[str(t["post_id"]), t["pupil_id"], t["channel"], t["url"] or "",
+        # A single exported photo has no post: name the photo and its file instead.
+        _fill(self.takedowns, [[str(t["post_id"]) if t["post_id"] is not None
+                                else _("photo {id}").format(id=t["photo_id"]),
+                                t["pupil_id"], t["channel"], t["url"] or t["file"] or "",
                                 t["reason"]] for t in takedowns],
               ["#f8d7da"] * len(takedowns))
         _fill(self.waiting, [[str(v.id), v.author, v.channel, v.caption]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from classlens.errors import NotAllowed
 from classlens.faces.detect import Box
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
@@ -267,6 +268,10 @@ class PhotosView(QtWidgets.QWidget):
         self.blur_button = QtWidgets.QPushButton(_("Always blur"), objectName="blurFace")
         self.not_face_button = QtWidgets.QPushButton(_("Not a face"), objectName="notAFace")
         self.reset_button = QtWidgets.QPushButton(_("Undo review"), objectName="resetFace")
+        self.correct_button = QtWidgets.QPushButton(_("Not this pupil…"),
+                                                    objectName="correctFace")
+        self.correct_button.setToolTip(_("Recognition named the wrong pupil: a member of "
+                                         "senior leadership confirms with their password"))
         legend = QtWidgets.QLabel(
             f"<span style='color:{SHOWN}'>■</span> {_('shown')} &nbsp; "
             f"<span style='color:{BLURRED}'>■</span> {_('blurred')} &nbsp; "
@@ -283,7 +288,7 @@ class PhotosView(QtWidgets.QWidget):
         top.addWidget(self.import_button)
         actions = QtWidgets.QHBoxLayout()
         for widget in (self.pupil_box, self.name_button, self.blur_button, self.not_face_button,
-                       self.reset_button):
+                       self.reset_button, self.correct_button):
             actions.addWidget(widget)
         review = QtWidgets.QVBoxLayout()
         review.addWidget(self.canvas, 1)
@@ -322,6 +327,7 @@ class PhotosView(QtWidgets.QWidget):
         self.blur_button.clicked.connect(lambda: self.review("blur"))
         self.not_face_button.clicked.connect(lambda: self.review("not-a-face"))
         self.reset_button.clicked.connect(lambda: self.review("reset"))
+        self.correct_button.clicked.connect(lambda: self.correct())
         for key, step in ((Qt.Key.Key_Right, 1), (Qt.Key.Key_Left, -1),
                           (Qt.Key.Key_PageDown, 1), (Qt.Key.Key_PageUp, -1)):
             QtGui.QShortcut(key, self, activated=lambda s=step: self.step_photo(s))
@@ -404,6 +410,7 @@ class PhotosView(QtWidgets.QWidget):
         for button in (self.name_button, self.blur_button, self.not_face_button,
                        self.reset_button):
             button.setEnabled(face is not None)
+        self.correct_button.setEnabled(face is not None and face.identified_by == "recognition")
         if face is None:
             self.face_info.setText(_("No faces found. Drag on the photo to blur anything "
                                      "that was missed."))
@@ -432,6 +439,46 @@ class PhotosView(QtWidgets.QWidget):
         pupil = self.pupil_box.currentData() if action == "pupil" else None
         attempt(self, lambda: self.services.review_face(self.user.username, photo_id, face_id,
                                                         action, reason, pupil))
+        self.model.invalidate(photo_id)
+        self.show_current()
+
+    def correct(self, reason: str | None = None, confirmer: str | None = None,
+                password: str | None = None) -> None:
+        """Recognition named the wrong pupil: another person, senior, confirms it
+        here with their password (the core checks their role and audits both)."""
+        photo_id, face_id = self.current_photo_id(), self.canvas.selected
+        if photo_id is None or face_id is None:
+            return
+        if reason is None:
+            reason, ok = QtWidgets.QInputDialog.getText(self, _("Why?"), _(
+                "Your reason is kept in the audit log:"))
+            if not ok:
+                return
+        if confirmer is None:
+            senior = [u.username for u in self.services.users()
+                      if u.role == "slt" and u.username != self.user.username]
+            confirmer, ok = QtWidgets.QInputDialog.getItem(
+                self, _("Who confirms?"), _("A member of senior leadership confirms that "
+                                            "recognition named the wrong pupil:"),
+                senior, 0, False)
+            if not ok:
+                return
+        if password is None:
+            password, ok = QtWidgets.QInputDialog.getText(
+                self, _("Password"), _("{who}'s password:").format(who=confirmer),
+                QtWidgets.QLineEdit.EchoMode.Password)
+            if not ok:
+                return
+
+        def confirmed_correction():
+            if not self.services.needs_password(confirmer):
+                raise NotAllowed(_("{who} has no password yet, so cannot confirm anything; "
+                                   "they sign in once to set one").format(who=confirmer))
+            self.services.sign_in(confirmer, password)
+            self.services.review_face(self.user.username, photo_id, face_id, "correct",
+                                      reason, confirmed_by=confirmer)
+
+        attempt(self, confirmed_correction)
         self.model.invalidate(photo_id)
         self.show_current()
 

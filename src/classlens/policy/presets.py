@@ -59,6 +59,11 @@ class Policy:
     blur_style: str = "gaussian"  # or "pixelate"
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def recognises_faces(self) -> bool:
+        """Face recognition (templates, matching) is on: never under no-faces."""
+        return self.biometric_recognition and self.faces != "none"
+
     def default_expiry(self, recorded: date) -> date | None:
         """The expiry a consent recorded on `recorded` gets when none is given."""
         if self.consent_renewal != "school-year":

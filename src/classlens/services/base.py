@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from classlens.errors import NotAllowed, NotFound
 from classlens.paths import default_library
 from classlens.photos.library import Library
-from classlens.services.biometrics import revoke_unconsented
+from classlens.policy.presets import Policy, policy_for
+from classlens.services.biometrics import delete_all_templates, revoke_unconsented
 from classlens.services.takedowns import mark_takedowns
 from classlens.storage import Database
 from classlens.storage.models import AuditEntry, School, SchoolClass, User, utcnow
@@ -69,13 +71,40 @@ class ServiceBase:
     def library(self) -> Library:
         return Library(self.library_root)
 
+    def school_policy(self, session: Session) -> Policy:
+        school = session.scalar(select(School))
+        if school is None:
+            raise NotFound("no school in this database yet; run `classlens init --school "
+                           "NAME` first")
+        return policy_for(school.policy, json.loads(school.settings))
+
     def _sweep_templates(self, session: Session, actor: str) -> None:
-        """Delete face templates that consent no longer covers (see biometrics.py)."""
+        """Delete face templates that consent, or the school's policy, no longer
+        covers (see biometrics.py)."""
+        if not self.school_policy(session).recognises_faces:
+            delete_all_templates(session, self.library, actor,
+                                 "the school's policy has no face recognition")
         revoke_unconsented(session, self.library, self.today(), actor)
+
+    @staticmethod
+    def _lock_register(session: Session) -> None:
+        """Take the register's write lock until this transaction ends.
+
+        Consent changes and exports both take it before they read consent for
+        takedowns or write the publication log, so they cannot interleave: a
+        withdrawal either commits before an export reads consent (and blocks
+        it) or after the export's publication log is committed (and opens its
+        takedown). A row update locks on every backend: PostgreSQL locks the
+        row, SQLite takes its single writer's lock (and its driver begins the
+        transaction only here, so reads that follow see every commit before).
+        """
+        session.execute(update(School).values(name=School.name)
+                        .execution_options(synchronize_session=False))
 
     def _after_register_change(self, session: Session, actor: str) -> None:
         """Make a consent change take effect at once: templates and takedowns."""
         session.flush()
+        self._lock_register(session)
         self._sweep_templates(session, actor)
         mark_takedowns(session, self.today(), actor)
 

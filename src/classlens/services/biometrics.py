@@ -45,13 +45,39 @@ def revoke_unconsented(session: Session, library: Library, on: date, actor: str)
         session.execute(
             update(Face).where(Face.pupil_id == pupil.id, Face.identified_by == "recognition")
             .values(pupil_id=None, identified_by=None, distance=None,
-                    match_note="biometric consent withdrawn"))
+                    correction_confirmed_by=None, match_note="biometric consent withdrawn"))
         session.add(AuditEntry(at=utcnow(), actor=actor, action="templates.deleted",
                                subject=f"pupil:{pupil.pupil_id}", field="biometric",
                                old_value=f"{len(templates)} template(s)",
                                new_value=verdict.message, sensitive=False))
         revoked.append(pupil.pupil_id)
     return revoked
+
+
+def delete_all_templates(session: Session, library: Library, actor: str, why: str) -> int:
+    """Delete every template and reference photo (face recognition switched off).
+
+    Faces already recognised keep what recognition found: it is no template,
+    and it still keeps a never-publish pupil's photos out.
+    """
+    templates = list(session.scalars(select(Template).options(selectinload(Template.pupil))))
+    per_pupil: dict[str, int] = {}
+    for template in templates:
+        library.remove(template.reference_path)
+        per_pupil[template.pupil.pupil_id] = per_pupil.get(template.pupil.pupil_id, 0) + 1
+        session.delete(template)
+    for pupil_id, count in sorted(per_pupil.items()):
+        session.add(AuditEntry(at=utcnow(), actor=actor, action="templates.deleted",
+                               subject=f"pupil:{pupil_id}", field="biometric",
+                               old_value=f"{count} template(s)", new_value=why,
+                               sensitive=False))
+    return len(templates)
+
+
+def count_templates(session: Session) -> tuple[int, int]:
+    """(templates, pupils enrolled)."""
+    rows = session.execute(select(Template.pupil_id)).scalars().all()
+    return len(rows), len(set(rows))
 
 
 def enrolled_templates(session: Session, cipher: TemplateCipher,

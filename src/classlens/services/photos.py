@@ -11,14 +11,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from classlens.errors import ClassLensError, NotFound
+from classlens.errors import ClassLensError, NotAllowed, NotFound
 from classlens.faces.detect import Box, detect_faces
 from classlens.faces.encode import encode_faces
 from classlens.faces.match import match_face
 from classlens.faces.templates import TemplateCipher
 from classlens.photos import decode
 from classlens.photos.analyse import Analysis, analyse, warm_up
-from classlens.photos.decisions import FaceDecision, FaceFacts, blocks_export, decide_face
+from classlens.photos.decisions import FaceDecision, FaceFacts, blocking, decide_face
 from classlens.photos.library import sha256_of, write_atomic
 from classlens.policy.platforms import PLATFORM_LIMITS
 from classlens.register.consent import Verdict, may_show
@@ -34,6 +34,7 @@ from classlens.storage.models import (
     Channel,
     Face,
     Photo,
+    Publication,
     Pupil,
     SchoolClass,
     Template,
@@ -41,7 +42,10 @@ from classlens.storage.models import (
 from classlens.tasks import TaskState, run_parallel
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
-REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset")
+REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset", "correct")
+SLT = ("slt",)
+# A single photo leaves the app without a second person's approval (posts need one).
+EXPORT_SINGLE = ("ict", "slt")
 
 
 @dataclass
@@ -65,6 +69,8 @@ class FaceView:
     decisions: dict[str, FaceDecision]  # channel name -> decision
     reviewed_by: str | None = None
     review_reason: str | None = None
+    recognised_pupil_id: str | None = None  # what recognition found, kept as found
+    correction_confirmed_by: str | None = None  # SLT member who said it was wrong
 
     def as_dict(self) -> dict:
         return {
@@ -73,6 +79,8 @@ class FaceView:
             "distance": None if self.distance is None else round(self.distance, 4),
             "note": self.note, "reviewed_by": self.reviewed_by,
             "review_reason": self.review_reason,
+            "recognised_pupil_id": self.recognised_pupil_id,
+            "correction_confirmed_by": self.correction_confirmed_by,
             "decisions": {name: d.as_dict() for name, d in self.decisions.items()},
         }
 
@@ -130,6 +138,11 @@ class PhotoServices(ServiceBase):
         """Reference photos for a pupil with biometric consent: one face each."""
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
+            policy = self.school_policy(session)
+            if not policy.recognises_faces:
+                raise ClassLensError(
+                    f"the school's policy ({policy.name}) has no face recognition, so no "
+                    "pupil is enrolled; name pupils by hand in photo review if you need to")
             pupil = self._pupil(session, pupil_id)
             verdict = biometric_verdict(pupil, self.today())
             if not verdict.allowed:
@@ -192,7 +205,7 @@ class PhotoServices(ServiceBase):
             school_class = self._class(session, class_name)
             class_id = school_class.id
             self._sweep_templates(session, actor)
-            recognition = policy.biometric_recognition and policy.faces != "none"
+            recognition = policy.recognises_faces
             enrolled = (enrolled_templates(session, self.cipher(), self.today())
                         if recognition else {})
             known = frozenset(session.scalars(select(Photo.sha256)))
@@ -251,46 +264,63 @@ class PhotoServices(ServiceBase):
 
     def _photo(self, session: Session, photo_id: int) -> Photo:
         photo = session.scalar(select(Photo).where(Photo.id == photo_id).options(
-            selectinload(Photo.faces).selectinload(Face.pupil).selectinload(Pupil.consents)))
+            selectinload(Photo.faces).selectinload(Face.pupil).selectinload(Pupil.consents),
+            selectinload(Photo.faces).selectinload(Face.named_pupil)
+            .selectinload(Pupil.consents)))
         if photo is None:
             raise NotFound(f"no photo {photo_id} in the library")
         return photo
 
     def _decide(self, face: Face, channel: Channel,
-                policy_faces: str) -> tuple[FaceDecision, Verdict | None]:
-        pupil = face.pupil
-        verdict = None
-        if pupil is not None:
-            verdict = may_show(pupil.facts(), pupil.decisions(), channel.category,
-                               self.today())
-        facts = FaceFacts(
-            pupil_label=pupil.pupil_id if pupil is not None else None,
-            identified_by=face.identified_by, match_note=face.match_note,
-            blur_forced=face.blur_forced, not_a_face=face.not_a_face,
-            manual_region=face.source == "manual")
-        return decide_face(facts, verdict, policy_faces), verdict
+                policy_faces: str) -> tuple[FaceDecision, list[str]]:
+        """The face's decision on the channel today, and the never-publish
+        pupils it ties the photo to (which keep the photo out altogether)."""
+        def verdict(pupil: Pupil | None) -> Verdict | None:
+            if pupil is None:
+                return None
+            return may_show(pupil.facts(), pupil.decisions(), channel.category, self.today())
+
+        recognised, named = verdict(face.pupil), verdict(face.named_pupil)
+        facts = face_facts(face)
+        return (decide_face(facts, recognised, named, policy_faces),
+                blocking(facts, recognised, named))
 
     def faces(self, photo_id: int) -> list[FaceView]:
         with self.db.transaction() as session:
             photo = self._photo(session, photo_id)
             channels = list(session.scalars(select(Channel).order_by(Channel.id)))
-            policy_faces = self.policy().faces
-            return [FaceView(
-                id=f.id, box=Box(f.left, f.top, f.right, f.bottom, f.score), source=f.source,
-                pupil_id=f.pupil.pupil_id if f.pupil else None, identified_by=f.identified_by,
-                distance=f.distance, note=f.match_note,
-                decisions={c.name: self._decide(f, c, policy_faces)[0] for c in channels},
-                reviewed_by=f.reviewed_by, review_reason=f.review_reason)
-                for f in photo.faces]
+            policy_faces = self.school_policy(session).faces
+            views = []
+            for f in photo.faces:
+                facts = face_facts(f)
+                who, how = ((facts.recognised, "recognition") if facts.recognition_stands
+                            else (facts.named, "reviewer") if facts.named else (None, None))
+                views.append(FaceView(
+                    id=f.id, box=Box(f.left, f.top, f.right, f.bottom, f.score),
+                    source=f.source, pupil_id=who, identified_by=how,
+                    distance=f.distance if how == "recognition" else None, note=f.match_note,
+                    decisions={c.name: self._decide(f, c, policy_faces)[0] for c in channels},
+                    reviewed_by=f.reviewed_by, review_reason=f.review_reason,
+                    recognised_pupil_id=facts.recognised,
+                    correction_confirmed_by=f.correction_confirmed_by))
+            return views
 
     # -- review ---------------------------------------------------------------
 
     def review_face(self, actor: str, photo_id: int, face_id: int, action: str,
-                    reason: str, pupil_id: str | None = None) -> None:
+                    reason: str, pupil_id: str | None = None,
+                    confirmed_by: str | None = None) -> None:
         """A person's decision about one face, recorded with who and why.
 
-        Naming a pupil is the lawful alternative to recognition; it can never
-        show a pupil whom the consent function does not allow.
+        A reviewer may always blur, and may name a face recognition did not
+        identify. What recognition found is kept: saying a recognised face is
+        someone else, or not a face ("correct", or "pupil"/"not-a-face" on a
+        recognised face) needs an SLT member other than the reviewer to
+        confirm (`confirmed_by`; the caller checks their password), and is
+        audited with both names. "reset" returns to what recognition found.
+        Nothing here can show a pupil the consent rules forbid: the decision
+        (photos/decisions.py) still asks consent for every pupil the face is
+        tied to.
         """
         if action not in REVIEW_ACTIONS:
             raise ClassLensError(f"action must be one of {', '.join(REVIEW_ACTIONS)}")
@@ -302,24 +332,57 @@ class PhotoServices(ServiceBase):
             face = next((f for f in photo.faces if f.id == face_id), None)
             if face is None:
                 raise NotFound(f"photo {photo_id} has no face {face_id}")
+            where = f"photo {photo_id}, face {face_id}"
+            if face.source == "manual" and action not in ("blur", "reset"):
+                raise ClassLensError(f"{where} is a blur region a reviewer added: it is always "
+                                     "blurred")
+            named = self._pupil(session, pupil_id) if action == "pupil" and pupil_id else None
+            if action == "pupil" and named is None:
+                raise ClassLensError("name the pupil with --pupil PUPIL_ID")
+            recognised = face.pupil if face.correction_confirmed_by is None else None
+            corrects = recognised is not None and (
+                action == "correct" or action == "not-a-face"
+                or (action == "pupil" and named.id != recognised.id))
+            if (action == "correct" or confirmed_by) and recognised is None:
+                raise ClassLensError(
+                    f"recognition did not identify {where}; there is nothing to correct "
+                    "(name the pupil, blur it, or mark it as not a face, without "
+                    "--confirmed-by)")
+            if corrects and not confirmed_by:
+                raise NotAllowed(
+                    f"recognition identified {where} as {recognised.pupil_id}; saying it is "
+                    f"{'not a face' if action == 'not-a-face' else 'someone else'} corrects "
+                    "the recognition, which an SLT member other than you must confirm "
+                    "(\"Not this pupil…\" in the app, --confirmed-by on the command line). "
+                    "Blurring it needs no one.")
+            if confirmed_by and not corrects:
+                raise ClassLensError(
+                    f"{where}: only a correction of what recognition found needs "
+                    "--confirmed-by; this review does not change it")
+            if corrects:
+                self.require(session, confirmed_by, SLT)
+                if confirmed_by == actor:
+                    raise NotAllowed(f"{actor} cannot confirm their own correction: another "
+                                     "member of senior leadership must")
             old = _describe_review(face)
+            if corrects:
+                face.correction_confirmed_by = confirmed_by
             if action == "pupil":
-                if not pupil_id:
-                    raise ClassLensError("name the pupil with --pupil PUPIL_ID")
-                face.pupil = self._pupil(session, pupil_id)
-                face.identified_by, face.match_note, face.distance = "reviewer", None, None
+                face.named_pupil = named
                 face.blur_forced = face.not_a_face = False
             elif action == "blur":
                 face.blur_forced, face.not_a_face = True, False
             elif action == "not-a-face":
-                face.not_a_face, face.blur_forced = True, False
-            else:
+                face.not_a_face, face.blur_forced, face.named_pupil = True, False, None
+            elif action == "correct":
+                face.not_a_face = face.blur_forced = False
+            else:  # reset: back to what recognition found
                 face.blur_forced = face.not_a_face = False
-                if face.identified_by == "reviewer":
-                    face.pupil, face.identified_by = None, None
+                face.named_pupil, face.correction_confirmed_by = None, None
             face.reviewed_by, face.review_reason = actor, reason
+            confirmation = f"; confirmed by {confirmed_by}" if corrects else ""
             self._audit(session, actor, f"face.{action}", f"photo:{photo_id}/face:{face_id}",
-                        "review", old, f"{_describe_review(face)} ({reason})")
+                        "review", old, f"{_describe_review(face)} ({reason}){confirmation}")
 
     def add_blur(self, actor: str, photo_id: int, box: Box, reason: str) -> int:
         """Blur a region the detector missed; returns its face id."""
@@ -349,7 +412,7 @@ class PhotoServices(ServiceBase):
         """
         policy = self.policy()
         decided = [(f, *self._decide(f, channel, policy.faces)) for f in photo.faces]
-        blocked = [f.pupil.pupil_id for f, _, verdict in decided if blocks_export(verdict)]
+        blocked = sorted({p for _, _, pupils in decided for p in pupils})
         if blocked:
             raise ClassLensError(
                 f"photo {photo.id} shows a pupil who must never be published "
@@ -363,8 +426,21 @@ class PhotoServices(ServiceBase):
                                            policy.blur_style, _icc_profile(source))
         faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
                   "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
-        shown = [f.pupil for f, d, _ in decided if d.shown and f.pupil is not None]
+        shown = [_shown_pupil(f, d) for f, d, _ in decided if d.shown and d.pupil]
         return Rendering(exporter.encode_jpeg(rendered, limits.max_bytes), faces, shown)
+
+    def _log_publication(self, session: Session, actor: str, photo_id: int, channel: Channel,
+                         file_name: str, rendering: Rendering, at, post_id: int | None = None
+                         ) -> None:
+        """Every file that leaves the app goes into the publication log, with each
+        pupil shown in it, so that a withdrawal of consent finds it."""
+        digest = sha256_of(rendering.data)
+        pupils = list({p.id: p for p in rendering.shown}.values()) or [None]
+        for pupil in pupils:
+            session.add(Publication(post_id=post_id, photo_id=photo_id,
+                                    pupil_id=None if pupil is None else pupil.id,
+                                    channel_id=channel.id, file_name=file_name, sha256=digest,
+                                    exported_at=at, exported_by=actor))
 
     def render_photo(self, photo_id: int, channel_name: str) -> Rendering:
         """The photo exactly as it would be exported for a channel (for previews)."""
@@ -388,14 +464,29 @@ class PhotoServices(ServiceBase):
 
     def export_photo(self, actor: str, photo_id: int, channel_name: str,
                      out_dir: Path) -> ExportedPhoto:
-        """One photo rendered for one channel: blurred where not cleared, clean."""
+        """One photo rendered for one channel: blurred where not cleared, clean.
+
+        Only ICT and SLT export a single photo: it leaves without a second
+        person's approval (a teacher puts it in a post). Consent is read after
+        the register lock, in the transaction that writes the publication log,
+        so a withdrawal at the same moment either comes first (and is obeyed)
+        or finds this file in the log (and opens its takedown).
+        """
         with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
+            user = self.require(session, actor, STAFF)
+            if user.role not in EXPORT_SINGLE:
+                raise NotAllowed(
+                    f"{actor} is a {user.role} user: a single photo leaves the app without "
+                    "anyone else's approval, so only ICT and SLT users export one. Put the "
+                    "photo in a post and have it approved instead.")
+            self._lock_register(session)
             self._sweep_templates(session, actor)
             photo = self._photo(session, photo_id)
             channel = self.channel(session, channel_name)
             rendering = self._render(photo, channel)
             name = f"{slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
+            self._log_publication(session, actor, photo.id, channel, name, rendering, now())
+            session.flush()
             out_dir.mkdir(parents=True, exist_ok=True)
             path = exporter.save(rendering.data, out_dir, name)
             shown = sum(f["shown"] for f in rendering.faces)
@@ -412,14 +503,35 @@ class PhotoServices(ServiceBase):
             return list(session.scalars(query))
 
 
+def _shown_pupil(face: Face, decision: FaceDecision) -> Pupil:
+    if face.pupil is not None and face.pupil.pupil_id == decision.pupil:
+        return face.pupil
+    return face.named_pupil
+
+
+def face_facts(face: Face) -> FaceFacts:
+    return FaceFacts(
+        recognised=face.pupil.pupil_id if face.pupil is not None else None,
+        match_note=face.match_note,
+        named=face.named_pupil.pupil_id if face.named_pupil is not None else None,
+        blur_forced=face.blur_forced, not_a_face=face.not_a_face,
+        manual_region=face.source == "manual",
+        correction_confirmed_by=face.correction_confirmed_by)
+
+
 def _describe_review(face: Face) -> str:
-    if face.not_a_face:
-        return "not a face"
-    if face.blur_forced:
-        return "blurred"
+    parts = []
     if face.pupil is not None:
-        return f"{face.identified_by or 'identified'}: {face.pupil.pupil_id}"
-    return "unidentified"
+        parts.append(f"recognised: {face.pupil.pupil_id}")
+    if face.correction_confirmed_by:
+        parts.append(f"recognition corrected (confirmed by {face.correction_confirmed_by})")
+    if face.named_pupil is not None:
+        parts.append(f"named: {face.named_pupil.pupil_id}")
+    if face.not_a_face:
+        parts.append("not a face")
+    if face.blur_forced:
+        parts.append("blurred")
+    return ", ".join(parts) or "unidentified"
 
 
 def slug(text: str) -> str:

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.errors import ClassLensError, ConcurrentChange, NotAllowed, NotFound
-from classlens.photos.decisions import blocks_export
 from classlens.photos.library import sha256_of, write_atomic
 from classlens.posts.names import NameIndex
 from classlens.posts.rules import ERROR, WARNING, PhotoFacts, PostFacts, Problem, check_post
@@ -86,6 +85,8 @@ class PostServices(PhotoServices):
         post = session.scalar(select(Post).where(Post.id == post_id).options(
             selectinload(Post.photos).selectinload(PostPhoto.photo).selectinload(Photo.faces)
             .selectinload(Face.pupil).selectinload(Pupil.consents),
+            selectinload(Post.photos).selectinload(PostPhoto.photo).selectinload(Photo.faces)
+            .selectinload(Face.named_pupil).selectinload(Pupil.consents),
             selectinload(Post.channel), selectinload(Post.school_class)))
         if post is None:
             raise NotFound(f"no post {post_id}")
@@ -96,19 +97,18 @@ class PostServices(PhotoServices):
                                .where(Pupil.on_roll.is_(True)))
         return NameIndex(name for row in rows for name in row if name)
 
-    def _photo_facts(self, photo: Photo, channel: Channel) -> PhotoFacts:
-        policy_faces = self.policy().faces
+    def _photo_facts(self, photo: Photo, channel: Channel, policy_faces: str) -> PhotoFacts:
         decided = [self._decide(f, channel, policy_faces) for f in photo.faces]
         return PhotoFacts(
             photo_id=photo.id, faces=len(decided), shown=sum(d.shown for d, _ in decided),
-            blocked_by=tuple(f.pupil.pupil_id for f, (_, v) in zip(photo.faces, decided)
-                             if blocks_export(v)))
+            blocked_by=tuple(sorted({p for _, pupils in decided for p in pupils})))
 
     def _problems(self, session: Session, post: Post, at: datetime | None = None,
                   sizes: dict[int, int] | None = None) -> list[Problem]:
+        policy = self.school_policy(session)
         facts = []
         for item in post.photos:
-            photo_facts = self._photo_facts(item.photo, post.channel)
+            photo_facts = self._photo_facts(item.photo, post.channel, policy.faces)
             if sizes and item.photo_id in sizes:
                 photo_facts = PhotoFacts(**{**photo_facts.__dict__,
                                             "exported_bytes": sizes[item.photo_id]})
@@ -117,7 +117,7 @@ class PostServices(PhotoServices):
             PostFacts(caption=post.caption, class_name=post.school_class.name,
                       platform=post.channel.platform, photos=facts,
                       alt_texts=[p.alt_text for p in post.photos], at=at or self.clock()),
-            self.policy(), self._names(session))
+            policy, self._names(session))
 
     def _post_view(self, session: Session, post: Post) -> PostView:
         return PostView(
@@ -259,7 +259,7 @@ class PostServices(PhotoServices):
                                      + "; ".join(p.message for p in standing))
             post.status, post.decided_by, post.decided_at = "approved", actor, now()
             _touch(post, actor)
-            post.approval_snapshot = json.dumps(self._consent_snapshot(post), sort_keys=True)
+            post.approval_snapshot = json.dumps(self._face_snapshot(session, post), sort_keys=True)
             post.rejection_reason = None
             self._audit(session, actor, "post.approved", f"post:{post_id}", "status",
                         "submitted", "approved")
@@ -291,38 +291,44 @@ class PostServices(PhotoServices):
                     f"{post.updated_at.astimezone():%H:%M:%S} (it is now {post.status}) while "
                     "you were working on it; nothing was saved: reload it") from None
 
-    def _consent_snapshot(self, post: Post) -> dict[str, dict[str, str]]:
-        """Per photo, each pupil shown and the consent that allowed it."""
+    def _face_snapshot(self, session: Session, post: Post) -> dict[str, list[dict]]:
+        """Per photo, every face's decision: exactly what the export will show.
+
+        Approval keeps this; export recomputes it and refuses on any difference.
+        """
+        policy_faces = self.school_policy(session).faces
         snapshot = {}
-        policy_faces = self.policy().faces
         for item in post.photos:
-            shown = {}
+            faces = []
             for face in item.photo.faces:
-                decision, verdict = self._decide(face, post.channel, policy_faces)
-                if decision.shown and face.pupil is not None:
-                    shown[face.pupil.pupil_id] = verdict.message
-            snapshot[str(item.photo_id)] = shown
+                decision, _ = self._decide(face, post.channel, policy_faces)
+                faces.append({"face": face.id,
+                              "box": [face.left, face.top, face.right, face.bottom],
+                              "shown": decision.shown, "why": decision.reason})
+            snapshot[str(item.photo_id)] = faces
         return snapshot
 
     # -- export, publication, withdrawal -------------------------------------
 
     def export_post(self, actor: str, post_id: int, out_dir: Path) -> dict:
-        """Write the post's folder; refuses if anything changed since approval."""
+        """Write the post's folder; refuses if anything changed since approval.
+
+        The slow part (rendering) runs first; then, under the register lock,
+        one transaction re-reads consent and every face's decision, refuses on
+        any difference from what was approved, and writes the files and the
+        publication log. A withdrawal racing the export either commits first
+        (and the export is refused) or waits for the log (and opens a takedown).
+        """
         with self.db.transaction() as session:
             self.require(session, actor, STAFF)
             self._sweep_templates(session, actor)
-            post = self._post(session, post_id)
-            if post.status not in EXPORTABLE:
-                raise ClassLensError(f"post {post_id} is {post.status}: only an approved post "
-                                     "is exported")
-            changes = self._changes_since_approval(post)
-            if changes:
-                raise ClassLensError(
-                    f"post {post_id} changed since it was approved, so it is not exported:\n"
-                    + "\n".join(f"  {c}" for c in changes)
-                    + "\nEdit the post (it goes back to draft) and have it approved again.")
-            renderings = [(item, self._render(item.photo, post.channel)) for item in post.photos]
-            sizes = {item.photo_id: len(r.data) for item, r in renderings}
+            post = self._exportable(session, post_id)
+            renderings = [(item.photo_id, item.alt_text,
+                           self._render(item.photo, post.channel)) for item in post.photos]
+        with self._race_reported(post_id), self.db.transaction() as session:
+            self._lock_register(session)
+            post = self._exportable(session, post_id)
+            sizes = {photo_id: len(r.data) for photo_id, _, r in renderings}
             at = self.clock()
             standing = blocking(self._problems(session, post, at, sizes),
                                 json.loads(post.acknowledged))
@@ -333,18 +339,15 @@ class PostServices(PhotoServices):
             folder_name = f"post{post.id}-{slug(post.channel.name)}"
             images = []
             files: dict[str, bytes] = {}
-            for number, (item, rendering) in enumerate(renderings, start=1):
+            for number, (photo_id, alt, rendering) in enumerate(renderings, start=1):
                 name = f"post{post.id}-{number}-{sha256_of(rendering.data)[:8]}.jpg"
                 files[name] = rendering.data
                 images.append({"file": name, "sha256": sha256_of(rendering.data),
-                               "alt": item.alt_text, "photo_id": item.photo_id,
+                               "alt": alt, "photo_id": photo_id,
                                "faces_shown": sum(f["shown"] for f in rendering.faces),
                                "faces_blurred": sum(not f["shown"] for f in rendering.faces)})
-                for pupil in {p.id: p for p in rendering.shown}.values():
-                    session.add(Publication(post_id=post.id, photo_id=item.photo_id,
-                                            pupil_id=pupil.id, channel_id=post.channel_id,
-                                            file_name=name, sha256=sha256_of(rendering.data),
-                                            exported_at=exported_at))
+                self._log_publication(session, actor, photo_id, post.channel, name, rendering,
+                                      exported_at, post.id)
             files["caption.txt"] = (post.caption + "\n").encode("utf-8")
             files["alt.txt"] = "".join(f"{n}. {i['alt']}\n" for n, i in
                                        enumerate(images, start=1)).encode("utf-8")
@@ -358,41 +361,58 @@ class PostServices(PhotoServices):
             }
             files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False)
                                       + "\n").encode("utf-8")
-            folder = _write_folder(out_dir / folder_name, files)
             old = post.status
             if post.status == "approved":
                 post.status = "exported"
             post.exported_at, post.exported_by = exported_at, actor
             _touch(post, actor)
+            session.flush()  # the log is written before any file leaves
+            folder = _write_folder(out_dir / folder_name, files)
             self._audit(session, actor, "post.exported", f"post:{post_id}", "status", old,
                         f"{post.status}: {len(images)} image(s) to {folder}")
             return {"folder": str(folder), "files": sorted(files)}
 
-    def _changes_since_approval(self, post: Post) -> list[str]:
-        approved = json.loads(post.approval_snapshot or "{}")
-        current = self._consent_snapshot(post)
-        changes = []
-        for photo_id, then in approved.items():
-            now_shown = current.get(photo_id, {})
-            for pupil_id, consent in then.items():
-                if pupil_id not in now_shown:
-                    face = self._face_of(post, int(photo_id), pupil_id)
-                    why = (self._decide(face, post.channel, self.policy().faces)[0].reason
-                           if face else "not in photo")
-                    changes.append(f"photo {photo_id}: {pupil_id} was shown ({consent}); "
-                                   f"now {why}")
-            for pupil_id in now_shown.keys() - then.keys():
-                changes.append(f"photo {photo_id}: {pupil_id} is now shown but was not "
-                               "when the post was approved")
-        return changes
+    def _exportable(self, session: Session, post_id: int) -> Post:
+        """The post, approved, with exactly the face decisions that were approved."""
+        post = self._post(session, post_id)
+        if post.status not in EXPORTABLE:
+            raise ClassLensError(f"post {post_id} is {post.status}: only an approved post "
+                                 "is exported")
+        changes = self._changes_since_approval(session, post)
+        if changes:
+            raise ClassLensError(
+                f"post {post_id} changed since it was approved, so it is not exported:\n"
+                + "\n".join(f"  {c}" for c in changes)
+                + "\nEdit the post (it goes back to draft) and have it approved again.")
+        return post
 
-    @staticmethod
-    def _face_of(post: Post, photo_id: int, pupil_id: str) -> Face | None:
-        for item in post.photos:
-            if item.photo_id == photo_id:
-                return next((f for f in item.photo.faces
-                             if f.pupil is not None and f.pupil.pupil_id == pupil_id), None)
-        return None
+    def _changes_since_approval(self, session: Session, post: Post) -> list[str]:
+        """Every difference between the faces approved and the faces now, in words."""
+        approved = json.loads(post.approval_snapshot or "{}")
+        if any(not isinstance(faces, list) for faces in approved.values()):
+            return ["this post was approved before approvals covered every face's decision"]
+        current = self._face_snapshot(session, post)
+        changes = []
+        for photo_id in sorted(approved.keys() | current.keys(), key=int):
+            then = {f["face"]: f for f in approved.get(photo_id, [])}
+            now_ = {f["face"]: f for f in current.get(photo_id, [])}
+            if photo_id not in current or photo_id not in approved:
+                how = "removed from" if photo_id in approved else "added to"
+                changes.append(f"photo {photo_id} was {how} the post")
+                continue
+            for face_id in sorted(then.keys() | now_.keys()):
+                before, after = then.get(face_id), now_.get(face_id)
+                where = f"photo {photo_id}, face {face_id}"
+                if before is None:
+                    changes.append(f"{where} at {after['box']} was added since approval "
+                                   f"({_shown(after)})")
+                elif after is None:
+                    changes.append(f"{where} at {before['box']} is gone since approval "
+                                   f"(it was {_shown(before)})")
+                elif before != after:
+                    changes.append(f"{where} at {after['box']} was {_shown(before)}; "
+                                   f"now {_shown(after)}")
+        return changes
 
     def mark_published(self, actor: str, post_id: int, url: str) -> PostView:
         if not url.strip():
@@ -430,34 +450,73 @@ class PostServices(PhotoServices):
     # -- takedowns and reports -------------------------------------------------
 
     def takedown(self, pupil_id: str, actor: str = "system") -> list[dict]:
-        """Every live post showing the pupil, newest first; marks those to take down."""
+        """Every live post and single exported photo showing the pupil, newest
+        first; marks those to take down. A single photo has no post id: its
+        entry names the photo and the file."""
         with self.db.transaction() as session:
             pupil = self._pupil(session, pupil_id)
             mark_takedowns(session, self.today(), actor, pupil.id)
             session.flush()
-            open_posts = {t.post_id: t.reason for t in session.scalars(select(Takedown).where(
-                Takedown.pupil_id == pupil.id, Takedown.closed_at.is_(None)))}
-            posts: dict[int, dict] = {}
+            open_reasons = {}
+            for t in session.scalars(select(Takedown).where(
+                    Takedown.pupil_id == pupil.id, Takedown.closed_at.is_(None))):
+                key = ("post", t.post_id) if t.post_id is not None else ("photo",
+                                                                           t.publication_id)
+                open_reasons[key] = t.reason
+            entries: dict[tuple, dict] = {}
             for publication, post, channel, _ in live_publications(session, pupil.id):
-                entry = posts.setdefault(post.id, {
-                    "post_id": post.id, "channel": channel.name, "url": post.url,
+                key = (("post", post.id) if post is not None
+                       else ("photo", publication.id))
+                reason = open_reasons.get(key)
+                entry = entries.setdefault(key, {
+                    "post_id": post.id if post is not None else None,
+                    "photo_id": None if post is not None else publication.photo_id,
+                    "file": None if post is not None else publication.file_name,
+                    "channel": channel.name, "url": post.url if post is not None else None,
                     "exported_at": publication.exported_at.isoformat(),
-                    "take_down": post.id in open_posts, "reason": open_posts.get(post.id)})
+                    "take_down": reason is not None, "reason": reason})
                 entry["exported_at"] = max(entry["exported_at"],
                                            publication.exported_at.isoformat())
-            return sorted(posts.values(), key=lambda e: e["exported_at"], reverse=True)
+            return sorted(entries.values(), key=lambda e: e["exported_at"], reverse=True)
 
     def open_takedowns(self) -> list[dict]:
+        """Open takedowns of posts and of single exported photos, newest first."""
         with self.db.transaction() as session:
             rows = session.execute(
-                select(Takedown, Post, Pupil, Channel)
-                .join(Post, Takedown.post_id == Post.id).join(Pupil, Takedown.pupil_id == Pupil.id)
-                .join(Channel, Post.channel_id == Channel.id)
+                select(Takedown, Post, Publication, Pupil)
+                .outerjoin(Post, Takedown.post_id == Post.id)
+                .outerjoin(Publication, Takedown.publication_id == Publication.id)
+                .join(Pupil, Takedown.pupil_id == Pupil.id)
                 .where(Takedown.closed_at.is_(None)).order_by(Takedown.created_at.desc())).all()
-            return [{"post_id": post.id, "pupil_id": pupil.pupil_id, "channel": channel.name,
-                     "url": post.url, "reason": takedown.reason,
+            channels = {c.id: c.name for c in session.scalars(select(Channel))}
+            return [{"post_id": post.id if post is not None else None,
+                     "photo_id": publication.photo_id if publication is not None else None,
+                     "file": publication.file_name if publication is not None else None,
+                     "pupil_id": pupil.pupil_id,
+                     "channel": channels[post.channel_id if post is not None
+                                         else publication.channel_id],
+                     "url": post.url if post is not None else None, "reason": takedown.reason,
                      "since": takedown.created_at.isoformat()}
-                    for takedown, post, pupil, channel in rows]
+                    for takedown, post, publication, pupil in rows]
+
+    def withdraw_photo_export(self, actor: str, file_name: str) -> int:
+        """A single exported photo has been taken down: close its takedowns."""
+        with self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            entries = list(session.scalars(select(Publication).where(
+                Publication.post_id.is_(None), Publication.file_name == file_name,
+                Publication.withdrawn_at.is_(None))))
+            if not entries:
+                raise NotFound(f"no single photo exported as {file_name} is still out there")
+            at = now()
+            for entry in entries:
+                entry.withdrawn_at = at
+                for takedown in session.scalars(select(Takedown).where(
+                        Takedown.publication_id == entry.id, Takedown.closed_at.is_(None))):
+                    takedown.closed_at, takedown.closed_by = at, actor
+            self._audit(session, actor, "photo.withdrawn", f"file:{file_name}", "status",
+                        "exported", "withdrawn")
+            return len(entries)
 
     def weekly_report(self, week: str | None = None) -> dict:
         """Posts per class in an ISO week against the policy's quota (seed 003)."""
@@ -486,6 +545,10 @@ class PostServices(PhotoServices):
         return {"week": f"{iso.year}-W{iso.week:02d}", "from": start.isoformat(),
                 "to": (end - timedelta(days=1)).isoformat(), "min": low, "max": high,
                 "classes": rows}
+
+
+def _shown(face: dict) -> str:
+    return f"{'shown' if face['shown'] else 'blurred'}: {face['why']}"
 
 
 def _touch(post: Post, actor: str) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.backup import create_backup, restore_backup
-from classlens.errors import ClassLensError, ConcurrentChange, NotFound
+from classlens.errors import ClassLensError, ConcurrentChange, NeedsConfirmation, NotFound
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, Policy, policy_for
 from classlens.register.consent import (
@@ -51,6 +51,7 @@ from classlens.services.base import (
     ServiceBase,
     now,
 )
+from classlens.services.biometrics import count_templates, delete_all_templates
 from classlens.storage.models import (
     AuditEntry,
     Channel,
@@ -162,17 +163,34 @@ class RegisterServices(ServiceBase):
             self._audit(session, actor, "school.library", f"school:{school.name}",
                         "library_path", old, str(folder))
 
-    def set_policy(self, actor: str, name: str, value) -> None:
-        """Change one named policy setting of the school (its preset stays)."""
+    def set_policy(self, actor: str, name: str, value, delete_templates: bool = False) -> None:
+        """Change one named policy setting of the school (its preset stays).
+
+        A change that switches face recognition off (`faces` "none", or
+        `biometric_recognition` false) deletes every face template and
+        reference photo, so it needs `delete_templates=True`: the app and the
+        command line ask first.
+        """
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_CHANNELS)
             school = self.school(session)
             settings = json.loads(school.settings)
             old = settings.get(name)
             try:
-                policy_for(school.policy, {**settings, name: value})
+                before = policy_for(school.policy, settings)
+                after = policy_for(school.policy, {**settings, name: value})
             except (ValueError, TypeError) as error:
                 raise ClassLensError(str(error)) from None
+            if before.recognises_faces and not after.recognises_faces:
+                templates, pupils = count_templates(session)
+                if templates and not delete_templates:
+                    raise NeedsConfirmation(
+                        f"{name} = {json.dumps(value)} switches face recognition off: the "
+                        f"{templates} face template(s) of {pupils} pupil(s) and their "
+                        "reference photos will be deleted, and pupils would need enrolling "
+                        "again. Confirm to go on (--yes on the command line).")
+                delete_all_templates(session, self.library, actor,
+                                     f"policy {name} = {json.dumps(value)}: no face recognition")
             settings[name] = value
             school.settings = json.dumps(settings, sort_keys=True)
             self._audit(session, actor, "policy.set", f"school:{school.name}", name,

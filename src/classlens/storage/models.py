@@ -199,9 +199,12 @@ class Photo(Base):
 class Face(Base):
     """A face (or a region a reviewer asked to blur) in a photo.
 
-    Decisions are not stored: whether a face is shown depends on the channel
-    and on consent on the day, so it is worked out each time from the match
-    and the overrides kept here.
+    Two kinds of knowledge, kept apart: what recognition found (`pupil_id`,
+    `identified_by`, `match_note`, `distance`: never overwritten by a review)
+    and what a reviewer decided (`named_pupil_id`, `blur_forced`, `not_a_face`,
+    `correction_confirmed_by`). Decisions are not stored: whether a face is
+    shown depends on the channel and on consent on the day, so it is worked
+    out each time from both (photos/decisions.py).
     """
 
     __tablename__ = "faces"
@@ -215,19 +218,26 @@ class Face(Base):
     bottom: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(10))  # detected | manual
-    # Who the face is: recognised from a template, or named by a reviewer.
+    # Who recognition found (from an enrolled template); a review never changes it.
     pupil_id: Mapped[int | None] = mapped_column(
         ForeignKey("pupils.id", ondelete="SET NULL"), index=True)
-    identified_by: Mapped[str | None] = mapped_column(String(12))  # recognition | reviewer
+    identified_by: Mapped[str | None] = mapped_column(String(12))  # recognition | None
     match_note: Mapped[str | None] = mapped_column(String(40))  # too small, ambiguous...
     distance: Mapped[float | None] = mapped_column(Float)
     blur_forced: Mapped[bool] = mapped_column(Boolean, default=False)
     not_a_face: Mapped[bool] = mapped_column(Boolean, default=False)
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     review_reason: Mapped[str | None] = mapped_column(Text)
+    # Who a reviewer named (when recognition did not identify the face, or was
+    # corrected).
+    named_pupil_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pupils.id", name="fk_faces_named_pupil", ondelete="SET NULL"))
+    # The SLT member who confirmed that recognition named the wrong pupil.
+    correction_confirmed_by: Mapped[str | None] = mapped_column(String(100))
 
     photo: Mapped[Photo] = relationship(back_populates="faces")
-    pupil: Mapped[Pupil | None] = relationship()
+    pupil: Mapped[Pupil | None] = relationship(foreign_keys=[pupil_id])
+    named_pupil: Mapped[Pupil | None] = relationship(foreign_keys=[named_pupil_id])
 
 
 class Template(Base):
@@ -242,6 +252,8 @@ class Template(Base):
     reference_path: Mapped[str] = mapped_column(String(300))  # relative to the library
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(100))
+
+    pupil: Mapped[Pupil] = relationship()
 
 
 class Post(Base):
@@ -267,7 +279,7 @@ class Post(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))  # the approver or rejecter
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
-    # JSON: per photo, the pupils shown and the consent each relied on.
+    # JSON: per photo, every face approved: box, shown or blurred, and why.
     approval_snapshot: Mapped[str | None] = mapped_column(Text)
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     exported_by: Mapped[str | None] = mapped_column(String(100))
@@ -298,27 +310,38 @@ class PostPhoto(Base):
 
 
 class Publication(Base):
-    """The publication log: which pupil was shown, unblurred, in which export."""
+    """The publication log: every file that left the app, and each pupil shown
+    unblurred in it (one row per pupil; one row with no pupil when none is).
+
+    `post_id` is empty for a single photo exported outside a post.
+    """
 
     __tablename__ = "publications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"))
-    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("pupils.id"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
     file_name: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     exported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    exported_by: Mapped[str | None] = mapped_column(String(100))
+    # A single-photo export recorded as taken down (posts have their own status).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Takedown(Base):
-    """A published post that must come down: consent for its channel was withdrawn."""
+    """A published post (or single exported photo) that must come down: consent
+    for its channel was withdrawn."""
 
     __tablename__ = "takedowns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
+    # For a single-photo export: the publication-log entry to take down.
+    publication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("publications.id", name="fk_takedowns_publication"))
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
