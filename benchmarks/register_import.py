@@ -23,6 +23,8 @@ from classlens.register.csv_import import FIELDS
 from classlens.services import Services
 from classlens.storage import Database
 
+PASSWORD = "benchmark-password"  # every account has one
+
 GIVEN = ["Zoë", "Oliver", "Amelia", "Siân", "Tomás", "Aarav", "Chloé", "Noah", "Grace", "Jack"]
 FAMILY = ["O'Brien", "Nguyễn", "García-López", "Smith", "Patel", "Kowalski", "Evans", "Brown"]
 ANSWERS = ["yes", "no", "", "Y", "N", "granted", "refused"]
@@ -70,7 +72,7 @@ def main() -> int:
         make_register(register, args.pupils)
         floor = timed(lambda: baseline(register, tmp / "baseline.sqlite"))
         services = Services(Database(f"sqlite:///{tmp / 'classlens.sqlite'}"))
-        services.init_school("Benchmark Primary", "private-feed")
+        services.init_school("Benchmark Primary", "private-feed", PASSWORD)
         reports = []
         first = timed(lambda: reports.append(services.import_register("admin", register)))
         again = timed(lambda: reports.append(services.import_register("admin", register)))

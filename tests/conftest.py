@@ -22,6 +22,10 @@ from classlens.storage import Database
 from pg_server import server_url
 
 DATA = Path(__file__).with_name("data")
+# Every account has a password; tests give all of them this one (the CLI runner
+# below passes it as CLASSLENS_NEW_PASSWORD and CLASSLENS_PASSWORD, as an outside
+# check would).
+PASSWORD = "test-password-1"
 
 
 @pytest.fixture(scope="session")
@@ -78,10 +82,10 @@ def db_url(backend, tmp_path, pg_server) -> str:
 def services(db_url, tmp_path) -> Services:
     """A school on the private-feed policy, with a teacher and two SLT users."""
     services = Services(Database(db_url), tmp_path / "library")
-    services.init_school("Test Primary", "private-feed")
-    services.add_user("admin", "teacher1", "teacher")
-    services.add_user("admin", "head", "slt")
-    services.add_user("admin", "deputy", "slt")
+    services.init_school("Test Primary", "private-feed", PASSWORD)
+    services.add_user("admin", "teacher1", "teacher", PASSWORD)
+    services.add_user("admin", "head", "slt", PASSWORD)
+    services.add_user("admin", "deputy", "slt", PASSWORD)
     yield services
     services.db.close()
 
@@ -110,8 +114,8 @@ def _prepare(backend: str, pg_server: str | None, root: Path) -> tuple[Path, str
     url = (f"sqlite:///{root / 'db.sqlite'}" if backend == "sqlite"
            else create_pg_database(pg_server))
     services = open_school(url, root)
-    services.init_school("Test Primary", "private-feed")
-    services.add_user("admin", "teacher1", "teacher")
+    services.init_school("Test Primary", "private-feed", PASSWORD)
+    services.add_user("admin", "teacher1", "teacher", PASSWORD)
     services.import_register("admin", write_csv(root / "register.csv", REGISTER))
     for pupil, photo in (("OBAMA", "obama_portrait.jpg"), ("BIDEN", "biden_portrait.jpg")):
         assert services.enrol("admin", pupil, [str(FACE_FILES / photo)]).enrolled == 1
@@ -154,10 +158,12 @@ class Result:
 
 @pytest.fixture
 def cli(db_url, tmp_path, capsys, monkeypatch):
-    """Run `classlens --db URL ...` in-process, as a user would type it."""
-    for name in ("CLASSLENS_USER", "CLASSLENS_DB", "CLASSLENS_PASSWORD",
-                 "CLASSLENS_NEW_PASSWORD"):
+    """Run `classlens --db URL ...` in-process, as a user would type it, with
+    PASSWORD as every new and every given password (monkeypatch to change)."""
+    for name in ("CLASSLENS_USER", "CLASSLENS_DB"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLASSLENS_NEW_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CLASSLENS_PASSWORD", PASSWORD)
 
     def run(*args: str) -> Result:
         capsys.readouterr()

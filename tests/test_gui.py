@@ -10,7 +10,7 @@ from classlens.gui import errors
 from classlens.gui.main_window import MainWindow
 from classlens.gui.photos_view import BLURRED, SHOWN
 from classlens.gui.qt import Qt, QtCore, QtWidgets
-from conftest import DATA, FACE_FILES
+from conftest import DATA, FACE_FILES, PASSWORD
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def window(qtbot, services, username) -> MainWindow:
 
 
 def test_each_role_sees_its_screens(qtbot, school):
-    school.add_user("admin", "head", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
     tabs = {}
     for name in ("teacher1", "admin", "head"):
         win = window(qtbot, school, name)
@@ -145,7 +145,7 @@ def test_review_a_face_and_add_a_missed_one(qtbot, school, answers):
 
 
 def test_compose_submit_approve_export(qtbot, school, tmp_path):
-    school.add_user("admin", "head", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
     teacher = window(qtbot, school, "teacher1")
     compose = teacher.show_screen("compose")
     compose.channel_box.setCurrentIndex(compose.channel_box.findData("website"))
@@ -199,7 +199,7 @@ def test_refusals_reach_the_user_in_one_dialog(qtbot, school, answers):
 
 
 def test_dashboard_shows_quota_takedowns_and_the_queue(qtbot, school, tmp_path):
-    school.add_user("admin", "head", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
     post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
     school.submit("teacher1", post.id)
     dashboard = window(qtbot, school, "head").show_screen("dashboard")
@@ -240,9 +240,82 @@ def test_first_run_offers_a_new_school_or_the_demo(qtbot):
     assert dialog.choice is None  # a school needs a name
     dialog.name.setText("Redbourn Primary")
     dialog.policy.setCurrentIndex(dialog.policy.findData("no-faces"))
+    for first, again, problem in (("", "", "at least 8"), ("admin-pass-1", "admin-pass-2",
+                                                          "differ")):
+        dialog.password.setText(first)
+        dialog.again.setText(again)
+        qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "create"),
+                         Qt.MouseButton.LeftButton)
+        assert dialog.choice is None and problem in dialog.message.text()  # admin's password
+    dialog.again.setText("admin-pass-1")
     qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "create"),
                      Qt.MouseButton.LeftButton)
     assert dialog.choice == "create" and dialog.policy.currentData() == "no-faces"
+
+
+def test_first_sign_in_with_an_initial_password_asks_for_a_new_one(qtbot, services,
+                                                                  monkeypatch):
+    from classlens.gui import signin
+
+    shown = []
+
+    def answer(dialog):
+        """The user's answers in the change-password dialog, in turn."""
+        shown.append(dialog)
+        for first, again, problem in ((PASSWORD, PASSWORD, "other than the one"),
+                                      ("short", "short", "at least 8"),
+                                      ("my-own-pass-1", "my-own-pass-2", "differ")):
+            dialog.password.setText(first)
+            dialog.again.setText(again)
+            dialog.accept()
+            assert problem in dialog.message.text() and services.must_change_password("head")
+        dialog.password.setText("my-own-pass-1")
+        dialog.again.setText("my-own-pass-1")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(signin.ChangePasswordDialog, "exec", answer)
+    dialog = signin.SignInDialog(services, last_user="head")
+    qtbot.addWidget(dialog)
+    dialog.password.setText(PASSWORD)
+    dialog.accept()
+    assert len(shown) == 1 and dialog.signed_in.username == "head"
+    assert not services.must_change_password("head")
+    assert services.sign_in("head", "my-own-pass-1")
+    # Cancelling the change means not signing in.
+    monkeypatch.setattr(signin.ChangePasswordDialog, "exec", lambda self: 0)
+    again = signin.SignInDialog(services, last_user="deputy")
+    qtbot.addWidget(again)
+    again.password.setText(PASSWORD)
+    again.accept()
+    assert again.signed_in is None and "Choose your own password" in again.message.text()
+
+
+def test_the_demo_shows_its_password_on_the_sign_in_screen(qtbot, tmp_path, monkeypatch):
+    from classlens.demo import DEMO_PASSWORD, open_demo
+    from classlens.gui import app
+
+    services = open_demo(directory=tmp_path / "demo")
+    real_dialog = app.SignInDialog
+    shown = {}
+
+    def sign_in_dialog(services_, last_user, hint=""):
+        shown["hint"] = hint
+        dialog = real_dialog(services_, last_user, hint=hint)
+        qtbot.addWidget(dialog)
+        shown["dialog"] = dialog
+        return dialog
+
+    monkeypatch.setattr(app, "SignInDialog", sign_in_dialog)
+    monkeypatch.setattr(QtWidgets.QDialog, "exec", lambda self: 0)  # the user closes it
+    monkeypatch.setattr(app, "install_excepthook", lambda: None)
+    monkeypatch.setattr("classlens.demo.open_demo", lambda: services)
+    assert app.main("sqlite://", None, demo=True, username=None) == 0
+    assert DEMO_PASSWORD in shown["hint"]
+    assert shown["dialog"].hint.text() == shown["hint"] and not shown["dialog"].hint.isHidden()
+    for username in ("admin", "ms.khan", "mr.jones", "mrs.patel"):
+        assert not services.must_change_password(username)
+        assert services.sign_in(username, DEMO_PASSWORD)
 
 
 def test_the_readme_command_starts_the_demo(tmp_path):

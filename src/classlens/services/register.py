@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from classlens.backup import create_backup, restore_backup
 from classlens.errors import ClassLensError, ConcurrentChange, NotFound
 from classlens.policy.platforms import PLATFORMS
-from classlens.policy.presets import DEFAULT_PRESET, Policy, policy_for
+from classlens.policy.presets import Policy, policy_for
 from classlens.register.consent import (
     ALL_CATEGORIES,
     BIOMETRIC,
@@ -51,6 +51,7 @@ from classlens.services.base import (
     ServiceBase,
     now,
 )
+from classlens.services.signin import hash_password
 from classlens.storage.models import (
     AuditEntry,
     Channel,
@@ -120,9 +121,11 @@ class PupilView:
 class RegisterServices(ServiceBase):
     # -- school -----------------------------------------------------------
 
-    def init_school(self, name: str, preset: str = DEFAULT_PRESET) -> bool:
-        """Create the school, its channels and the `admin` user; False if it exists."""
+    def init_school(self, name: str, preset: str, admin_password: str) -> bool:
+        """Create the school, its channels and the `admin` user with its password
+        (chosen by whoever creates the school); False if it exists."""
         policy_for(preset)  # refuse an unknown preset before writing anything
+        admin_hash = hash_password(admin_password)
         with self.db.transaction() as session:
             if session.scalar(select(School)) is not None:
                 return False
@@ -130,7 +133,8 @@ class RegisterServices(ServiceBase):
             for category in CATEGORIES:
                 session.add(Channel(name=category, category=category,
                                     platform=DEFAULT_PLATFORM.get(category, "other")))
-            session.add(User(username="admin", role="ict", created_at=now()))
+            session.add(User(username="admin", role="ict", created_at=now(),
+                             password_hash=admin_hash, must_change_password=False))
             self._audit(session, "system", "school.created", f"school:{name}",
                         new=f"policy {preset}")
             self._audit(session, "system", "user.added", "user:admin", "role", None, "ict")
@@ -180,7 +184,9 @@ class RegisterServices(ServiceBase):
 
     # -- users ------------------------------------------------------------
 
-    def add_user(self, actor: str, username: str, role: str) -> None:
+    def add_user(self, actor: str, username: str, role: str, password: str) -> None:
+        """A new account with an initial password, which its owner changes at first
+        sign-in in the app."""
         if role not in ROLES:
             raise ClassLensError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         username = username.strip()
@@ -190,7 +196,8 @@ class RegisterServices(ServiceBase):
             self.require(session, actor, MANAGE_USERS)
             if session.scalar(select(User).where(User.username == username)):
                 raise ClassLensError(f"user {username!r} already exists")
-            session.add(User(username=username, role=role, created_at=now()))
+            session.add(User(username=username, role=role, created_at=now(),
+                             password_hash=hash_password(password), must_change_password=True))
             self._audit(session, actor, "user.added", f"user:{username}", "role", None, role)
 
     def users(self) -> list[User]:
