@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,9 +24,7 @@ from classlens.register.consent import (
     PARENT,
     PUPIL,
     REFUSED,
-    Decision,
     PupilFacts,
-    Reason,
     Verdict,
     consent_state,
     may_process_biometrics,
@@ -35,6 +34,7 @@ from classlens.register.consent import (
 from classlens.register.csv_export import write_register
 from classlens.register.csv_import import Problem, read_register
 from classlens.register.import_plan import (
+    Held,
     ImportPlan,
     PupilState,
     describe_consent,
@@ -72,6 +72,7 @@ class ImportReport:
     errors: list[Problem] = field(default_factory=list)
     changes: list = field(default_factory=list)
     written: bool = False
+    held: list[Held] = field(default_factory=list)  # grants not applied: see import_plan
 
     def as_dict(self) -> dict:
         return {
@@ -82,6 +83,7 @@ class ImportReport:
             "errors": [e.as_dict() for e in self.errors],
             "changes": [c.as_dict() for c in self.changes],
             "written": self.written,
+            "held": [h.as_dict() for h in self.held],
         }
 
 
@@ -381,8 +383,13 @@ class RegisterServices(ServiceBase):
         mapping: dict[str, str] | None = None,
         mark_missing_left: bool = False,
         dry_run: bool = False,
+        accept_grants: bool | Collection[str] = False,
     ) -> ImportReport:
-        """All or nothing: any invalid row means nothing is written."""
+        """All or nothing: any invalid row means nothing is written.
+
+        A grant that would loosen what ClassLens holds is held back and listed
+        unless `accept_grants` is True or names that pupil (see import_plan).
+        """
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
         parsed = read_register(path, mapping)
@@ -392,10 +399,11 @@ class RegisterServices(ServiceBase):
         with self.db.transaction() as session:
             existing = self._register_state(session)
             plan = plan_import(parsed.rows, existing, self.today(), policy.default_expiry,
-                               mark_missing_left)
+                               mark_missing_left, path.name, accept_grants)
             report = ImportReport(
                 created=len(plan.created), updated=len(plan.updated),
-                unchanged=plan.unchanged, left=len(plan.left), changes=plan.changes)
+                unchanged=plan.unchanged, left=len(plan.left), changes=plan.changes,
+                held=plan.held)
             if not dry_run:
                 self._apply_import(session, actor, plan, source=path.name)
                 self._after_register_change(session, actor)
@@ -429,13 +437,16 @@ class RegisterServices(ServiceBase):
             states = self._register_state(session)
             self._audit(session, actor, "register.exported", f"file:{path.name}",
                         new=f"{len(states)} pupils")
-        return write_register(path, (_export_row(s) for s in states.values()))
+        return write_register(path, (row for s in states.values() for row in _export_rows(s)))
 
     # -- internals ----------------------------------------------------------
 
     def _register_state(self, session: Session) -> dict[str, PupilState]:
-        """The whole register as plain values, in two queries."""
+        """The whole register as plain values, in a few queries."""
         class_names = dict(session.execute(select(SchoolClass.id, SchoolClass.name)).all())
+        last_import = session.scalar(select(func.max(AuditEntry.at))
+                                     .where(AuditEntry.action == "register.imported"))
+        recent: dict[int, set] = {}
         states: dict[str, PupilState] = {}
         by_row_id: dict[int, PupilState] = {}
         for p in session.execute(select(Pupil.__table__).order_by(Pupil.pupil_id)):
@@ -447,7 +458,13 @@ class RegisterServices(ServiceBase):
             states[p.pupil_id] = state
             by_row_id[p.id] = state
         for c in session.execute(select(Consent.__table__)):
-            by_row_id[c.pupil_id].consents[(c.category, c.decided_by)] = (c.status, c.expires)
+            key = (c.category, c.decided_by)
+            by_row_id[c.pupil_id].consents[key] = (c.status, c.expires, c.evidence)
+            # An import's own records carry its time; later ones were recorded by hand.
+            if last_import is None or c.recorded_at > last_import:
+                recent.setdefault(c.pupil_id, set()).add(key)
+        for row_id, keys in recent.items():
+            by_row_id[row_id].recent = frozenset(keys)
         return states
 
     def _apply_import(self, session: Session, actor: str, plan: ImportPlan, source: str) -> None:
@@ -470,14 +487,15 @@ class RegisterServices(ServiceBase):
             return dict(given_name=state.given_name, family_name=state.family_name,
                         preferred_name=state.preferred_name,
                         class_id=class_ids[state.class_name], year_group=state.year_group,
-                        on_roll=True, left_on=None, never_publish=state.never_publish,
+                        on_roll=state.on_roll, never_publish=state.never_publish,
                         never_publish_reason=state.never_publish_reason)
 
         row_ids = dict(session.execute(select(Pupil.pupil_id, Pupil.id)).all())
         if plan.created:
             inserted = session.execute(
                 insert(Pupil).returning(Pupil.pupil_id, Pupil.id, sort_by_parameter_order=True),
-                [dict(pupil_id=s.pupil_id, **columns(s)) for s in plan.created])
+                [dict(pupil_id=s.pupil_id, left_on=None if s.on_roll else self.today(),
+                      **columns(s)) for s in plan.created])
             row_ids.update(dict(inserted.all()))
             for s in plan.created:
                 log("pupil.created", f"pupil:{s.pupil_id}", None, None,
@@ -488,6 +506,9 @@ class RegisterServices(ServiceBase):
         if plan.left:
             session.execute(update(Pupil), [dict(id=row_ids[p], on_roll=False,
                                                  left_on=self.today()) for p in plan.left])
+        if plan.returned:
+            session.execute(update(Pupil), [dict(id=row_ids[p], on_roll=True, left_on=None)
+                                            for p in plan.returned])
         for change in plan.changes:
             if change.field.startswith("consent_"):
                 continue  # logged below with the record that carries it
@@ -502,8 +523,7 @@ class RegisterServices(ServiceBase):
                 if value is not None:
                     fresh.append(dict(pupil_id=row_ids[pupil_id], category=category,
                                       status=value[0], expires=value[1], decided_by=decided_by,
-                                      recorded_by=actor, recorded_at=at,
-                                      evidence=f"register import {source}"))
+                                      recorded_by=actor, recorded_at=at, evidence=value[2]))
         if stale:
             record_ids = {
                 (p, c, d): i for i, p, c, d in session.execute(
@@ -522,8 +542,11 @@ class RegisterServices(ServiceBase):
             for (category, decided_by), value in sorted(s.consents.items()):
                 log("consent.set", f"pupil:{s.pupil_id}", f"{category} ({decided_by})", None,
                     describe_consent(value))
+        for h in plan.held:
+            log("consent.held", f"pupil:{h.pupil_id}", h.category, h.old, h.new)
         log("register.imported", f"file:{source}", None, None,
-            f"{len(plan.created)} created, {len(plan.updated)} updated, {len(plan.left)} left")
+            f"{len(plan.created)} created, {len(plan.updated)} updated, {len(plan.left)} left"
+            + (f", {len(plan.held)} grant(s) held back" if plan.held else ""))
         if audit:
             session.execute(insert(AuditEntry), audit)
 
@@ -550,28 +573,29 @@ def _yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def _export_row(state: PupilState) -> dict[str, str]:
-    """One CSV row in our own columns, with the decisive answer per category.
-
-    A pupil's own decisions and their parent's share one row, so the row
-    says "pupil" when the pupil decided anything, and each category shows
-    the answer that counts (a refusal by either wins).
-    """
-    decisions = [Decision(c, s, d, e) for (c, d), (s, e) in state.consents.items()]
-    row = {
+def _export_rows(state: PupilState) -> list[dict[str, str]]:
+    """The pupil in our own columns: one row for the parent's decisions and, when
+    the pupil decided anything themselves, one for theirs; each category with its
+    own expiry and evidence, so that importing the file changes nothing."""
+    pupil = {
         "pupil_id": state.pupil_id, "given_name": state.given_name,
         "family_name": state.family_name, "preferred_name": state.preferred_name or "",
         "class": state.class_name or "", "year_group": state.year_group or "",
-        "decided_by": PUPIL if any(d.decided_by == PUPIL for d in decisions) else PARENT,
+        "consent_expires": "",
         "never_publish": _yes_no(state.never_publish),
         "never_publish_reason": state.never_publish_reason or "",
         "on_roll": _yes_no(state.on_roll),
     }
-    expiries = [d.expires for d in decisions if d.status == GRANTED and d.expires]
-    row["consent_expires"] = min(expiries).isoformat() if expiries else ""
-    far_past = date.min  # judge the answer itself, not whether it has expired yet
-    for category in ALL_CATEGORIES:
-        reason = consent_state(decisions, category, far_past).reason
-        row[f"consent_{category}"] = {
-            Reason.NOT_RECORDED: "", Reason.ALLOWED: GRANTED}.get(reason, REFUSED)
-    return row
+    rows = []
+    for decided_by in (PARENT, PUPIL):
+        if decided_by == PUPIL and not any(d == PUPIL for _c, d in state.consents):
+            continue
+        row = {**pupil, "decided_by": decided_by}
+        for category in ALL_CATEGORIES:
+            status, expires, evidence = state.consents.get((category, decided_by),
+                                                           ("", None, None))
+            row[f"consent_{category}"] = status
+            row[f"consent_{category}_expires"] = expires.isoformat() if expires else ""
+            row[f"consent_{category}_evidence"] = evidence or ""
+        rows.append(row)
+    return rows
