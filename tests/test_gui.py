@@ -91,6 +91,46 @@ def test_the_wizard_lists_every_problem_and_writes_nothing(qtbot, services, tmp_
     assert services.list_pupils() == []
 
 
+def test_the_wizard_holds_back_grants_until_the_pupil_is_ticked(qtbot, services, tmp_path):
+    """A refusal recorded in ClassLens ("mum phoned") is not undone by an older file
+    unless the ICT leader ticks that pupil; the ticks start unticked."""
+    old = tmp_path / "old-mis.csv"
+    old.write_text("pupil_id,given_name,family_name,class,consent_website,consent_biometric\n"
+                   "P1,Ann,Lee,Oak,yes,yes\nP2,Bo,Li,Oak,yes,yes\n")
+    services.import_register("admin", old)
+    for pupil in ("P1", "P2"):
+        services.set_consent("head", pupil, "website", "refused", evidence="mum phoned")
+    services.set_consent("head", "P2", "biometric", "refused")
+    view = window(qtbot, services, "admin").show_screen("register")
+
+    def run_wizard(tick):
+        wizard = view.open_import_wizard()
+        wizard.file_page.path.setText(str(old))
+        wizard.next()
+        wizard.next()
+        page = wizard.check_page
+        assert page.isComplete() and "3 consent(s) held back" in page.summary.text()
+        items = [page.held.item(i) for i in range(page.held.count())]
+        assert [i.text() for i in items] == [
+            "Ann Lee (Oak): website: refused → granted",
+            "Bo Li (Oak): website: refused → granted; biometric: refused → granted"]
+        assert all(i.checkState() == Qt.CheckState.Unchecked for i in items)
+        for item in items:
+            if item.data(Qt.ItemDataRole.UserRole) in tick:
+                item.setCheckState(Qt.CheckState.Checked)
+        wizard.accept()
+        return wizard.report
+
+    report = run_wizard(tick=())
+    assert len(report.held) == 3 and report.written
+    assert services.pupil("P1").as_dict()["consent"]["website"] == "refused"
+    report = run_wizard(tick=("P2",))
+    assert [h.pupil_id for h in report.held] == ["P1"]
+    consent = services.pupil("P2").as_dict()["consent"]
+    assert consent["website"] == "granted" and consent["biometric"] == "granted"
+    assert services.pupil("P1").as_dict()["consent"]["website"] == "refused"
+
+
 def test_filters_and_search(qtbot, services):
     services.import_register("admin", DATA / "register_ours.csv")
     view = window(qtbot, services, "admin").show_screen("register")
