@@ -202,12 +202,18 @@ def decode(data: bytes) -> str:
             return data.decode("latin-1")
 
 
-def sniff_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
+def sniff_dialect(text: str) -> type[csv.Dialect]:
+    """Excel's CSV with the separator its heading row uses (comma, semicolon or tab).
+
+    Judged on the heading row alone: csv.Sniffer, given data rows, is misled by
+    quoted cells holding separators, quotes and line breaks.
+    """
+    heading = text.split("\n", 1)[0]
+    counts = {sep: heading.count(sep) for sep in (",", ";", "\t")}
+    separator = max(counts, key=counts.get)
+    if not counts[separator] or separator == ",":
         return csv.excel
+    return type("Separated", (csv.excel,), {"delimiter": separator})
 
 
 def _key(heading: str) -> str:

@@ -1,9 +1,10 @@
 """What a register import would change, worked out before anything is written.
 
-Imports tighten freely but never loosen silently: a change that would turn a
-refusal held in ClassLens, or a decision recorded in ClassLens since the last
-import, into a grant is held back and listed, and applies only when the ICT
-leader accepts it (a parent who phoned the school to say no must not be
+Imports tighten freely but never loosen silently: a change that would lift a
+refusal held in ClassLens (to a grant, or to "not recorded", which a later
+import could turn into one), or turn a decision recorded in ClassLens since the
+last import into a grant or a longer one, is held back and listed, and applies
+only when the ICT leader accepts it (a parent who phoned the school to say no must not be
 overruled by last month's MIS export).
 """
 
@@ -48,7 +49,8 @@ class PupilState:
     never_publish: bool = False
     never_publish_reason: str | None = None
     consents: dict[ConsentKey, ConsentValue] = field(default_factory=dict)
-    # Decisions recorded in ClassLens (not by an import) since the last import.
+    # Decisions recorded in ClassLens, not written by an import: each was recorded
+    # since the last import that touched it.
     recent: frozenset[ConsentKey] = frozenset()
 
 
@@ -204,13 +206,13 @@ def _loosened(old: PupilState, new: PupilState, today: date) -> list[Held]:
     held = []
     for category in (*CATEGORIES, BIOMETRIC):
         before, after = _verdict(old, category, today), _verdict(new, category, today)
-        if not after.allowed:
-            continue  # tightening, or no grant either way: always applied
         recent = any(key[0] == category for key in old.recent)
-        if before.reason in REFUSALS:
+        if before.reason in REFUSALS and after.reason not in REFUSALS:
+            # Also "refused -> not recorded": a blank must not erase a refusal that a
+            # later import could then turn into a grant.
             why = f"ClassLens holds a refusal ({before.message})"
-        elif recent and (not before.allowed
-                         or _last_day(new, category) > _last_day(old, category)):
+        elif after.allowed and recent and (
+                not before.allowed or _last_day(new, category) > _last_day(old, category)):
             why = "ClassLens holds a decision recorded since the last import"
         else:
             continue

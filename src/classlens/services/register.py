@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -437,15 +437,19 @@ class RegisterServices(ServiceBase):
             states = self._register_state(session)
             self._audit(session, actor, "register.exported", f"file:{path.name}",
                         new=f"{len(states)} pupils")
-        return write_register(path, (row for s in states.values() for row in _export_rows(s)))
+        write_register(path, (row for s in states.values() for row in _export_rows(s)))
+        return len(states)
 
     # -- internals ----------------------------------------------------------
 
     def _register_state(self, session: Session) -> dict[str, PupilState]:
         """The whole register as plain values, in a few queries."""
         class_names = dict(session.execute(select(SchoolClass.id, SchoolClass.name)).all())
-        last_import = session.scalar(select(func.max(AuditEntry.at))
-                                     .where(AuditEntry.action == "register.imported"))
+        # An import writes its records with its own time, which its audit entry
+        # carries: any other record was recorded in ClassLens after the last import
+        # that touched it (an import would have replaced it otherwise).
+        import_times = set(session.scalars(select(AuditEntry.at)
+                                           .where(AuditEntry.action == "register.imported")))
         recent: dict[int, set] = {}
         states: dict[str, PupilState] = {}
         by_row_id: dict[int, PupilState] = {}
@@ -460,8 +464,7 @@ class RegisterServices(ServiceBase):
         for c in session.execute(select(Consent.__table__)):
             key = (c.category, c.decided_by)
             by_row_id[c.pupil_id].consents[key] = (c.status, c.expires, c.evidence)
-            # An import's own records carry its time; later ones were recorded by hand.
-            if last_import is None or c.recorded_at > last_import:
+            if c.recorded_at not in import_times:
                 recent.setdefault(c.pupil_id, set()).add(key)
         for row_id, keys in recent.items():
             by_row_id[row_id].recent = frozenset(keys)
