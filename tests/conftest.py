@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from classlens.cli import main
 from classlens.services import Services
 from classlens.storage import Database
+from classlens.storage.models import AuditEntry, Consent, Pupil
 from pg_server import server_url
 
 DATA = Path(__file__).with_name("data")
@@ -188,3 +189,19 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setitem(os.environ, "HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+def register_rows(services) -> dict:
+    """Everything the register holds about pupils and consents, for exact comparison."""
+    with services.db.transaction() as session:
+        pupils = [tuple(r) for r in session.execute(
+            select(Pupil.pupil_id, Pupil.given_name, Pupil.family_name, Pupil.preferred_name,
+                   Pupil.class_id, Pupil.year_group, Pupil.on_roll, Pupil.left_on,
+                   Pupil.never_publish, Pupil.never_publish_reason).order_by(Pupil.pupil_id))]
+        consents = [tuple(r) for r in session.execute(
+            select(Pupil.pupil_id, Consent.category, Consent.decided_by, Consent.status,
+                   Consent.expires, Consent.evidence, Consent.recorded_by, Consent.recorded_at,
+                   Consent.version).join(Pupil)
+            .order_by(Pupil.pupil_id, Consent.category, Consent.decided_by))]
+        audit = session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    return {"pupils": pupils, "consents": consents, "last_audit": audit}

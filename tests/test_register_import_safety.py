@@ -9,30 +9,12 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from classlens.register.consent import ALL_CATEGORIES
-from classlens.storage.models import AuditEntry, Consent, Pupil
-from conftest import write_csv
+from conftest import register_rows, write_csv
 
 HEADER = "pupil_id,given_name,family_name,class,decided_by,consent_expires,consent_website\n"
 FAR = "2099-08-31"
-
-
-def register_rows(services) -> dict:
-    """Everything the register holds about pupils and consents, for exact comparison."""
-    with services.db.transaction() as session:
-        pupils = [tuple(r) for r in session.execute(
-            select(Pupil.pupil_id, Pupil.given_name, Pupil.family_name, Pupil.preferred_name,
-                   Pupil.class_id, Pupil.year_group, Pupil.on_roll, Pupil.left_on,
-                   Pupil.never_publish, Pupil.never_publish_reason).order_by(Pupil.pupil_id))]
-        consents = [tuple(r) for r in session.execute(
-            select(Pupil.pupil_id, Consent.category, Consent.decided_by, Consent.status,
-                   Consent.expires, Consent.evidence, Consent.recorded_by, Consent.recorded_at,
-                   Consent.version).join(Pupil)
-            .order_by(Pupil.pupil_id, Consent.category, Consent.decided_by))]
-        audit = session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
-    return {"pupils": pupils, "consents": consents, "last_audit": audit}
 
 
 def website(services, pupil_id="P1") -> str:
