@@ -183,6 +183,21 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """argon2id at its lowest cost: every account has a password and every `--as`
+    checks it, which at the real cost (~0.3 s a hash here) would add minutes to
+    the suite. The algorithm and every check stay the same."""
+    from argon2 import PasswordHasher
+
+    from classlens.services import signin
+
+    real, signin._hasher = signin._hasher, PasswordHasher(time_cost=1, memory_cost=64,
+                                                           parallelism=1)
+    yield
+    signin._hasher = real
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
     # Never touch the developer's real ClassLens data directory from tests.
