@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -150,7 +151,8 @@ def encoding_problems(data: bytes) -> list[Problem]:
     except UnicodeDecodeError:
         pass
     utf8, other = [], []
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    lines = re.split(rb"\r\n|\n|\r", data)
+    for number, line in enumerate(lines, start=1):
         if line.isascii():
             continue
         try:
@@ -163,7 +165,6 @@ def encoding_problems(data: bytes) -> list[Problem]:
     odd, usual = (utf8, other) if len(utf8) < len(other) else (other, utf8)
     odd_name, usual_name = (("UTF-8", "Windows-1252") if odd is utf8
                             else ("Windows-1252", "UTF-8"))
-    lines = data.split(b"\n")
     return [Problem(number, "", _printable(decode(lines[number - 1]))[:40],
                     f"this row is saved as {odd_name} but row(s) {_rows(usual)} are "
                     f"{usual_name}: the file mixes two encodings, so names would be garbled. "
