@@ -203,6 +203,8 @@ def _last_day(state: PupilState, category: str) -> date:
 
 def _loosened(old: PupilState, new: PupilState, today: date) -> list[Held]:
     """Categories where the file would give consent that ClassLens does not."""
+    if new.consents == old.consents:
+        return []  # most pupils of a re-import: nothing to weigh
     held = []
     for category in (*CATEGORIES, BIOMETRIC):
         before, after = _verdict(old, category, today), _verdict(new, category, today)
