@@ -270,6 +270,23 @@ def test_sign_in_lists_users_and_remembers_the_last(qtbot, services):
     assert dialog.signed_in.username == "teacher1"
 
 
+def test_an_account_without_a_password_is_locked_at_sign_in(qtbot, services):
+    from sqlalchemy import update
+
+    from classlens.gui.signin import SignInDialog
+    from classlens.storage.models import User
+
+    with services.db.transaction() as session:  # left so by an older version
+        session.execute(update(User).where(User.username == "head").values(password_hash=None))
+    dialog = SignInDialog(services, last_user="head")
+    qtbot.addWidget(dialog)
+    assert "locked: ask your ICT leader" in dialog.message.text()
+    dialog.password.setText("i-will-claim-it")
+    dialog.accept()
+    assert dialog.signed_in is None and "head has no password" in dialog.message.text()
+    assert not services.needs_password("head")
+
+
 def test_first_run_offers_a_new_school_or_the_demo(qtbot):
     from classlens.gui.signin import FirstRunDialog
 
