@@ -35,9 +35,12 @@ def test_every_account_is_made_with_a_hashed_password(services):
         services.add_user("admin", "blank", "teacher", "")
     assert {u.username for u in services.users()} == {"admin", "teacher1", "head", "deputy"}
     assert services.sign_in("teacher1", PASSWORD).username == "teacher1"
-    for wrong in (None, "", "wrong horse battery"):
-        with pytest.raises(NotAllowed, match="wrong password for teacher1"):
-            services.sign_in("teacher1", wrong)
+    for missing in (None, ""):
+        with pytest.raises(NotAllowed, match="give the password of teacher1"):
+            services.sign_in("teacher1", missing)
+    with pytest.raises(NotAllowed, match="wrong password for teacher1"):
+        services.sign_in("teacher1", "wrong horse battery")
+    assert stored_user(services, "teacher1").failed_sign_ins == 1  # only the real guess
 
 
 def test_an_initial_password_is_changed_by_its_owner_and_reset_by_ict(services):

@@ -76,6 +76,8 @@ class SignInServices(ServiceBase):
                     "by setting a new password")
             if user.password_hash is None:
                 raise NotAllowed(locked_without_password(username))
+            if not password:  # not a guess (a script without the variable): not counted
+                raise NotAllowed(f"give the password of {username}")
             try:
                 _hasher.verify(user.password_hash, password or "")
             except (VerificationError, InvalidHashError):
