@@ -27,6 +27,8 @@ from classlens.gui.qt import QtCore, QtWidgets  # noqa: E402
 from classlens.services import Services  # noqa: E402
 from classlens.storage import Database  # noqa: E402
 
+PASSWORD = "benchmark-password"  # every account has one
+
 
 class TickMonitor(QtCore.QObject):
     """Ticks every 10 ms and records how late each tick is."""
@@ -77,7 +79,7 @@ def main() -> int:
         paths = make_photos(root / "in", args.photos + args.baseline_photos, (3000, 2000))
         services = Services(Database(f"sqlite:///{root / 'gui.sqlite'}"), root / "library",
                             key_file=root / "key")
-        services.init_school("Benchmark Primary", "private-feed")
+        services.init_school("Benchmark Primary", "private-feed", PASSWORD)
         register = root / "register.csv"
         register.write_text("pupil_id,given_name,family_name,class\nP1,Ann,Lee,Oak\n")
         services.import_register("admin", register)

@@ -42,6 +42,8 @@ from classlens.faces.detect import Box  # noqa: E402
 from classlens.services import Services  # noqa: E402
 from classlens.storage import Database  # noqa: E402
 
+PASSWORD = "benchmark-password"  # every account has one
+
 SIZE = (4000, 3000)
 
 
@@ -99,7 +101,7 @@ def baseline(paths: list[str]) -> tuple[float, dict]:
 def classlens(paths: list[str], root: Path, workers: int | None) -> tuple[float, dict]:
     services = Services(Database(f"sqlite:///{root / 'bench.sqlite'}"), root / "library",
                         key_file=root / "key")
-    services.init_school("Benchmark Primary", "private-feed")
+    services.init_school("Benchmark Primary", "private-feed", PASSWORD)
     register = root / "register.csv"
     register.write_text("pupil_id,given_name,family_name,class,consent_biometric\n"
                         "P1,Barack,Bench,Oak,yes\nP2,Joe,Bench,Oak,yes\n")

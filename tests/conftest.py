@@ -13,15 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from classlens.cli import main
 from classlens.services import Services
 from classlens.storage import Database
+from classlens.storage.models import AuditEntry, Consent, Pupil
 from pg_server import server_url
 
 DATA = Path(__file__).with_name("data")
+# Every account has a password; tests give all of them this one (the CLI runner
+# below passes it as CLASSLENS_NEW_PASSWORD and CLASSLENS_PASSWORD, as an outside
+# check would).
+PASSWORD = "test-password-1"
 
 
 @pytest.fixture(scope="session")
@@ -78,10 +83,10 @@ def db_url(backend, tmp_path, pg_server) -> str:
 def services(db_url, tmp_path) -> Services:
     """A school on the private-feed policy, with a teacher and two SLT users."""
     services = Services(Database(db_url), tmp_path / "library")
-    services.init_school("Test Primary", "private-feed")
-    services.add_user("admin", "teacher1", "teacher")
-    services.add_user("admin", "head", "slt")
-    services.add_user("admin", "deputy", "slt")
+    services.init_school("Test Primary", "private-feed", PASSWORD)
+    services.add_user("admin", "teacher1", "teacher", PASSWORD)
+    services.add_user("admin", "head", "slt", PASSWORD)
+    services.add_user("admin", "deputy", "slt", PASSWORD)
     yield services
     services.db.close()
 
@@ -110,8 +115,8 @@ def _prepare(backend: str, pg_server: str | None, root: Path) -> tuple[Path, str
     url = (f"sqlite:///{root / 'db.sqlite'}" if backend == "sqlite"
            else create_pg_database(pg_server))
     services = open_school(url, root)
-    services.init_school("Test Primary", "private-feed")
-    services.add_user("admin", "teacher1", "teacher")
+    services.init_school("Test Primary", "private-feed", PASSWORD)
+    services.add_user("admin", "teacher1", "teacher", PASSWORD)
     services.import_register("admin", write_csv(root / "register.csv", REGISTER))
     for pupil, photo in (("OBAMA", "obama_portrait.jpg"), ("BIDEN", "biden_portrait.jpg")):
         assert services.enrol("admin", pupil, [str(FACE_FILES / photo)]).enrolled == 1
@@ -154,10 +159,12 @@ class Result:
 
 @pytest.fixture
 def cli(db_url, tmp_path, capsys, monkeypatch):
-    """Run `classlens --db URL ...` in-process, as a user would type it."""
-    for name in ("CLASSLENS_USER", "CLASSLENS_DB", "CLASSLENS_PASSWORD",
-                 "CLASSLENS_NEW_PASSWORD"):
+    """Run `classlens --db URL ...` in-process, as a user would type it, with
+    PASSWORD as every new and every given password (monkeypatch to change)."""
+    for name in ("CLASSLENS_USER", "CLASSLENS_DB"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLASSLENS_NEW_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CLASSLENS_PASSWORD", PASSWORD)
 
     def run(*args: str) -> Result:
         capsys.readouterr()
@@ -176,9 +183,40 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """argon2id at its lowest cost: every account has a password and every `--as`
+    checks it, which at the real cost (~0.3 s a hash here) would add minutes to
+    the suite. The algorithm and every check stay the same."""
+    from argon2 import PasswordHasher
+
+    from classlens.services import signin
+
+    real, signin._hasher = signin._hasher, PasswordHasher(time_cost=1, memory_cost=64,
+                                                           parallelism=1)
+    yield
+    signin._hasher = real
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
     # Never touch the developer's real ClassLens data directory from tests.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setitem(os.environ, "HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+def register_rows(services) -> dict:
+    """Everything the register holds about pupils and consents, for exact comparison."""
+    with services.db.transaction() as session:
+        pupils = [tuple(r) for r in session.execute(
+            select(Pupil.pupil_id, Pupil.given_name, Pupil.family_name, Pupil.preferred_name,
+                   Pupil.class_id, Pupil.year_group, Pupil.on_roll, Pupil.left_on,
+                   Pupil.never_publish, Pupil.never_publish_reason).order_by(Pupil.pupil_id))]
+        consents = [tuple(r) for r in session.execute(
+            select(Pupil.pupil_id, Consent.category, Consent.decided_by, Consent.status,
+                   Consent.expires, Consent.evidence, Consent.recorded_by, Consent.recorded_at,
+                   Consent.version).join(Pupil)
+            .order_by(Pupil.pupil_id, Consent.category, Consent.decided_by))]
+        audit = session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    return {"pupils": pupils, "consents": consents, "last_audit": audit}

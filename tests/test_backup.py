@@ -9,6 +9,7 @@ from sqlalchemy import MetaData
 
 from classlens.errors import ClassLensError, NotAllowed
 from classlens.storage.models import Base
+from conftest import PASSWORD
 
 
 def snapshot(services) -> dict[str, list[tuple]]:
@@ -22,7 +23,7 @@ def snapshot(services) -> dict[str, list[tuple]]:
 
 
 def test_restore_brings_back_exactly_what_was_backed_up(school, tmp_path):
-    school.add_user("admin", "head", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
     post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
     school.submit("teacher1", post.id)
     school.approve("head", post.id)
@@ -34,7 +35,7 @@ def test_restore_brings_back_exactly_what_was_backed_up(school, tmp_path):
 
     # Life goes on, then something goes wrong.
     school.set_consent("admin", "OBAMA", "website", "refused")
-    school.add_user("admin", "newcomer", "teacher")
+    school.add_user("admin", "newcomer", "teacher", PASSWORD)
     for path in (school.library_root / "originals").rglob("*.*"):
         path.unlink()
 
@@ -87,19 +88,19 @@ def test_a_sqlite_backup_restores_into_postgresql(tmp_path, pg_server):
     from conftest import DATA, create_pg_database, drop_pg_database
 
     source = Services(Database(f"sqlite:///{tmp_path / 's.sqlite'}"), tmp_path / "lib")
-    source.init_school("Moving School", "public-feed")
+    source.init_school("Moving School", "public-feed", PASSWORD)
     source.import_register("admin", DATA / "register_ours.csv")
     source.set_never_publish("admin", "A100000000009", True, "court order")
     source.backup("admin", tmp_path / "move.zip")
     url = create_pg_database(pg_server)
     try:
         target = Services(Database(url), tmp_path / "lib")
-        target.init_school("Placeholder", "private-feed")
+        target.init_school("Placeholder", "private-feed", PASSWORD)
         target.restore("admin", tmp_path / "move.zip")
         assert target.school().name == "Moving School"
         assert [p.as_dict() for p in target.list_pupils(viewer="admin")] == [
             p.as_dict() for p in source.list_pupils(viewer="admin")]
-        target.add_user("admin", "after.restore", "teacher")  # sequences moved on
+        target.add_user("admin", "after.restore", "teacher", PASSWORD)  # sequences moved on
         target.db.close()
     finally:
         drop_pg_database(pg_server, url)

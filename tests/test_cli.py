@@ -189,7 +189,7 @@ def test_installed_entry_point_and_environment(tmp_path):
     """The real `classlens` executable, configured only through the environment."""
     env = {"CLASSLENS_DB": f"sqlite:///{tmp_path / 'env.sqlite'}",
            "CLASSLENS_LIBRARY": str(tmp_path / "lib"), "PATH": "/usr/bin:/bin",
-           "HOME": str(tmp_path)}
+           "HOME": str(tmp_path), "CLASSLENS_NEW_PASSWORD": "env-password-1"}
     exe = [sys.executable, "-m", "classlens.cli"]
     run = subprocess.run([*exe, "init", "--school", "Env School"], env=env, capture_output=True,
                          text=True)

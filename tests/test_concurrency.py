@@ -13,14 +13,15 @@ import pytest
 from classlens.errors import ConcurrentChange
 from classlens.services import Services
 from classlens.storage import Database
+from conftest import PASSWORD
 
 LOAD_SECONDS = float(os.environ.get("CLASSLENS_LOAD_SECONDS", "60"))
 
 
 def test_the_second_of_two_simultaneous_approvals_is_refused(school):
     """Two heads approve the same post at the same moment, each on their own connection."""
-    school.add_user("admin", "head", "slt")
-    school.add_user("admin", "deputy", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
+    school.add_user("admin", "deputy", "slt", PASSWORD)
     post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
     school.submit("teacher1", post.id)
     first = Services(Database(school.db.url), school.library_root, key_file=school.key_file)

@@ -22,3 +22,22 @@ def test_demo_school_exercises_every_reason(tmp_path):
     again = open_demo(directory=tmp_path / "demo")
     assert len(again.list_pupils()) == 12
     assert len(open_demo(reset=True, directory=tmp_path / "demo").audit()) > 0
+
+
+def test_every_demo_user_has_the_demo_password_and_an_old_demo_is_rebuilt(tmp_path):
+    from sqlalchemy import update
+
+    from classlens.demo import DEMO_PASSWORD
+    from classlens.storage.models import User
+
+    services = open_demo(directory=tmp_path / "demo")
+    for user in services.users():
+        assert services.sign_in(user.username, DEMO_PASSWORD)
+        assert not services.must_change_password(user.username)
+    # A demo built by an older version has accounts without passwords: rebuilt.
+    with services.db.transaction() as session:
+        session.execute(update(User).values(password_hash=None))
+    services.db.close()
+    rebuilt = open_demo(directory=tmp_path / "demo")
+    assert all(rebuilt.needs_password(u.username) for u in rebuilt.users())
+    assert rebuilt.sign_in("mr.jones", DEMO_PASSWORD)

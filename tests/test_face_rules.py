@@ -25,7 +25,7 @@ from classlens.photos.library import sha256_of
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.models import Face, Photo, Publication, Pupil
-from conftest import TWO, write_csv
+from conftest import PASSWORD, TWO, write_csv
 
 FOUND = ("nothing", "consented", "refused", "never-publish")
 ACTIONS = ("none", "name", "blur", "not-a-face", "region", "undo", "slt-correction")
@@ -81,9 +81,9 @@ def allowed_by_register(found: str, action: str, policy: str) -> bool:
 def table_school(db_url, tmp_path) -> Services:
     services = Services(Database(db_url), tmp_path / "library", key_file=tmp_path / "key",
                         clock=lambda: WEDNESDAY_MORNING, today=lambda: date(2026, 11, 18))
-    services.init_school("Table Primary", "private-feed")
+    services.init_school("Table Primary", "private-feed", PASSWORD)
     for user, role in (("teacher1", "teacher"), ("head", "slt"), ("deputy", "slt")):
-        services.add_user("admin", user, role)
+        services.add_user("admin", user, role, PASSWORD)
     services.import_register("admin", write_csv(tmp_path / "r.csv", REGISTER))
     services.set_never_publish("admin", "HIDDEN", True, "court order")
     yield services

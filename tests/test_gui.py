@@ -10,7 +10,7 @@ from classlens.gui import errors
 from classlens.gui.main_window import MainWindow
 from classlens.gui.photos_view import BLURRED, SHOWN
 from classlens.gui.qt import Qt, QtCore, QtWidgets
-from conftest import DATA, FACE_FILES
+from conftest import DATA, FACE_FILES, PASSWORD
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def window(qtbot, services, username) -> MainWindow:
 
 
 def test_each_role_sees_its_screens(qtbot, school):
-    school.add_user("admin", "head", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
     tabs = {}
     for name in ("teacher1", "admin", "head"):
         win = window(qtbot, school, name)
@@ -91,6 +91,46 @@ def test_the_wizard_lists_every_problem_and_writes_nothing(qtbot, services, tmp_
     assert services.list_pupils() == []
 
 
+def test_the_wizard_holds_back_grants_until_the_pupil_is_ticked(qtbot, services, tmp_path):
+    """A refusal recorded in ClassLens ("mum phoned") is not undone by an older file
+    unless the ICT leader ticks that pupil; the ticks start unticked."""
+    old = tmp_path / "old-mis.csv"
+    old.write_text("pupil_id,given_name,family_name,class,consent_website,consent_biometric\n"
+                   "P1,Ann,Lee,Oak,yes,yes\nP2,Bo,Li,Oak,yes,yes\n")
+    services.import_register("admin", old)
+    for pupil in ("P1", "P2"):
+        services.set_consent("head", pupil, "website", "refused", evidence="mum phoned")
+    services.set_consent("head", "P2", "biometric", "refused")
+    view = window(qtbot, services, "admin").show_screen("register")
+
+    def run_wizard(tick):
+        wizard = view.open_import_wizard()
+        wizard.file_page.path.setText(str(old))
+        wizard.next()
+        wizard.next()
+        page = wizard.check_page
+        assert page.isComplete() and "3 consent(s) held back" in page.summary.text()
+        items = [page.held.item(i) for i in range(page.held.count())]
+        assert [i.text() for i in items] == [
+            "Ann Lee (Oak): website: refused → granted",
+            "Bo Li (Oak): website: refused → granted; biometric: refused → granted"]
+        assert all(i.checkState() == Qt.CheckState.Unchecked for i in items)
+        for item in items:
+            if item.data(Qt.ItemDataRole.UserRole) in tick:
+                item.setCheckState(Qt.CheckState.Checked)
+        wizard.accept()
+        return wizard.report
+
+    report = run_wizard(tick=())
+    assert len(report.held) == 3 and report.written
+    assert services.pupil("P1").as_dict()["consent"]["website"] == "refused"
+    report = run_wizard(tick=("P2",))
+    assert [h.pupil_id for h in report.held] == ["P1"]
+    consent = services.pupil("P2").as_dict()["consent"]
+    assert consent["website"] == "granted" and consent["biometric"] == "granted"
+    assert services.pupil("P1").as_dict()["consent"]["website"] == "refused"
+
+
 def test_filters_and_search(qtbot, services):
     services.import_register("admin", DATA / "register_ours.csv")
     view = window(qtbot, services, "admin").show_screen("register")
@@ -145,7 +185,7 @@ def test_review_a_face_and_add_a_missed_one(qtbot, school, answers):
 
 
 def test_compose_submit_approve_export(qtbot, school, tmp_path):
-    school.add_user("admin", "head", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
     teacher = window(qtbot, school, "teacher1")
     compose = teacher.show_screen("compose")
     compose.channel_box.setCurrentIndex(compose.channel_box.findData("website"))
@@ -199,7 +239,7 @@ def test_refusals_reach_the_user_in_one_dialog(qtbot, school, answers):
 
 
 def test_dashboard_shows_quota_takedowns_and_the_queue(qtbot, school, tmp_path):
-    school.add_user("admin", "head", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
     post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
     school.submit("teacher1", post.id)
     dashboard = window(qtbot, school, "head").show_screen("dashboard")
@@ -230,6 +270,23 @@ def test_sign_in_lists_users_and_remembers_the_last(qtbot, services):
     assert dialog.signed_in.username == "teacher1"
 
 
+def test_an_account_without_a_password_is_locked_at_sign_in(qtbot, services):
+    from sqlalchemy import update
+
+    from classlens.gui.signin import SignInDialog
+    from classlens.storage.models import User
+
+    with services.db.transaction() as session:  # left so by an older version
+        session.execute(update(User).where(User.username == "head").values(password_hash=None))
+    dialog = SignInDialog(services, last_user="head")
+    qtbot.addWidget(dialog)
+    assert "locked: ask your ICT leader" in dialog.message.text()
+    dialog.password.setText("i-will-claim-it")
+    dialog.accept()
+    assert dialog.signed_in is None and "head has no password" in dialog.message.text()
+    assert not services.needs_password("head")
+
+
 def test_first_run_offers_a_new_school_or_the_demo(qtbot):
     from classlens.gui.signin import FirstRunDialog
 
@@ -240,9 +297,82 @@ def test_first_run_offers_a_new_school_or_the_demo(qtbot):
     assert dialog.choice is None  # a school needs a name
     dialog.name.setText("Redbourn Primary")
     dialog.policy.setCurrentIndex(dialog.policy.findData("no-faces"))
+    for first, again, problem in (("", "", "at least 8"), ("admin-pass-1", "admin-pass-2",
+                                                          "differ")):
+        dialog.password.setText(first)
+        dialog.again.setText(again)
+        qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "create"),
+                         Qt.MouseButton.LeftButton)
+        assert dialog.choice is None and problem in dialog.message.text()  # admin's password
+    dialog.again.setText("admin-pass-1")
     qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "create"),
                      Qt.MouseButton.LeftButton)
     assert dialog.choice == "create" and dialog.policy.currentData() == "no-faces"
+
+
+def test_first_sign_in_with_an_initial_password_asks_for_a_new_one(qtbot, services,
+                                                                  monkeypatch):
+    from classlens.gui import signin
+
+    shown = []
+
+    def answer(dialog):
+        """The user's answers in the change-password dialog, in turn."""
+        shown.append(dialog)
+        for first, again, problem in ((PASSWORD, PASSWORD, "other than the one"),
+                                      ("short", "short", "at least 8"),
+                                      ("my-own-pass-1", "my-own-pass-2", "differ")):
+            dialog.password.setText(first)
+            dialog.again.setText(again)
+            dialog.accept()
+            assert problem in dialog.message.text() and services.must_change_password("head")
+        dialog.password.setText("my-own-pass-1")
+        dialog.again.setText("my-own-pass-1")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(signin.ChangePasswordDialog, "exec", answer)
+    dialog = signin.SignInDialog(services, last_user="head")
+    qtbot.addWidget(dialog)
+    dialog.password.setText(PASSWORD)
+    dialog.accept()
+    assert len(shown) == 1 and dialog.signed_in.username == "head"
+    assert not services.must_change_password("head")
+    assert services.sign_in("head", "my-own-pass-1")
+    # Cancelling the change means not signing in.
+    monkeypatch.setattr(signin.ChangePasswordDialog, "exec", lambda self: 0)
+    again = signin.SignInDialog(services, last_user="deputy")
+    qtbot.addWidget(again)
+    again.password.setText(PASSWORD)
+    again.accept()
+    assert again.signed_in is None and "Choose your own password" in again.message.text()
+
+
+def test_the_demo_shows_its_password_on_the_sign_in_screen(qtbot, tmp_path, monkeypatch):
+    from classlens.demo import DEMO_PASSWORD, open_demo
+    from classlens.gui import app
+
+    services = open_demo(directory=tmp_path / "demo")
+    real_dialog = app.SignInDialog
+    shown = {}
+
+    def sign_in_dialog(services_, last_user, hint=""):
+        shown["hint"] = hint
+        dialog = real_dialog(services_, last_user, hint=hint)
+        qtbot.addWidget(dialog)
+        shown["dialog"] = dialog
+        return dialog
+
+    monkeypatch.setattr(app, "SignInDialog", sign_in_dialog)
+    monkeypatch.setattr(QtWidgets.QDialog, "exec", lambda self: 0)  # the user closes it
+    monkeypatch.setattr(app, "install_excepthook", lambda: None)
+    monkeypatch.setattr("classlens.demo.open_demo", lambda: services)
+    assert app.main("sqlite://", None, demo=True, username=None) == 0
+    assert DEMO_PASSWORD in shown["hint"]
+    assert shown["dialog"].hint.text() == shown["hint"] and not shown["dialog"].hint.isHidden()
+    for username in ("admin", "ms.khan", "mr.jones", "mrs.patel"):
+        assert not services.must_change_password(username)
+        assert services.sign_in(username, DEMO_PASSWORD)
 
 
 def test_the_readme_command_starts_the_demo(tmp_path):

@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 
 from classlens.errors import ClassLensError, NotAllowed
+from conftest import PASSWORD
 
 CAPTION = "Oak: a visit to the Blue Room."
 ALT = ["Two visitors in a grand room."]
@@ -15,8 +16,8 @@ ALT = ["Two visitors in a grand room."]
 
 @pytest.fixture
 def staff(school):
-    school.add_user("admin", "head", "slt")
-    school.add_user("admin", "deputy", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
+    school.add_user("admin", "deputy", "slt", PASSWORD)
     return school
 
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from classlens.register.csv_import import parse_register
-from conftest import DATA, write_csv
+from conftest import DATA, PASSWORD, write_csv
 
 HEADER = ("pupil_id,given_name,family_name,preferred_name,class,year_group,consent_website,"
           "consent_social_private,consent_biometric,decided_by,consent_expires,never_publish\n")
@@ -218,7 +218,7 @@ def test_public_feed_grants_expire_at_the_end_of_the_school_year(tmp_path):
 
     services = Services(Database(f"sqlite:///{tmp_path / 'p.sqlite'}"),
                         today=lambda: date(2026, 11, 22))
-    services.init_school("Whitehouse", "public-feed")
+    services.init_school("Whitehouse", "public-feed", PASSWORD)
     path = write_csv(tmp_path / "r.csv", HEADER + GOOD.replace("31/08/2027", ""))
     services.import_register("admin", path)
     assert services.pupil("P1").consent["website"].allowed

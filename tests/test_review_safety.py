@@ -16,7 +16,7 @@ from classlens.errors import ClassLensError, NotAllowed
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.models import Publication
-from conftest import TWO
+from conftest import PASSWORD, TWO
 from imaging import BIDEN_RIGHT, FACES, distance, encoding_at
 
 CAPTION, ALT = "Oak: a visit to the Blue Room.", ["Two visitors in a grand room."]
@@ -24,8 +24,8 @@ CAPTION, ALT = "Oak: a visit to the Blue Room.", ["Two visitors in a grand room.
 
 @pytest.fixture
 def staff(school):
-    school.add_user("admin", "head", "slt")
-    school.add_user("admin", "deputy", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
+    school.add_user("admin", "deputy", "slt", PASSWORD)
     return school
 
 

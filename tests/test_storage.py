@@ -10,6 +10,7 @@ from classlens.services import Services
 from classlens.storage import Database, migrate
 from classlens.storage.database import create_db_engine, head_revision
 from classlens.storage.models import Base
+from conftest import PASSWORD
 
 
 def test_models_describe_the_migrated_schema(db_url):
@@ -50,7 +51,7 @@ def test_upgrade_of_a_database_created_by_the_first_migration(db_url):
     assert services.school().created_at.tzinfo is not None
 
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"]
 
 
 @pytest.mark.parametrize("revision", REVISIONS)
@@ -78,13 +79,13 @@ def test_the_revision_list_is_complete():
 def test_a_fresh_database_has_no_channels_until_a_school_exists(db_url):
     services = Services(Database(db_url))
     assert services.channels() == []
-    services.init_school("New", "no-faces")
+    services.init_school("New", "no-faces", PASSWORD)
     assert len(services.channels()) == 7
 
 
 def test_opening_twice_keeps_data(db_url):
     first = Services(Database(db_url))
-    first.init_school("Twice", "private-feed")
+    first.init_school("Twice", "private-feed", PASSWORD)
     first.db.close()
     second = Services(Database(db_url))
     assert second.school().name == "Twice"

@@ -6,7 +6,7 @@
 import sys
 from pathlib import Path
 
-from classlens.demo import open_demo
+from classlens.demo import DEMO_PASSWORD, open_demo
 from classlens.gui.app import open_window
 from classlens.gui.qt import QtCore, QtWidgets
 
@@ -28,13 +28,14 @@ def main(folder: str) -> None:
     services = open_demo()
     from classlens.gui.signin import SignInDialog
 
-    dialog = SignInDialog(services, "ms.khan")
+    dialog = SignInDialog(services, "ms.khan",
+                          hint=f"Demo school: every user's password is “{DEMO_PASSWORD}”.")
     dialog.show()
     settle(app, 500)
     dialog.grab().save(str(out / "sign-in.png"))
     dialog.close()
     for _role, user, screens in SHOTS:
-        window = open_window(services, user)
+        window = open_window(services, user, DEMO_PASSWORD)
         window.resize(1360, 860)
         window.show()
         for screen in screens:

@@ -25,6 +25,8 @@ from classlens.policy.presets import DEFAULT_PRESET, PRESETS
 from classlens.register.consent import ALL_CATEGORIES, CATEGORIES, state_label
 from classlens.register.csv_import import FIELDS, MappingError, parse_mapping
 from classlens.services import ROLES, Services
+from classlens.services.base import MANAGE_USERS
+from classlens.services.signin import MIN_LENGTH, check_new_password
 from classlens.storage import Database
 from classlens.tasks import TaskState
 
@@ -65,8 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="photo library directory (default: CLASSLENS_LIBRARY)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(parent, name, help_, acting=False, json_=False):
-        sub = parent.add_parser(name, help=help_, description=help_)
+    def command(parent, name, help_, acting=False, json_=False, aliases=()):
+        sub = parent.add_parser(name, help=help_, description=help_, aliases=list(aliases))
         if acting:
             sub.add_argument("--as", dest="actor", metavar="USERNAME",
                              default=os.environ.get("CLASSLENS_USER"),
@@ -87,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=ROLES)
     add.set_defaults(run=cmd_users_add)
     command(users, "list", "list users", json_=True).set_defaults(run=cmd_users_list)
-    passwd = command(users, "passwd", "set a password (yours, or anyone's as ICT leader)", True)
+    passwd = command(users, "passwd", "set a password (yours, or anyone's as ICT leader: an "
+                     "initial one they change at first sign-in)", True,
+                     aliases=("set-password",))
     passwd.add_argument("name")
     passwd.set_defaults(run=cmd_users_passwd)
 
@@ -100,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--mark-missing-left", action="store_true",
                      help="mark pupils who are not in the file as off roll")
     imp.add_argument("--dry-run", action="store_true", help="report, but write nothing")
+    imp.add_argument("--accept-grants", action="store_true",
+                     help="also apply the grants this file would give where ClassLens holds a "
+                          "refusal or a consent recorded since the last import (listed as "
+                          "held otherwise)")
     imp.set_defaults(run=cmd_register_import)
     lst = command(register, "list", "list pupils with their consent today", True, True)
     lst.add_argument("--class", dest="class_name", metavar="NAME")
@@ -290,19 +298,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_services(args) -> Services:
+def open_services(args, sign_in: bool = True) -> Services:
     library = Path(args.library) if args.library else library_from_environment()
     services = Services(Database(args.db or default_db_url()), library)
-    actor = getattr(args, "actor", None)
-    if actor and services.users():
-        # Who says --as must prove it once they have a password (first sign-in sets it).
-        password = os.environ.get("CLASSLENS_PASSWORD")
-        if password is None and services.needs_password(actor):
-            if not sys.stdin.isatty():
-                raise NotAllowed(f"{actor} has a password: set CLASSLENS_PASSWORD")
-            password = getpass.getpass(f"Password for {actor}: ")
-        services.sign_in(actor, password)
+    if sign_in:
+        authenticate(services, getattr(args, "actor", None))
     return services
+
+
+def authenticate(services: Services, actor: str | None) -> None:
+    """Whoever says --as must prove it with that user's password, every time."""
+    if not actor or not services.users():
+        return  # nobody claimed, or no school yet: the command refuses by itself
+    prove_identity(services, actor, "CLASSLENS_PASSWORD", f"Password for {actor}: ")
+    if services.must_change_password(actor):
+        print(f"classlens: note: {actor} still has the initial password an ICT leader gave; "
+              f"choose your own with `classlens users passwd {actor} --as {actor}`",
+              file=sys.stderr)
+
+
+def prove_identity(services: Services, username: str, variable: str, prompt: str) -> None:
+    """Check `username`'s password, from `variable` or typed at a terminal.
+
+    An account without a password (made before passwords were required) proves
+    nothing: whoever typed one would set it, so sign_in refuses it.
+    """
+    if not services.needs_password(username):
+        services.sign_in(username, None)  # raises: no such user, or locked without a password
+    password = os.environ.get(variable)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise NotAllowed(f"acting as {username} needs {username}'s password: set "
+                             f"{variable} (there is no terminal to ask for it)")
+        password = getpass.getpass(prompt)
+    services.sign_in(username, password)
+
+
+def new_password(prompt: str) -> str:
+    """A new password from CLASSLENS_NEW_PASSWORD or, at a terminal, typed twice."""
+    new = os.environ.get("CLASSLENS_NEW_PASSWORD")
+    if new is None:
+        if not sys.stdin.isatty():
+            raise UsageError("give the new password in CLASSLENS_NEW_PASSWORD")
+        new = getpass.getpass(f"{prompt} (at least {MIN_LENGTH} characters): ")
+        if getpass.getpass("Again: ") != new:
+            raise UsageError("the two passwords differ")
+    return check_new_password(new)
 
 
 def emit(args, document, text: str | None = None) -> None:
@@ -324,31 +365,43 @@ def table(rows: Sequence[Sequence[str]]) -> str:
 
 def cmd_init(args) -> int:
     services = open_services(args)
-    created = services.init_school(args.school, args.policy)
+    created = False
+    if not services.users():
+        created = services.init_school(args.school, args.policy,
+                                       new_password("Password for the user 'admin'"))
     school = services.school()
-    message = (f"Created {school.name} with policy {school.policy}; user 'admin' (ict) can "
-               "now add staff." if created else
+    message = (f"Created {school.name} with policy {school.policy}; user 'admin' (ict), with "
+               "the password you gave, can now add staff." if created else
                f"{school.name} already exists (policy {school.policy}); nothing changed.")
     emit(args, {"created": created, "school": school.name, "policy": school.policy}, message)
     return EXIT_OK
 
 
 def cmd_users_add(args) -> int:
-    open_services(args).add_user(args.actor, args.name, args.role)
-    print(f"Added {args.name} ({args.role}).")
+    services = open_services(args)
+    services.require_role(args.actor, MANAGE_USERS)  # before asking for a password
+    services.add_user(args.actor, args.name, args.role,
+                      new_password(f"Initial password for {args.name}"))
+    print(f"Added {args.name} ({args.role}) with an initial password; the app asks them to "
+          "choose their own at first sign-in.")
     return EXIT_OK
 
 
 def cmd_users_passwd(args) -> int:
-    new = os.environ.get("CLASSLENS_NEW_PASSWORD")
-    if new is None:
-        if not sys.stdin.isatty():
-            raise UsageError("give the new password in CLASSLENS_NEW_PASSWORD")
-        new = getpass.getpass(f"New password for {args.name}: ")
-        if getpass.getpass("Again: ") != new:
-            raise UsageError("the two passwords differ")
-    open_services(args).set_password(args.actor, args.name, new)
-    print(f"Password set for {args.name}.")
+    services = open_services(args, sign_in=False)
+    if (args.actor and args.actor == args.name and services.users()
+            and not services.needs_password(args.name)):
+        # An older register where this ICT account has no password: the core
+        # allows it only while no ICT account has one.
+        services.set_first_ict_password(args.name, new_password(f"Password for {args.name}"))
+        print(f"Password set for {args.name}.")
+        return EXIT_OK
+    authenticate(services, args.actor)
+    services.set_password(args.actor, args.name, new_password(f"New password for {args.name}"))
+    initial = args.actor != args.name
+    print(f"Password set for {args.name}" + (
+        "; it is an initial password: the app asks them to choose their own at first "
+        "sign-in." if initial else "."))
     return EXIT_OK
 
 
@@ -365,7 +418,8 @@ def cmd_register_import(args) -> int:
     except MappingError as error:
         raise UsageError(str(error)) from None
     report = open_services(args).import_register(
-        args.actor, args.file, mapping, args.mark_missing_left, args.dry_run)
+        args.actor, args.file, mapping, args.mark_missing_left, args.dry_run,
+        accept_grants=args.accept_grants)
     if report.errors:
         lines = [f"{args.file}: nothing was imported; fix these and import again:"]
         lines += [f"  {problem}" for problem in report.errors]
@@ -378,6 +432,12 @@ def cmd_register_import(args) -> int:
              f"{report.unchanged} unchanged, {report.left} marked as left."]
     lines += [f"  {c.pupil_id}: {c.field}: {c.old or '-'} -> {c.new or '-'}"
               for c in report.changes]
+    if report.held:
+        lines.append(f"Held back {len(report.held)} change(s) that would give consent where "
+                     "ClassLens holds a refusal or a decision recorded since the last import "
+                     "(check them, then import again with --accept-grants to apply them):")
+        lines += [f"  {h.pupil_id}: {h.category}: {h.old} -> {h.new} ({h.why})"
+                  for h in report.held]
     emit(args, report.as_dict(), "\n".join(lines))
     return EXIT_OK
 
@@ -476,29 +536,13 @@ def cmd_photos_review(args) -> int:
               else "reset")
     services = open_services(args)
     if args.confirmed_by:
-        confirm_identity(services, args.confirmed_by)
+        prove_identity(services, args.confirmed_by, "CLASSLENS_CONFIRM_PASSWORD",
+                       f"Password for {args.confirmed_by} (confirming): ")
     services.review_face(args.actor, args.photo_id, args.face, action, args.reason,
                          args.pupil, args.confirmed_by)
     confirmed = f" (confirmed by {args.confirmed_by})" if args.confirmed_by else ""
     print(f"Photo {args.photo_id}, face {args.face}: {action} recorded{confirmed}.")
     return EXIT_OK
-
-
-def confirm_identity(services: Services, username: str) -> None:
-    """A second person confirming an action proves who they are, as `--as` does.
-
-    Someone without a password yet cannot confirm: whoever typed one would set it.
-    """
-    if not services.needs_password(username):
-        raise NotAllowed(f"{username} has no password yet, so cannot confirm anything; they "
-                         "sign in once to set one")
-    password = os.environ.get("CLASSLENS_CONFIRM_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            raise NotAllowed(f"{username} confirms this: set CLASSLENS_CONFIRM_PASSWORD to "
-                             "their password")
-        password = getpass.getpass(f"Password for {username} (confirming): ")
-    services.sign_in(username, password)
 
 
 def cmd_photos_withdrawn(args) -> int:

@@ -17,6 +17,9 @@ from classlens.services import Services
 from classlens.storage import Database
 
 DEMO_SCHOOL = "Redbourn Demo Primary"
+# Every demo user has this password; the sign-in screen of the demo shows it.
+DEMO_PASSWORD = "demo-password"
+DEMO_USERS = (("ms.khan", "teacher"), ("mr.jones", "slt"), ("mrs.patel", "slt"))
 
 
 def demo_dir() -> Path:
@@ -27,10 +30,12 @@ def open_demo(reset: bool = False, directory: Path | None = None) -> Services:
     directory = directory or demo_dir()
     if reset and directory.exists():
         shutil.rmtree(directory)
+    if directory.exists() and not reset and _made_without_passwords(directory):
+        shutil.rmtree(directory)  # an older version's demo: rebuild it with passwords
     directory.mkdir(parents=True, exist_ok=True)
     services = Services(Database(f"sqlite:///{directory / 'classlens.sqlite'}"),
                         directory / "library", key_file=directory / "template.key")
-    if services.init_school(DEMO_SCHOOL, "private-feed"):
+    if services.init_school(DEMO_SCHOOL, "private-feed", DEMO_PASSWORD):
         try:
             build_demo(services)
         except BaseException:
@@ -41,11 +46,25 @@ def open_demo(reset: bool = False, directory: Path | None = None) -> Services:
     return services
 
 
+def _made_without_passwords(directory: Path) -> bool:
+    database = directory / "classlens.sqlite"
+    if not database.exists():
+        return False
+    services = Services(Database(f"sqlite:///{database}"))
+    try:
+        return any(not services.needs_password(u.username) for u in services.users())
+    except Exception:  # noqa: BLE001 - an unreadable demo is rebuilt as well
+        return True
+    finally:
+        services.db.close()
+
+
 def build_demo(services: Services) -> None:
     """Staff, the register, and one pupil for every reason a face stays blurred."""
-    services.add_user("admin", "ms.khan", "teacher")
-    services.add_user("admin", "mr.jones", "slt")
-    services.add_user("admin", "mrs.patel", "slt")
+    for username, role in DEMO_USERS:
+        services.add_user("admin", username, role, DEMO_PASSWORD)
+        # The demo's users "chose" the demo password: no change asked at first sign-in.
+        services.set_password(username, username, DEMO_PASSWORD)
     register = resources_dir() / "demo" / "register.csv"
     services.import_register("admin", register)
     # Noah has left: a re-import without him, asking to mark leavers.

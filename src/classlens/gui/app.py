@@ -11,18 +11,22 @@ from classlens.gui.errors import install_excepthook
 from classlens.gui.main_window import MainWindow
 from classlens.gui.qt import QtCore, QtWidgets
 from classlens.gui.settings import Settings
-from classlens.gui.signin import FirstRunDialog, SignInDialog
+from classlens.gui.signin import FirstRunDialog, SignInDialog, finish_sign_in
 
 
-def open_window(services, username: str | None = None) -> MainWindow | None:
-    """Sign in (or take `username`) and build the main window."""
+def open_window(services, username: str | None = None, password: str | None = None,
+                hint: str = "") -> MainWindow | None:
+    """Sign in (or take `username` with `password`) and build the main window."""
     settings = Settings()
     if username:
-        # Started for a named user (smoke tests, kiosks): the password, if the user
-        # has one, comes from CLASSLENS_PASSWORD as on the command line.
-        user = services.sign_in(username, os.environ.get("CLASSLENS_PASSWORD"))
+        # Started for a named user (smoke tests, kiosks): the password comes from
+        # CLASSLENS_PASSWORD as on the command line.
+        password = os.environ.get("CLASSLENS_PASSWORD", password)
+        user = services.sign_in(username, password)
+        if not finish_sign_in(services, user, password or ""):
+            return None
     else:
-        dialog = SignInDialog(services, settings.get(keys.LAST_USER))
+        dialog = SignInDialog(services, settings.get(keys.LAST_USER), hint=hint)
         if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
             return None
         user = dialog.signed_in
@@ -35,23 +39,30 @@ def main(db_url: str, library: Path | None, demo: bool, username: str | None,
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("ClassLens")
     install_excepthook()
-    from classlens.demo import open_demo
+    from classlens.demo import DEMO_PASSWORD, open_demo
+    from classlens.gui.i18n import _
     from classlens.services import Services
     from classlens.storage import Database
 
-    if demo:
-        services = open_demo()
-    else:
+    if not demo:
         services = Services(Database(db_url), library)
         if not services.users():
             first = FirstRunDialog()
             if first.exec() != QtWidgets.QDialog.DialogCode.Accepted:
                 return 0
             if first.choice == "demo":
-                services = open_demo()
+                demo = True
             else:
-                services.init_school(first.name.text().strip(), first.policy.currentData())
-    window = open_window(services, username)
+                services.init_school(first.name.text().strip(), first.policy.currentData(),
+                                     first.password.text())
+    if demo:
+        # The demo's password is public: it is shown on its sign-in screen.
+        services = open_demo()
+        window = open_window(services, username, DEMO_PASSWORD, hint=_(
+            "Demo school: every user's password is “{password}”.").format(
+                password=DEMO_PASSWORD))
+    else:
+        window = open_window(services, username)
     if window is None:
         return 0
     window.show()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from classlens.gui.i18n import _
-from classlens.gui.qt import QtWidgets
+from classlens.gui.qt import QtCore, QtWidgets
 from classlens.register.csv_import import FIELDS, REQUIRED, guess_mapping, preview
 
 PREVIEW_ROWS = 5
@@ -31,9 +31,10 @@ class ImportWizard(QtWidgets.QWizard):
         return self.mapping_page.mapping()
 
     def accept(self) -> None:
-        """Finish: the real, all-or-nothing import."""
+        """Finish: the real, all-or-nothing import, with the grants the user ticked."""
         self.report = self.services.import_register(
-            self.actor, self.path, self.mapping(), self.check_page.mark_left.isChecked())
+            self.actor, self.path, self.mapping(), self.check_page.mark_left.isChecked(),
+            accept_grants=self.check_page.accepted_pupils())
         super().accept()
 
 
@@ -144,10 +145,19 @@ class CheckPage(QtWidgets.QWizardPage):
         self.mark_left = QtWidgets.QCheckBox(_("Mark pupils who are not in this file as left"),
                                              objectName="markLeft")
         self.mark_left.toggled.connect(self.initializePage)
+        self.held_label = QtWidgets.QLabel(wordWrap=True)
+        self.held_label.setText(_(
+            "This file would give consent that ClassLens does not hold now: a refusal, or a "
+            "decision recorded here since the last import (a parent may have phoned). These "
+            "are not imported unless you tick the pupil, having checked that the family "
+            "really agreed."))
+        self.held = QtWidgets.QListWidget(objectName="heldGrants")
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.mark_left)
         layout.addWidget(self.errors)
+        layout.addWidget(self.held_label)
+        layout.addWidget(self.held)
         self.report = None
 
     def initializePage(self) -> None:  # noqa: N802
@@ -160,6 +170,7 @@ class CheckPage(QtWidgets.QWizardPage):
             for c, value in enumerate((str(p.row), p.column, p.value, p.message)):
                 self.errors.setItem(r, c, QtWidgets.QTableWidgetItem(value))
         self.errors.setVisible(bool(problems))
+        self._show_held()
         if problems:
             self.summary.setText(_("{n} problem(s) found. Nothing will be imported until "
                                    "they are fixed in the file.").format(n=len(problems)))
@@ -167,8 +178,34 @@ class CheckPage(QtWidgets.QWizardPage):
             r = self.report
             self.summary.setText(_("Ready: {c} new, {u} updated, {same} unchanged, {left} "
                                    "marked as left. Press Finish to import.").format(
-                c=r.created, u=r.updated, same=r.unchanged, left=r.left))
+                c=r.created, u=r.updated, same=r.unchanged, left=r.left)
+                + (_(" {n} consent(s) held back: see below.").format(n=len(r.held))
+                   if r.held else ""))
         self.completeChanged.emit()
+
+    def _show_held(self) -> None:
+        """One tick per pupil, unticked: a held grant needs a deliberate yes."""
+        self.held.clear()
+        by_pupil: dict[str, list] = {}
+        for h in self.report.held:
+            by_pupil.setdefault(h.pupil_id, []).append(h)
+        for pupil_id, items in by_pupil.items():
+            pupil = self._wizard.services.pupil(pupil_id)
+            name = f"{pupil.preferred_name or pupil.given_name} {pupil.family_name}"
+            changes = "; ".join(f"{h.category.replace('_', ' ')}: {h.old} → {h.new}"
+                                for h in items)
+            item = QtWidgets.QListWidgetItem(f"{name} ({pupil.class_name or ''}): {changes}")
+            item.setData(QtCore.Qt.ItemDataRole.UserRole, pupil_id)
+            item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(QtCore.Qt.CheckState.Unchecked)
+            self.held.addItem(item)
+        self.held.setVisible(bool(by_pupil))
+        self.held_label.setVisible(bool(by_pupil))
+
+    def accepted_pupils(self) -> set[str]:
+        return {self.held.item(i).data(QtCore.Qt.ItemDataRole.UserRole)
+                for i in range(self.held.count())
+                if self.held.item(i).checkState() == QtCore.Qt.CheckState.Checked}
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.report is not None and not self.report.errors

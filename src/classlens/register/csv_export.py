@@ -27,7 +27,7 @@ def write_register(path: Path, rows: Iterable[dict[str, str]]) -> int:
     temporary = path.with_name(path.name + ".part")
     count = 0
     with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*FIELDS, "on_roll"])
+        writer = csv.DictWriter(handle, fieldnames=FIELDS)
         writer.writeheader()
         for row in rows:
             writer.writerow({key: neutralise(value or "") for key, value in row.items()})

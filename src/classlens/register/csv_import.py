@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,8 +18,13 @@ from pathlib import Path
 
 from classlens.register.consent import ALL_CATEGORIES, GRANTED, PARENT, PUPIL, REFUSED
 
-# Our column names, in the order our export writes them.
+# Our column names, in the order our export writes them. A school's MIS export
+# has one row per pupil and one expiry for all its answers; our own export also
+# gives each category its expiry and evidence, and has a second row for a
+# pupil's own decisions (decided_by "pupil"), so that it round-trips exactly.
 CONSENT_FIELDS = {f"consent_{c}": c for c in ALL_CATEGORIES}
+EXPIRY_FIELDS = {f"consent_{c}_expires": c for c in ALL_CATEGORIES}
+EVIDENCE_FIELDS = {f"consent_{c}_evidence": c for c in ALL_CATEGORIES}
 FIELDS: tuple[str, ...] = (
     "pupil_id",
     "given_name",
@@ -31,10 +37,24 @@ FIELDS: tuple[str, ...] = (
     "consent_expires",
     "never_publish",
     "never_publish_reason",
+    "on_roll",
+    *(name for c in ALL_CATEGORIES
+      for name in (f"consent_{c}_expires", f"consent_{c}_evidence")),
 )
 REQUIRED = ("pupil_id", "given_name", "family_name", "class")
+# What the database holds; every other cell may be at most MAX_CELL long.
 MAX_LENGTH = {"pupil_id": 40, "given_name": 100, "family_name": 100, "preferred_name": 100,
               "class": 100, "year_group": 20}
+MAX_CELL = 1000
+# Free text may hold line breaks and tabs; no cell may hold other control characters
+# (a NUL byte means a damaged or binary file; the database refuses it).
+MULTILINE = {"never_publish_reason", *EVIDENCE_FIELDS}
+# The pupil's details that every row of the same pupil must give alike.
+PUPIL_DETAILS = ("given_name", "family_name", "preferred_name", "class_name", "year_group",
+                 "never_publish", "never_publish_reason", "on_roll")
+# The csv module refuses cells over 128 KiB with an exception; we read the whole
+# file into memory anyway, so let it read any cell and report long ones as errors.
+csv.field_size_limit(2**31 - 1)
 
 YES = {"yes", "y", "true", "1", "granted"}
 NO = {"no", "n", "false", "0", "refused"}
@@ -73,11 +93,21 @@ class RegisterRow:
     class_name: str
     year_group: str | None
     decided_by: str
-    expires: date | None
+    expires: date | None  # the row's consent_expires, for categories without their own
     # Only the categories whose column the file has; None = blank = not recorded.
     consents: dict[str, str | None] = field(default_factory=dict)
     never_publish: bool | None = None  # None: the file has no such column
     never_publish_reason: str | None = None
+    on_roll: bool | None = None  # None: the file does not say (a pupil in it is on roll)
+    # Per category, when the file has the column (our own export does).
+    expiries: dict[str, date | None] = field(default_factory=dict)
+    evidence: dict[str, str | None] = field(default_factory=dict)
+
+    def expiry_of(self, category: str) -> date | None:
+        return self.expiries.get(category) or self.expires
+
+    def details(self) -> tuple:
+        return tuple(getattr(self, name) for name in PUPIL_DETAILS)
 
 
 @dataclass
@@ -108,6 +138,59 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
+def encoding_problems(data: bytes) -> list[Problem]:
+    """Rows in UTF-8 and rows in another encoding (Windows-1252) in one file.
+
+    Decoding such a file either way garbles names ("ZoÃ«"), and a garbled name
+    escapes the caption's pupil-name check, so it is refused, naming the rows
+    of the smaller group (lines of the file, which are rows in a spreadsheet).
+    """
+    try:
+        data.decode("utf-8")
+        return []
+    except UnicodeDecodeError:
+        pass
+    utf8, other = [], []
+    lines = re.split(rb"\r\n|\n|\r", data)
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8.append(number)
+        except UnicodeDecodeError:
+            other.append(number)
+    if not utf8:
+        return []  # one encoding: Windows-1252 throughout
+    odd, usual = (utf8, other) if len(utf8) < len(other) else (other, utf8)
+    odd_name, usual_name = (("UTF-8", "Windows-1252") if odd is utf8
+                            else ("Windows-1252", "UTF-8"))
+    return [Problem(number, "", _printable(decode(lines[number - 1]))[:40],
+                    f"this row is saved as {odd_name} but row(s) {_rows(usual)} are "
+                    f"{usual_name}: the file mixes two encodings, so names would be garbled. "
+                    "Save the whole file again as \"CSV UTF-8\" and import it again")
+            for number in odd]
+
+
+def _rows(numbers: list[int], most: int = 8) -> str:
+    shown = ", ".join(map(str, numbers[:most]))
+    return shown + (f" and {len(numbers) - most} more" if len(numbers) > most else "")
+
+
+def _printable(text: str) -> str:
+    """A value safe to show in an error on a terminal: control characters as "?"."""
+    return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in text.strip())
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM), else Windows-1252 as Excel saves it."""
     try:
@@ -120,12 +203,18 @@ def decode(data: bytes) -> str:
             return data.decode("latin-1")
 
 
-def sniff_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
+def sniff_dialect(text: str) -> type[csv.Dialect]:
+    """Excel's CSV with the separator its heading row uses (comma, semicolon or tab).
+
+    Judged on the heading row alone: csv.Sniffer, given data rows, is misled by
+    quoted cells holding separators, quotes and line breaks.
+    """
+    heading = text.split("\n", 1)[0]
+    counts = {sep: heading.count(sep) for sep in (",", ";", "\t")}
+    separator = max(counts, key=counts.get)
+    if not counts[separator] or separator == ",":
         return csv.excel
+    return type("Separated", (csv.excel,), {"delimiter": separator})
 
 
 def _key(heading: str) -> str:
@@ -142,23 +231,44 @@ def _clean(cell: str) -> str:
 def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> ParsedRegister:
     """Validate every row; rows are numbered as a spreadsheet shows them."""
     mapping = dict(mapping or {})
+    problems = encoding_problems(data)
+    if problems:
+        return ParsedRegister([], problems, {})
     text = decode(data)
-    records = list(csv.reader(io.StringIO(text, newline=""), sniff_dialect(text)))
-    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), sniff_dialect(text))
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        return ParsedRegister([], [Problem(reader.line_num, "", "", f"this is not a CSV file "
+                                           f"ClassLens can read ({error})")], {})
     if not records or not any(cell.strip() for cell in records[0]):
         return ParsedRegister([], [Problem(1, "", "", "the file is empty: the first row "
                                            "must hold the column headings")], {})
     headings = [_clean(h) for h in records[0]]
-    positions: dict[str, int] = {}
+    for index, heading in enumerate(headings):
+        if _has_control(heading, multiline=False):
+            problems.append(Problem(1, _printable(heading)[:40], "",
+                                    f"the heading of column {_column_letter(index)} holds a "
+                                    "control character: is this a CSV file?"))
+    if problems:
+        return ParsedRegister([], problems, {})
+    positions: dict[str, list[int]] = {}
     for index, heading in enumerate(headings):
         if heading:
-            positions.setdefault(_key(heading), index)
+            positions.setdefault(_key(heading), []).append(index)
 
     columns: dict[str, str] = {}
     index_of: dict[str, int] = {}
     for name in FIELDS:
         wanted = mapping.get(name, name)
-        position = positions.get(_key(wanted))
+        found = positions.get(_key(wanted))
+        if found is not None and len(found) > 1:
+            problems.append(Problem(
+                1, wanted, "", f"the heading {headings[found[0]]!r} appears in columns "
+                f"{', '.join(_column_letter(i) for i in found)}: ClassLens cannot tell which "
+                f"one holds {name}; rename or delete the others"))
+            continue
+        position = found[0] if found else None
         if position is None:
             if name in mapping or name in REQUIRED:
                 how = "" if name in mapping else (
@@ -174,7 +284,8 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
         return ParsedRegister([], problems, columns)
 
     rows: list[RegisterRow] = []
-    first_row_of: dict[str, int] = {}
+    first_row_of: dict[tuple[str, str], int] = {}
+    details_of: dict[str, RegisterRow] = {}
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue  # spreadsheets leave blank lines at the end
@@ -186,12 +297,23 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
         row = _parse_row(number, record, index_of, columns, problems)
         if row is None:
             continue
-        if row.pupil_id in first_row_of:
+        key = (row.pupil_id, row.decided_by)
+        if key in first_row_of:
             problems.append(Problem(number, columns["pupil_id"], row.pupil_id,
-                                    f"pupil id already used on row {first_row_of[row.pupil_id]}; "
-                                    "each pupil must appear once"))
+                                    f"pupil id already used on row {first_row_of[key]}; "
+                                    "each pupil must appear once (and once more only for "
+                                    "decisions made by the pupil)"))
             continue
-        first_row_of[row.pupil_id] = number
+        other = details_of.get(row.pupil_id)
+        if other is not None and other.details() != row.details():
+            differs = next(n for n, a, b in zip(PUPIL_DETAILS, other.details(), row.details())
+                           if a != b)
+            problems.append(Problem(number, columns["pupil_id"], row.pupil_id,
+                                    f"this pupil is also on row {other.row} with a different "
+                                    f"{differs.replace('_', ' ')}; both rows must agree"))
+            continue
+        first_row_of[key] = number
+        details_of.setdefault(row.pupil_id, row)
         rows.append(row)
     return ParsedRegister(rows, problems, columns)
 
@@ -199,22 +321,30 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
 def _parse_row(number, record, index_of, columns, problems) -> RegisterRow | None:
     before = len(problems)
 
-    def cell(name: str) -> str:
-        position = index_of.get(name)
-        if position is None or position >= len(record):
-            return ""
-        return _clean(record[position])
-
     def problem(name: str, value: str, message: str) -> None:
         problems.append(Problem(number, columns.get(name, name), value, message))
 
+    cells: dict[str, str] = {}
+    for name, position in index_of.items():
+        value = _clean(record[position]) if position < len(record) else ""
+        limit = MAX_LENGTH.get(name, MAX_CELL)
+        if _has_control(value, multiline=name in MULTILINE):
+            problem(name, _printable(value)[:40], "holds a control character (such as a NUL "
+                    "byte): the file looks damaged; check this cell in a spreadsheet")
+            value = ""
+        elif len(value) > limit:
+            problem(name, _printable(value)[:40], f"longer than {limit} characters")
+            value = ""
+        cells[name] = value
+
+    def cell(name: str) -> str:
+        return cells.get(name, "")
+
     values = {name: cell(name) for name in MAX_LENGTH}
     for name in REQUIRED:
-        if not values[name]:
+        if not values[name] and name in cells and not _reported(problems, before, name,
+                                                                columns):
             problem(name, "", f"{name.replace('_', ' ')} is missing; every pupil needs one")
-    for name, limit in MAX_LENGTH.items():
-        if len(values[name]) > limit:
-            problem(name, values[name][:40], f"longer than {limit} characters")
 
     consents: dict[str, str | None] = {}
     for name, category in CONSENT_FIELDS.items():
@@ -240,6 +370,17 @@ def _parse_row(number, record, index_of, columns, problems) -> RegisterRow | Non
             problem("consent_expires", raw_expires,
                     "not a date; write it as YYYY-MM-DD (2026-08-31) or DD/MM/YYYY (31/08/2026)")
 
+    expiries: dict[str, date | None] = {}
+    for name, category in EXPIRY_FIELDS.items():
+        raw = cell(name)
+        if raw:
+            expiries[category] = _parse_date(raw)
+            if expiries[category] is None:
+                problem(name, raw, "not a date; write it as YYYY-MM-DD (2026-08-31) or "
+                        "DD/MM/YYYY (31/08/2026)")
+    evidence = {category: cell(name) or None for name, category in EVIDENCE_FIELDS.items()
+                if name in index_of}
+
     never_publish = None
     if "never_publish" in index_of:
         raw = cell("never_publish")
@@ -247,6 +388,14 @@ def _parse_row(number, record, index_of, columns, problems) -> RegisterRow | Non
             never_publish = bool(_consent_value(raw) == GRANTED) if raw else False
         except ValueError:
             problem("never_publish", raw, "must be yes or no (blank means no)")
+    on_roll = None
+    if cell("on_roll"):
+        raw = cell("on_roll")
+        try:
+            on_roll = _consent_value(raw) == GRANTED
+        except ValueError:
+            problem("on_roll", raw, "must be yes or no (blank means yes: a pupil in the "
+                    "file is on roll)")
     if len(problems) > before:
         return None
     return RegisterRow(
@@ -262,7 +411,20 @@ def _parse_row(number, record, index_of, columns, problems) -> RegisterRow | Non
         consents=consents,
         never_publish=never_publish,
         never_publish_reason=cell("never_publish_reason") or None,
+        on_roll=on_roll,
+        expiries=expiries,
+        evidence=evidence,
     )
+
+
+def _has_control(value: str, multiline: bool) -> bool:
+    allowed = "\n\t" if multiline else ""
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
+
+
+def _reported(problems: list[Problem], since: int, name: str, columns) -> bool:
+    column = columns.get(name, name)
+    return any(p.column == column for p in problems[since:])
 
 
 def _consent_value(raw: str) -> str | None:

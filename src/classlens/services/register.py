@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from classlens.backup import create_backup, restore_backup
 from classlens.errors import ClassLensError, ConcurrentChange, NeedsConfirmation, NotFound
 from classlens.policy.platforms import PLATFORMS
-from classlens.policy.presets import DEFAULT_PRESET, Policy, policy_for
+from classlens.policy.presets import Policy, policy_for
 from classlens.register.consent import (
     ALL_CATEGORIES,
     BIOMETRIC,
@@ -23,9 +24,7 @@ from classlens.register.consent import (
     PARENT,
     PUPIL,
     REFUSED,
-    Decision,
     PupilFacts,
-    Reason,
     Verdict,
     consent_state,
     may_process_biometrics,
@@ -35,6 +34,7 @@ from classlens.register.consent import (
 from classlens.register.csv_export import write_register
 from classlens.register.csv_import import Problem, read_register
 from classlens.register.import_plan import (
+    Held,
     ImportPlan,
     PupilState,
     describe_consent,
@@ -52,6 +52,7 @@ from classlens.services.base import (
     now,
 )
 from classlens.services.biometrics import count_templates, delete_all_templates
+from classlens.services.signin import hash_password
 from classlens.storage.models import (
     AuditEntry,
     Channel,
@@ -72,6 +73,7 @@ class ImportReport:
     errors: list[Problem] = field(default_factory=list)
     changes: list = field(default_factory=list)
     written: bool = False
+    held: list[Held] = field(default_factory=list)  # grants not applied: see import_plan
 
     def as_dict(self) -> dict:
         return {
@@ -82,6 +84,7 @@ class ImportReport:
             "errors": [e.as_dict() for e in self.errors],
             "changes": [c.as_dict() for c in self.changes],
             "written": self.written,
+            "held": [h.as_dict() for h in self.held],
         }
 
 
@@ -121,9 +124,11 @@ class PupilView:
 class RegisterServices(ServiceBase):
     # -- school -----------------------------------------------------------
 
-    def init_school(self, name: str, preset: str = DEFAULT_PRESET) -> bool:
-        """Create the school, its channels and the `admin` user; False if it exists."""
+    def init_school(self, name: str, preset: str, admin_password: str) -> bool:
+        """Create the school, its channels and the `admin` user with its password
+        (chosen by whoever creates the school); False if it exists."""
         policy_for(preset)  # refuse an unknown preset before writing anything
+        admin_hash = hash_password(admin_password)
         with self.db.transaction() as session:
             if session.scalar(select(School)) is not None:
                 return False
@@ -131,7 +136,8 @@ class RegisterServices(ServiceBase):
             for category in CATEGORIES:
                 session.add(Channel(name=category, category=category,
                                     platform=DEFAULT_PLATFORM.get(category, "other")))
-            session.add(User(username="admin", role="ict", created_at=now()))
+            session.add(User(username="admin", role="ict", created_at=now(),
+                             password_hash=admin_hash, must_change_password=False))
             self._audit(session, "system", "school.created", f"school:{name}",
                         new=f"policy {preset}")
             self._audit(session, "system", "user.added", "user:admin", "role", None, "ict")
@@ -198,7 +204,9 @@ class RegisterServices(ServiceBase):
 
     # -- users ------------------------------------------------------------
 
-    def add_user(self, actor: str, username: str, role: str) -> None:
+    def add_user(self, actor: str, username: str, role: str, password: str) -> None:
+        """A new account with an initial password, which its owner changes at first
+        sign-in in the app."""
         if role not in ROLES:
             raise ClassLensError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         username = username.strip()
@@ -208,7 +216,8 @@ class RegisterServices(ServiceBase):
             self.require(session, actor, MANAGE_USERS)
             if session.scalar(select(User).where(User.username == username)):
                 raise ClassLensError(f"user {username!r} already exists")
-            session.add(User(username=username, role=role, created_at=now()))
+            session.add(User(username=username, role=role, created_at=now(),
+                             password_hash=hash_password(password), must_change_password=True))
             self._audit(session, actor, "user.added", f"user:{username}", "role", None, role)
 
     def users(self) -> list[User]:
@@ -392,8 +401,13 @@ class RegisterServices(ServiceBase):
         mapping: dict[str, str] | None = None,
         mark_missing_left: bool = False,
         dry_run: bool = False,
+        accept_grants: bool | Collection[str] = False,
     ) -> ImportReport:
-        """All or nothing: any invalid row means nothing is written."""
+        """All or nothing: any invalid row means nothing is written.
+
+        A grant that would loosen what ClassLens holds is held back and listed
+        unless `accept_grants` is True or names that pupil (see import_plan).
+        """
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
         parsed = read_register(path, mapping)
@@ -403,10 +417,11 @@ class RegisterServices(ServiceBase):
         with self.db.transaction() as session:
             existing = self._register_state(session)
             plan = plan_import(parsed.rows, existing, self.today(), policy.default_expiry,
-                               mark_missing_left)
+                               mark_missing_left, path.name, accept_grants)
             report = ImportReport(
                 created=len(plan.created), updated=len(plan.updated),
-                unchanged=plan.unchanged, left=len(plan.left), changes=plan.changes)
+                unchanged=plan.unchanged, left=len(plan.left), changes=plan.changes,
+                held=plan.held)
             if not dry_run:
                 self._apply_import(session, actor, plan, source=path.name)
                 self._after_register_change(session, actor)
@@ -440,13 +455,20 @@ class RegisterServices(ServiceBase):
             states = self._register_state(session)
             self._audit(session, actor, "register.exported", f"file:{path.name}",
                         new=f"{len(states)} pupils")
-        return write_register(path, (_export_row(s) for s in states.values()))
+        write_register(path, (row for s in states.values() for row in _export_rows(s)))
+        return len(states)
 
     # -- internals ----------------------------------------------------------
 
     def _register_state(self, session: Session) -> dict[str, PupilState]:
-        """The whole register as plain values, in two queries."""
+        """The whole register as plain values, in a few queries."""
         class_names = dict(session.execute(select(SchoolClass.id, SchoolClass.name)).all())
+        # An import writes its records with its own time, which its audit entry
+        # carries: any other record was recorded in ClassLens after the last import
+        # that touched it (an import would have replaced it otherwise).
+        import_times = set(session.scalars(select(AuditEntry.at)
+                                           .where(AuditEntry.action == "register.imported")))
+        recent: dict[int, set] = {}
         states: dict[str, PupilState] = {}
         by_row_id: dict[int, PupilState] = {}
         for p in session.execute(select(Pupil.__table__).order_by(Pupil.pupil_id)):
@@ -458,7 +480,12 @@ class RegisterServices(ServiceBase):
             states[p.pupil_id] = state
             by_row_id[p.id] = state
         for c in session.execute(select(Consent.__table__)):
-            by_row_id[c.pupil_id].consents[(c.category, c.decided_by)] = (c.status, c.expires)
+            key = (c.category, c.decided_by)
+            by_row_id[c.pupil_id].consents[key] = (c.status, c.expires, c.evidence)
+            if c.recorded_at not in import_times:
+                recent.setdefault(c.pupil_id, set()).add(key)
+        for row_id, keys in recent.items():
+            by_row_id[row_id].recent = frozenset(keys)
         return states
 
     def _apply_import(self, session: Session, actor: str, plan: ImportPlan, source: str) -> None:
@@ -481,14 +508,15 @@ class RegisterServices(ServiceBase):
             return dict(given_name=state.given_name, family_name=state.family_name,
                         preferred_name=state.preferred_name,
                         class_id=class_ids[state.class_name], year_group=state.year_group,
-                        on_roll=True, left_on=None, never_publish=state.never_publish,
+                        on_roll=state.on_roll, never_publish=state.never_publish,
                         never_publish_reason=state.never_publish_reason)
 
         row_ids = dict(session.execute(select(Pupil.pupil_id, Pupil.id)).all())
         if plan.created:
             inserted = session.execute(
                 insert(Pupil).returning(Pupil.pupil_id, Pupil.id, sort_by_parameter_order=True),
-                [dict(pupil_id=s.pupil_id, **columns(s)) for s in plan.created])
+                [dict(pupil_id=s.pupil_id, left_on=None if s.on_roll else self.today(),
+                      **columns(s)) for s in plan.created])
             row_ids.update(dict(inserted.all()))
             for s in plan.created:
                 log("pupil.created", f"pupil:{s.pupil_id}", None, None,
@@ -499,6 +527,9 @@ class RegisterServices(ServiceBase):
         if plan.left:
             session.execute(update(Pupil), [dict(id=row_ids[p], on_roll=False,
                                                  left_on=self.today()) for p in plan.left])
+        if plan.returned:
+            session.execute(update(Pupil), [dict(id=row_ids[p], on_roll=True, left_on=None)
+                                            for p in plan.returned])
         for change in plan.changes:
             if change.field.startswith("consent_"):
                 continue  # logged below with the record that carries it
@@ -513,8 +544,7 @@ class RegisterServices(ServiceBase):
                 if value is not None:
                     fresh.append(dict(pupil_id=row_ids[pupil_id], category=category,
                                       status=value[0], expires=value[1], decided_by=decided_by,
-                                      recorded_by=actor, recorded_at=at,
-                                      evidence=f"register import {source}"))
+                                      recorded_by=actor, recorded_at=at, evidence=value[2]))
         if stale:
             record_ids = {
                 (p, c, d): i for i, p, c, d in session.execute(
@@ -533,8 +563,11 @@ class RegisterServices(ServiceBase):
             for (category, decided_by), value in sorted(s.consents.items()):
                 log("consent.set", f"pupil:{s.pupil_id}", f"{category} ({decided_by})", None,
                     describe_consent(value))
+        for h in plan.held:
+            log("consent.held", f"pupil:{h.pupil_id}", h.category, h.old, h.new)
         log("register.imported", f"file:{source}", None, None,
-            f"{len(plan.created)} created, {len(plan.updated)} updated, {len(plan.left)} left")
+            f"{len(plan.created)} created, {len(plan.updated)} updated, {len(plan.left)} left"
+            + (f", {len(plan.held)} grant(s) held back" if plan.held else ""))
         if audit:
             session.execute(insert(AuditEntry), audit)
 
@@ -561,28 +594,29 @@ def _yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def _export_row(state: PupilState) -> dict[str, str]:
-    """One CSV row in our own columns, with the decisive answer per category.
-
-    A pupil's own decisions and their parent's share one row, so the row
-    says "pupil" when the pupil decided anything, and each category shows
-    the answer that counts (a refusal by either wins).
-    """
-    decisions = [Decision(c, s, d, e) for (c, d), (s, e) in state.consents.items()]
-    row = {
+def _export_rows(state: PupilState) -> list[dict[str, str]]:
+    """The pupil in our own columns: one row for the parent's decisions and, when
+    the pupil decided anything themselves, one for theirs; each category with its
+    own expiry and evidence, so that importing the file changes nothing."""
+    pupil = {
         "pupil_id": state.pupil_id, "given_name": state.given_name,
         "family_name": state.family_name, "preferred_name": state.preferred_name or "",
         "class": state.class_name or "", "year_group": state.year_group or "",
-        "decided_by": PUPIL if any(d.decided_by == PUPIL for d in decisions) else PARENT,
+        "consent_expires": "",
         "never_publish": _yes_no(state.never_publish),
         "never_publish_reason": state.never_publish_reason or "",
         "on_roll": _yes_no(state.on_roll),
     }
-    expiries = [d.expires for d in decisions if d.status == GRANTED and d.expires]
-    row["consent_expires"] = min(expiries).isoformat() if expiries else ""
-    far_past = date.min  # judge the answer itself, not whether it has expired yet
-    for category in ALL_CATEGORIES:
-        reason = consent_state(decisions, category, far_past).reason
-        row[f"consent_{category}"] = {
-            Reason.NOT_RECORDED: "", Reason.ALLOWED: GRANTED}.get(reason, REFUSED)
-    return row
+    rows = []
+    for decided_by in (PARENT, PUPIL):
+        if decided_by == PUPIL and not any(d == PUPIL for _c, d in state.consents):
+            continue
+        row = {**pupil, "decided_by": decided_by}
+        for category in ALL_CATEGORIES:
+            status, expires, evidence = state.consents.get((category, decided_by),
+                                                           ("", None, None))
+            row[f"consent_{category}"] = status
+            row[f"consent_{category}_expires"] = expires.isoformat() if expires else ""
+            row[f"consent_{category}_evidence"] = evidence or ""
+        rows.append(row)
+    return rows

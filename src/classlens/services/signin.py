@@ -1,7 +1,10 @@
 """Who is acting: passwords hashed with argon2id, and lockout after failures.
 
-A user created without a password sets one at first sign-in (the GUI asks;
-the command line takes CLASSLENS_PASSWORD). Once set, every sign-in needs it.
+Every account has a password from the moment it exists: `init` sets admin's,
+and an ICT leader gives each new user an initial one, which the app asks
+them to change at first sign-in. Nobody can claim an account by being the
+first to choose its password: an account without one (made by an older
+version) is locked until an ICT leader sets one.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from classlens.errors import ClassLensError, NotAllowed
-from classlens.services.base import ServiceBase
+from classlens.services.base import MANAGE_USERS, STAFF, ServiceBase
 from classlens.storage.models import User, utcnow
 
 MAX_FAILURES = 5
@@ -22,15 +26,43 @@ MIN_LENGTH = 8
 _hasher = PasswordHasher()
 
 
+def check_new_password(password: str | None) -> str:
+    """The password rules, in one place: refuse before anything is written."""
+    if not password or len(password) < MIN_LENGTH:
+        raise ClassLensError(f"a password needs at least {MIN_LENGTH} characters")
+    return password
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(check_new_password(password))
+
+
+def locked_without_password(username: str) -> str:
+    return (f"{username} has no password (the account was made by an older version of "
+            "ClassLens), so it is locked: an ICT leader must set one with "
+            f"`classlens users set-password {username} --as ICT-LEADER`")
+
+
 class SignInServices(ServiceBase):
     def needs_password(self, username: str) -> bool:
-        """True once the user has set a password."""
+        """True when the account has a password (every account made by this version)."""
         with self.db.transaction() as session:
             user = session.scalar(select(User).where(User.username == username))
             return user is not None and user.password_hash is not None
 
+    def must_change_password(self, username: str) -> bool:
+        """True while the user still has the initial password an ICT leader gave."""
+        with self.db.transaction() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            return bool(user and user.must_change_password)
+
+    def require_role(self, username: str | None, roles) -> None:
+        """Refuse early, before asking anyone for a password, if the role cannot do it."""
+        with self.db.transaction() as session:
+            self.require(session, username, roles)
+
     def sign_in(self, username: str, password: str | None) -> User:
-        """Check the password; set it if the user has none yet. Raises NotAllowed."""
+        """Check the password. Raises NotAllowed; never sets a password."""
         failure = None
         with self.db.transaction() as session:
             user = session.scalar(select(User).where(User.username == username))
@@ -43,9 +75,9 @@ class SignInServices(ServiceBase):
                     f"{user.locked_until.astimezone():%H:%M}; an ICT leader can unlock it "
                     "by setting a new password")
             if user.password_hash is None:
-                if password:
-                    self._set(session, user, password, username)
-                return user
+                raise NotAllowed(locked_without_password(username))
+            if not password:  # not a guess (a script without the variable): not counted
+                raise NotAllowed(f"give the password of {username}")
             try:
                 _hasher.verify(user.password_hash, password or "")
             except (VerificationError, InvalidHashError):
@@ -65,19 +97,45 @@ class SignInServices(ServiceBase):
         return user
 
     def set_password(self, actor: str, username: str, password: str) -> None:
-        """A user changes their own password; an ICT leader resets anyone's (and unlocks)."""
+        """A signed-in user changes their own password; an ICT leader sets anyone's.
+
+        A password an ICT leader sets for someone else is an initial one (the
+        ICT leader knows it): the app asks its owner to change it. Setting a
+        password also unlocks the account.
+        """
+        check_new_password(password)
         with self.db.transaction() as session:
-            acting = self.require(session, actor, ("teacher", "ict", "slt"))
-            if actor != username and acting.role != "ict":
+            acting = self.require(session, actor, STAFF)
+            if actor != username and acting.role not in MANAGE_USERS:
                 raise NotAllowed("only an ICT leader sets another user's password")
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 raise NotAllowed(f"there is no user {username!r}")
-            self._set(session, user, password, actor)
+            self._set(session, user, password, actor, initial=actor != username)
 
-    def _set(self, session, user: User, password: str, actor: str) -> None:
-        if len(password) < MIN_LENGTH:
-            raise ClassLensError(f"a password needs at least {MIN_LENGTH} characters")
-        user.password_hash = _hasher.hash(password)
+    def set_first_ict_password(self, username: str, password: str) -> None:
+        """Unlock a register from an older version in which no ICT account has a password.
+
+        Without this nobody could ever set a password again. It is only
+        possible while no ICT account has one, so it cannot take over an
+        account in a school that has an ICT leader who can sign in.
+        """
+        check_new_password(password)
+        with self.db.transaction() as session:
+            user = self.require(session, username, STAFF)
+            if user.role not in MANAGE_USERS:
+                raise NotAllowed(locked_without_password(username))
+            if user.password_hash is not None or session.scalar(
+                    select(User.id).where(User.role.in_(MANAGE_USERS),
+                                          User.password_hash.is_not(None)).limit(1)):
+                raise NotAllowed("only while no ICT account has a password; ask your ICT "
+                                 "leader to set yours")
+            self._set(session, user, password, username, initial=False)
+
+    def _set(self, session: Session, user: User, password: str, actor: str,
+             initial: bool) -> None:
+        user.password_hash = hash_password(password)
+        user.must_change_password = initial
         user.failed_sign_ins, user.locked_until = 0, None
-        self._audit(session, actor, "user.password_set", f"user:{user.username}")
+        self._audit(session, actor, "user.password_set", f"user:{user.username}",
+                    new="initial password, to change at first sign-in" if initial else None)

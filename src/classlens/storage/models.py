@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -138,8 +139,12 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # argon2id hash; None until the user sets a password on first sign-in.
+    # argon2id hash. None only for accounts an older version made without a
+    # password: those are locked until an ICT leader sets one.
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # An initial password (given by ICT) that the user changes at first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
