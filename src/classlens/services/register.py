@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from classlens.audit import chain
 from classlens.backup import create_backup, restore_backup
 from classlens.errors import ClassLensError, ConcurrentChange, NotFound
 from classlens.policy.platforms import PLATFORMS
@@ -518,7 +519,7 @@ class RegisterServices(ServiceBase):
         log("register.imported", f"file:{source}", None, None,
             f"{len(plan.created)} created, {len(plan.updated)} updated, {len(plan.left)} left")
         if audit:
-            session.execute(insert(AuditEntry), audit)
+            session.execute(insert(AuditEntry), chain(session, audit))
 
     def audit(self, viewer: str | None = None, limit: int | None = None) -> list[dict]:
         """The audit log, newest first; sensitive values hidden from most viewers."""

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from classlens.audit import record
 from classlens.register.consent import may_show
 from classlens.storage.models import (
     AuditEntry,
@@ -55,10 +56,8 @@ def mark_takedowns(session: Session, on: date, actor: str,
         takedown = Takedown(post_id=post.id, pupil_id=pupil.id, created_at=utcnow(),
                             reason=f"{channel.name}: {verdict.message}")
         session.add(takedown)
-        session.add(AuditEntry(at=utcnow(), actor=actor, action="takedown.opened",
-                               subject=f"post:{post.id}", field="pupil",
-                               old_value=None, new_value=f"{pupil.pupil_id}: {takedown.reason}",
-                               sensitive=False))
+        record(session, actor, "takedown.opened", f"post:{post.id}", "pupil", None,
+               f"{pupil.pupil_id}: {takedown.reason}")
         open_pairs.add((post.id, pupil.id))
         created.append(takedown)
     return created
