@@ -75,7 +75,7 @@ def test_backup_and_restore_from_the_command_line(cli, tmp_path, monkeypatch):
     result = cli("backup", str(target), "--json", "--as", "admin")
     assert result.code == 0 and result.json["rows"]["users"] == 1
     assert cli("users", "add", "ms.khan", "--role", "teacher", "--as", "admin").code == 0
-    assert cli("restore", str(target), "--as", "admin").code == 0
+    assert cli("restore", str(target), "--yes", "--as", "admin").code == 0
     assert [u["username"] for u in cli("users", "list", "--json").json] == ["admin"]
 
 

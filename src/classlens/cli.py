@@ -252,6 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit = command(commands, "audit", "the audit log, newest first", True, True)
     audit.add_argument("--limit", type=int, default=None)
     audit.set_defaults(run=cmd_audit)
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND")
+    command(audit_commands, "verify", "check the audit log's hash chain: exit 0 when intact, "
+            "1 naming the first entry that does not match", json_=True
+            ).set_defaults(run=cmd_audit_verify)
 
     backup = command(commands, "backup", "back up the register and the photo library", True,
                      True)
@@ -259,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.set_defaults(run=cmd_backup)
     restore = command(commands, "restore", "replace everything with a backup", True, True)
     restore.add_argument("file", type=Path)
+    restore.add_argument("--yes", action="store_true",
+                         help="do not ask for confirmation (scripts); without it and without "
+                              "a terminal to ask, restore refuses")
     restore.set_defaults(run=cmd_restore)
 
     command(commands, "selftest", "check this installation: demo school, face detection, blur",
@@ -613,6 +620,18 @@ def cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def cmd_audit_verify(args) -> int:
+    report = open_services(args).verify_audit()
+    if report.intact:
+        text = f"The audit log is intact: {report.entries} entries, each chained to the last."
+    else:
+        text = (f"THE AUDIT LOG HAS BEEN TAMPERED WITH: entry {report.first_bad_id} does not "
+                f"match: {report.problem}. Entries from there on cannot be trusted; keep this "
+                "database as it is and restore the register from a backup you trust.")
+    emit(args, report.as_dict(), text)
+    return EXIT_OK if report.intact else EXIT_REJECTED
+
+
 def cmd_backup(args) -> int:
     manifest = open_services(args).backup(args.actor, args.file)
     emit(args, manifest, f"Backed up {sum(manifest['rows'].values())} rows and "
@@ -621,8 +640,24 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    manifest = open_services(args).restore(args.actor, args.file)
-    emit(args, manifest, f"Restored the backup of {manifest['created_at']}.")
+    services = open_services(args)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ClassLensError("restore replaces the whole register and there is no terminal "
+                                 "to ask for confirmation: nothing was changed. Run it again "
+                                 "with --yes to confirm.")
+        manifest = services.check_backup(args.file)
+        answer = input(
+            f"This replaces the whole register ({services.school().name}) with the backup "
+            f"made {manifest['created_at']} ({sum(manifest['rows'].values())} rows, "
+            f"{manifest['files']} library files). A safety copy of the register as it is "
+            "now is kept first. Type yes to restore: ")
+        if answer.strip().lower() != "yes":
+            print("Nothing was changed.", file=sys.stderr)
+            return EXIT_REJECTED
+    manifest = services.restore(args.actor, args.file)
+    emit(args, manifest, f"Restored the backup of {manifest['created_at']}.\nThe register "
+         f"as it was before is kept in {manifest['safety_copy']} (restore that file to undo).")
     return EXIT_OK
 
 

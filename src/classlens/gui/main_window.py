@@ -38,10 +38,34 @@ class MainWindow(QtWidgets.QMainWindow):
             self.views[key] = view_class(services, user)
             self.tabs.addTab(self.views[key], title)
         self.tabs.currentChanged.connect(self._refresh_current)
-        self.setCentralWidget(self.tabs)
+        central = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.audit_warning = self._audit_warning(services.verify_audit())
+        if self.audit_warning is not None:
+            layout.addWidget(self.audit_warning)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
         self.statusBar().showMessage(_("Signed in as {user} ({role}) · policy {policy}").format(
             user=user.username, role=user.role, policy=school.policy))
         self.resize(1280, 800)
+
+    @staticmethod
+    def _audit_warning(report) -> QtWidgets.QLabel | None:
+        """A red band above every screen, for as long as the log stays broken: it
+        cannot be dismissed, because the school must act on it."""
+        if report.intact:
+            return None
+        label = QtWidgets.QLabel(_(
+            "Warning: the audit log has been tampered with. Entry {entry} does not match "
+            "({problem}), so the record of who did what cannot be trusted from there on. "
+            "Tell your ICT leader: keep this database as it is and restore the register "
+            "from a backup you trust.").format(entry=report.first_bad_id,
+                                               problem=report.problem),
+            objectName="auditWarning", wordWrap=True)
+        label.setStyleSheet("background: #b00020; color: white; font-weight: bold; "
+                            "font-size: 14pt; padding: 12px;")
+        return label
 
     def show_screen(self, key: str) -> QtWidgets.QWidget:
         view = self.views[key]
