@@ -46,6 +46,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Date, DateTime, LargeBinary, MetaData, insert, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from classlens.audit import verify_rows
 from classlens.errors import ClassLensError
@@ -487,6 +488,16 @@ def _remove_sqlite(path: Path) -> None:
 
 def _load(connection: Connection, archive: zipfile.ZipFile, manifest: dict) -> None:
     """Build the schema at the backup's revision, put the rows back, migrate."""
+    try:
+        _load_rows(connection, archive, manifest)
+    except SQLAlchemyError as error:
+        raise ClassLensError(
+            "the backup's rows cannot be put back together (for example a row twice, or a "
+            f"row whose partner is missing): {getattr(error, 'orig', error)}. Nothing was "
+            "restored.") from None
+
+
+def _load_rows(connection: Connection, archive: zipfile.ZipFile, manifest: dict) -> None:
     upgrade(connection, manifest["revision"])
     metadata = MetaData()
     metadata.reflect(connection)
