@@ -69,9 +69,9 @@ def record(session: Session, actor: str, action: str, subject: str,
            field_: str | None = None, old: str | None = None, new: str | None = None,
            sensitive: bool = False) -> AuditEntry:
     """Append one entry to the log, chained to the last one."""
-    (row,) = chain(session, [dict(at=utcnow(), actor=actor, action=action, subject=subject,
-                                  field=field_, old_value=old, new_value=new,
-                                  sensitive=sensitive)])
+    (row,) = chain(session, [{"at": utcnow(), "actor": actor, "action": action,
+                              "subject": subject, "field": field_, "old_value": old,
+                              "new_value": new, "sensitive": sensitive}])
     entry = AuditEntry(**row)
     session.add(entry)
     return entry

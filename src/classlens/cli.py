@@ -413,9 +413,15 @@ def cmd_consent_set(args) -> int:
 def cmd_register_enrol(args) -> int:
     report = open_services(args).enrol(args.actor, args.pupil_id, args.photos)
     lines = [f"Enrolled {report.enrolled} reference photo(s) for {args.pupil_id}."]
-    lines += [f"  {e['file']}: {e['message']}" for e in report.errors]
+    lines += [f"  {printable(e['file'])}: {e['message']}" for e in report.errors]
     emit(args, report.as_dict(), "\n".join(lines))
     return EXIT_OK if report.enrolled or not report.errors else EXIT_REJECTED
+
+
+def printable(name: str) -> str:
+    """A file name safe to print on a terminal: control characters (which could
+    move the cursor or rewrite earlier lines) are shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
 def cmd_photos_import(args) -> int:
@@ -426,10 +432,11 @@ def cmd_photos_import(args) -> int:
     lines = []
     for r in results:
         if r.error:
-            lines.append(f"  {r.file}: NOT IMPORTED: {r.error}")
+            lines.append(f"  {printable(r.file)}: NOT IMPORTED: {printable(r.error)}")
         else:
             known = sum(1 for f in r.faces if f["pupil_id"])
-            lines.append(f"  {r.file}: photo {r.id}{' (already imported)' if r.duplicate else ''}"
+            again = " (already imported)" if r.duplicate else ""
+            lines.append(f"  {printable(r.file)}: photo {r.id}{again}"
                          f", {len(r.faces)} face(s), {known} recognised")
     ok = sum(1 for r in results if not r.error)
     emit(args, [r.as_dict() for r in results],
@@ -439,8 +446,8 @@ def cmd_photos_import(args) -> int:
 
 def _print_progress(done: int, total: int, current: str) -> None:
     if sys.stderr.isatty():
-        print(f"\r{done}/{total} {Path(current).name[:40]:40}", end="", file=sys.stderr,
-              flush=True)
+        print(f"\r{done}/{total} {printable(Path(current).name)[:40]:40}", end="",
+              file=sys.stderr, flush=True)
         if done == total:
             print(file=sys.stderr)
 
