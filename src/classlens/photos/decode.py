@@ -6,6 +6,8 @@ import io
 import os
 import stat
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -58,12 +60,13 @@ def read_photo_file(path: Path) -> bytes:
         descriptor = os.open(path, flags)
     except OSError as error:
         raise PhotoError(f"cannot read the file: {error.strerror or error}") from None
-    with os.fdopen(descriptor, "rb") as stream:
-        status = os.fstat(stream.fileno())
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_FILE_BYTES:
+        os.close(descriptor)
         if not stat.S_ISREG(status.st_mode):
             raise PhotoError("not a regular file (a folder, pipe, device or socket): skipped")
-        if status.st_size > MAX_FILE_BYTES:
-            raise PhotoError(f"larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        raise PhotoError(f"larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    with os.fdopen(descriptor, "rb") as stream:
         data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise PhotoError(f"larger than {MAX_FILE_BYTES // 1_000_000} MB")
@@ -82,7 +85,9 @@ def _open(source: Path | bytes) -> Image.Image:
     except UnidentifiedImageError:
         raise PhotoError("not a photo ClassLens can read (JPEG, PNG, WebP or HEIC)") from None
     except OSError as error:
-        raise PhotoError(f"cannot read the file: {error.strerror or error}") from None
+        if not isinstance(source, bytes) and error.strerror:
+            raise PhotoError(f"cannot read the file: {error.strerror}") from None
+        raise PhotoError(f"the file is damaged or truncated ({error})") from None
     except Exception as error:  # noqa: BLE001 - a crafted header can upset any decoder
         raise PhotoError(f"the file is damaged ({type(error).__name__}: {error})") from None
     try:
@@ -106,8 +111,24 @@ def _check_header(image: Image.Image) -> None:
                          f"megapixels, {MAX_SIDE} pixels a side); a decompression bomb?")
 
 
+@contextmanager
+def _damage_is_this_files_error() -> Iterator[None]:
+    """Whatever a decoder raises on a crafted or broken file becomes a PhotoError."""
+    try:
+        yield
+    except PhotoError:
+        raise
+    except (OSError, SyntaxError, ValueError) as error:
+        # ValueError also covers a text chunk far too large to decompress.
+        raise PhotoError(f"the file is damaged or truncated ({error})") from None
+    except MemoryError:
+        raise PhotoError("too large to decode on this computer") from None
+    except Exception as error:  # noqa: BLE001 - any decoder failure is this file's error
+        raise PhotoError(f"the file is damaged ({type(error).__name__}: {error})") from None
+
+
 def inspect(source: Path | bytes) -> PhotoInfo:
-    with _open(source) as image:
+    with _open(source) as image, _damage_is_this_files_error():
         transposed = image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
         width, height = (image.height, image.width) if transposed else image.size
         return PhotoInfo(image.format, width, height, _captured_at(image))
@@ -123,8 +144,7 @@ def load(source: Path | bytes, scale: float = 1.0) -> tuple[Image.Image, float]:
     # A damaged photo must fail here, whatever another library set globally
     # (face_recognition switches truncated-image loading on when imported).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
-    image = _open(source)
-    try:
+    with _open(source) as image, _damage_is_this_files_error():
         full = image.size
         if scale < 1.0 and image.format in ("JPEG", "MPO"):
             # draft() picks the smallest DCT reduction still at least this big.
@@ -140,15 +160,6 @@ def load(source: Path | bytes, scale: float = 1.0) -> tuple[Image.Image, float]:
             upright = upright.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
             real_scale = scale
         return upright, real_scale
-    except (OSError, SyntaxError, ValueError) as error:
-        # ValueError also covers a text chunk far too large to decompress.
-        raise PhotoError(f"the file is damaged or truncated ({error})") from None
-    except MemoryError:
-        raise PhotoError("too large to decode on this computer") from None
-    except Exception as error:  # noqa: BLE001 - any decoder failure is this file's error
-        raise PhotoError(f"the file is damaged ({type(error).__name__}: {error})") from None
-    finally:
-        image.close()
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

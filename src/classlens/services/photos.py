@@ -145,6 +145,7 @@ class PhotoServices(ServiceBase):
                     "Name this pupil by hand in photo review instead.")
             report = EnrolReport()
             cipher = self.cipher()
+            cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
             for given in paths:
                 try:
                     encoding, data, image_format = self._reference_encoding(Path(given))
