@@ -641,6 +641,7 @@ def cmd_audit_verify(args) -> int:
 
 def cmd_backup(args) -> int:
     manifest = open_services(args).backup(args.actor, args.file)
+    manifest.pop("members")  # every member's hash: in the backup, too long to print
     emit(args, manifest, f"Backed up {sum(manifest['rows'].values())} rows and "
          f"{manifest['files']} library files to {args.file}.")
     return EXIT_OK
@@ -663,6 +664,7 @@ def cmd_restore(args) -> int:
             print("Nothing was changed.", file=sys.stderr)
             return EXIT_REJECTED
     manifest = services.restore(args.actor, args.file)
+    manifest.pop("members")
     emit(args, manifest, f"Restored the backup of {manifest['created_at']}.\nThe register "
          f"as it was before is kept in {manifest['safety_copy']} (restore that file to undo).")
     return EXIT_OK
