@@ -53,9 +53,8 @@ def test_the_audit_log_refuses_update_delete_and_truncate(services):
         if connection.dialect.name == "postgresql":
             statements.append("TRUNCATE audit_log")
         for statement in statements:
-            with pytest.raises(DBAPIError, match="append-only"):
-                with connection.begin():
-                    connection.execute(text(statement))
+            with pytest.raises(DBAPIError, match="append-only"), connection.begin():
+                connection.execute(text(statement))
     assert services.verify_audit().intact
 
 
@@ -138,3 +137,22 @@ def test_the_app_warns_when_the_log_was_tampered_with(qtbot, services):
     window.show()
     assert window.audit_warning is not None and window.audit_warning.isVisible()
     assert "tampered with" in window.audit_warning.text()
+
+
+def test_the_app_backs_up_and_restores_after_asking(qtbot, school, tmp_path, monkeypatch):
+    from classlens.gui.main_window import MainWindow
+    from classlens.gui.qt import QtWidgets
+
+    user = school.sign_in("admin", None)
+    window = MainWindow(school, user)
+    qtbot.addWidget(window)
+    assert window.backup_to(tmp_path / "b.zip") is not None
+    school.add_user("admin", "newcomer", "teacher")
+    buttons = QtWidgets.QMessageBox.StandardButton
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: buttons.Cancel)
+    assert window.restore_from(tmp_path / "b.zip") is None
+    assert "newcomer" in [u.username for u in school.users()]
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: buttons.Yes)
+    restored = window.restore_from(tmp_path / "b.zip")
+    assert restored is not None and "newcomer" not in [u.username for u in school.users()]
+    assert restored["safety_copy"] in window.statusBar().currentMessage()

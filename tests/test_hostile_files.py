@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FACE_FILES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -25,7 +26,6 @@ from classlens.photos import decode
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.models import Photo
-from conftest import FACE_FILES
 
 # How many generated files each property test tries (the README quotes these).
 DECODER_CASES = 400
