@@ -156,3 +156,17 @@ def test_the_app_backs_up_and_restores_after_asking(qtbot, school, tmp_path, mon
     restored = window.restore_from(tmp_path / "b.zip")
     assert restored is not None and "newcomer" not in [u.username for u in school.users()]
     assert restored["safety_copy"] in window.statusBar().currentMessage()
+
+
+def test_an_entry_added_directly_is_chained_too(services):
+    """Code that adds a bare AuditEntry (not through the services' _audit) still
+    extends the chain in order."""
+    from classlens.storage.models import AuditEntry, utcnow
+
+    with services.db.transaction() as session:
+        services._audit(session, "admin", "first", "x:1")
+        session.add(AuditEntry(at=utcnow(), actor="admin", action="bare", subject="x:2",
+                               sensitive=False))
+        services._audit(session, "admin", "third", "x:3")
+    assert [e["action"] for e in services.audit(limit=3)] == ["third", "bare", "first"]
+    assert services.verify_audit().intact

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session
 
 from classlens.storage.models import AuditEntry, utcnow
@@ -46,17 +46,22 @@ def _lock_and_read_head(session: Session) -> str:
         connection.execute(text("UPDATE audit_log SET id = id WHERE 0"))
     elif connection.dialect.name == "postgresql":
         connection.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
-    session.flush()  # entries this session added without the chain (none expected)
     head = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     return head or GENESIS
 
 
 def chain(session: Session, rows: Iterable[dict]) -> list[dict]:
-    """Give each row (AuditEntry column values) its place in the chain, in order."""
+    """Give rows for a bulk INSERT (AuditEntry column values) their place in the
+    chain, in order, after the entries this session has pending."""
+    session.flush()
+    return _link(session, rows)
+
+
+def _link(session: Session, rows: Iterable[dict]) -> list[dict]:
     head = session.info.get(_HEAD) or _lock_and_read_head(session)
     chained = []
     for row in rows:
-        row = dict(row, prev_hash=head)
+        row = {**row, "prev_hash": head}
         row["hash"] = head = entry_hash(
             head, row["at"], row["actor"], row["action"], row["subject"], row.get("field"),
             row.get("old_value"), row.get("new_value"), row.get("sensitive", False))
@@ -68,13 +73,27 @@ def chain(session: Session, rows: Iterable[dict]) -> list[dict]:
 def record(session: Session, actor: str, action: str, subject: str,
            field_: str | None = None, old: str | None = None, new: str | None = None,
            sensitive: bool = False) -> AuditEntry:
-    """Append one entry to the log, chained to the last one."""
-    (row,) = chain(session, [{"at": utcnow(), "actor": actor, "action": action,
-                              "subject": subject, "field": field_, "old_value": old,
-                              "new_value": new, "sensitive": sensitive}])
-    entry = AuditEntry(**row)
+    """Append one entry to the log; it is chained when the session flushes."""
+    entry = AuditEntry(at=utcnow(), actor=actor, action=action, subject=subject,
+                       field=field_, old_value=old, new_value=new, sensitive=sensitive)
     session.add(entry)
     return entry
+
+
+_FIELDS = ("at", "actor", "action", "subject", "field", "old_value", "new_value", "sensitive")
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_entries(session: Session, _context, _instances) -> None:
+    """Every new entry, however it was added, is chained here in the order it
+    was added (the order the flush inserts them), so no code path leaves a gap."""
+    new = [o for o in session.new if isinstance(o, AuditEntry) and o.hash is None]
+    if not new:
+        return
+    new.sort(key=lambda o: inspect(o).insert_order or 0)
+    rows = _link(session, [{name: getattr(o, name) for name in _FIELDS} for o in new])
+    for entry, row in zip(new, rows, strict=True):
+        entry.prev_hash, entry.hash = row["prev_hash"], row["hash"]
 
 
 @dataclass
