@@ -305,3 +305,35 @@ def test_a_sqlite_restore_is_one_transaction_on_the_live_file(school, tmp_path):
         school.restore("admin", archive)
         after = other.execute(text("SELECT count(*) FROM users")).scalar()
     assert (before, after) == (len(old["users"]), len(new["users"]))
+
+
+def test_a_terminated_backup_leaves_no_part_file(school, tmp_path):
+    """SIGTERM half-way through a backup of a large library: no `.part` is left."""
+    from datetime import UTC, datetime
+
+    from classlens.storage.models import Photo
+
+    with school.db.transaction() as session:
+        for n in range(30):  # 240 MB of originals: the backup takes a few seconds
+            data = os.urandom(8 * 2**20)
+            digest = hashlib.sha256(data).hexdigest()
+            relative = school.library.store("originals", data, digest, "JPEG")
+            session.add(Photo(sha256=digest, library_path=relative, original_name=f"{n}.jpg",
+                              format="JPEG", width=4000, height=3000,
+                              imported_at=datetime.now(UTC), imported_by="admin"))
+    school.db.close()
+    target = tmp_path / "out" / "big.zip"
+    target.parent.mkdir()
+    env = {**os.environ, "CLASSLENS_KEY_FILE": str(school.key_file)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "classlens.cli", "--db", school.db.url, "--library",
+         str(school.library_root), "backup", str(target), "--as", "admin"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    part = target.with_name("big.zip.part")
+    deadline = time.monotonic() + 60
+    while not part.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert part.exists()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 143
+    assert list(target.parent.iterdir()) == []

@@ -11,6 +11,7 @@ import argparse
 import getpass
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -639,7 +640,17 @@ def cmd_audit_verify(args) -> int:
     return EXIT_OK if report.intact else EXIT_REJECTED
 
 
+def _clean_up_when_terminated() -> None:
+    """SIGTERM (a shutdown, a stopped service) unwinds like an error, so a backup
+    or restore removes its temporary files; only kill -9 cannot be caught."""
+    def terminate(_signal, _frame):
+        raise SystemExit(128 + signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, terminate)
+
+
 def cmd_backup(args) -> int:
+    _clean_up_when_terminated()
     manifest = open_services(args).backup(args.actor, args.file)
     manifest.pop("members")  # every member's hash: in the backup, too long to print
     emit(args, manifest, f"Backed up {sum(manifest['rows'].values())} rows and "
@@ -648,6 +659,7 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    _clean_up_when_terminated()
     services = open_services(args)
     if not args.yes:
         if not sys.stdin.isatty():
