@@ -335,5 +335,8 @@ def test_a_terminated_backup_leaves_no_part_file(school, tmp_path):
         time.sleep(0.05)
     assert part.exists()
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 143
-    assert list(target.parent.iterdir()) == []
+    code = process.wait(timeout=60)
+    # Python may run the handler where an exception is ignored (a finaliser); then
+    # the backup completes instead. Either way no partial file is left.
+    assert code in (143, 0)
+    assert [p.name for p in target.parent.iterdir()] == ([] if code else ["big.zip"])
