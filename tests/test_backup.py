@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import MetaData
@@ -76,8 +77,22 @@ def test_backup_and_restore_from_the_command_line(cli, tmp_path, monkeypatch):
     result = cli("backup", str(target), "--json", "--as", "admin")
     assert result.code == 0 and result.json["rows"]["users"] == 1
     assert cli("users", "add", "ms.khan", "--role", "teacher", "--as", "admin").code == 0
-    assert cli("restore", str(target), "--as", "admin").code == 0
+    # No terminal to ask and no --yes: refused, nothing changed.
+    refused = cli("restore", str(target), "--as", "admin")
+    assert refused.code == 1 and "--yes" in refused.err
+    assert len(cli("users", "list", "--json").json) == 2
+    # A terminal asks; anything but "yes" changes nothing.
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    assert cli("restore", str(target), "--as", "admin").code == 1
+    assert len(cli("users", "list", "--json").json) == 2
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    restored = cli("restore", str(target), "--as", "admin", "--json")
+    assert restored.code == 0 and Path(restored.json["safety_copy"]).exists()
     assert [u["username"] for u in cli("users", "list", "--json").json] == ["admin"]
+    # The safety copy undoes the restore.
+    assert cli("restore", restored.json["safety_copy"], "--yes", "--as", "admin").code == 0
+    assert len(cli("users", "list", "--json").json) == 2
 
 
 def test_a_sqlite_backup_restores_into_postgresql(tmp_path, pg_server):

@@ -11,6 +11,7 @@ import argparse
 import getpass
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -273,6 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit = command(commands, "audit", "the audit log, newest first", True, True)
     audit.add_argument("--limit", type=int, default=None)
     audit.set_defaults(run=cmd_audit)
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND")
+    command(audit_commands, "verify", "check the audit log's hash chain: exit 0 when intact, "
+            "1 naming the first entry that does not match", json_=True
+            ).set_defaults(run=cmd_audit_verify)
 
     backup = command(commands, "backup", "back up the register and the photo library", True,
                      True)
@@ -280,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.set_defaults(run=cmd_backup)
     restore = command(commands, "restore", "replace everything with a backup", True, True)
     restore.add_argument("file", type=Path)
+    restore.add_argument("--yes", action="store_true",
+                         help="do not ask for confirmation (scripts); without it and without "
+                              "a terminal to ask, restore refuses")
     restore.set_defaults(run=cmd_restore)
 
     command(commands, "selftest", "check this installation: demo school, face detection, blur",
@@ -479,9 +487,15 @@ def cmd_consent_set(args) -> int:
 def cmd_register_enrol(args) -> int:
     report = open_services(args).enrol(args.actor, args.pupil_id, args.photos)
     lines = [f"Enrolled {report.enrolled} reference photo(s) for {args.pupil_id}."]
-    lines += [f"  {e['file']}: {e['message']}" for e in report.errors]
+    lines += [f"  {printable(e['file'])}: {e['message']}" for e in report.errors]
     emit(args, report.as_dict(), "\n".join(lines))
     return EXIT_OK if report.enrolled or not report.errors else EXIT_REJECTED
+
+
+def printable(name: str) -> str:
+    """A file name safe to print on a terminal: control characters (which could
+    move the cursor or rewrite earlier lines) are shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
 def cmd_photos_import(args) -> int:
@@ -492,10 +506,11 @@ def cmd_photos_import(args) -> int:
     lines = []
     for r in results:
         if r.error:
-            lines.append(f"  {r.file}: NOT IMPORTED: {r.error}")
+            lines.append(f"  {printable(r.file)}: NOT IMPORTED: {printable(r.error)}")
         else:
             known = sum(1 for f in r.faces if f["pupil_id"])
-            lines.append(f"  {r.file}: photo {r.id}{' (already imported)' if r.duplicate else ''}"
+            again = " (already imported)" if r.duplicate else ""
+            lines.append(f"  {printable(r.file)}: photo {r.id}{again}"
                          f", {len(r.faces)} face(s), {known} recognised")
     ok = sum(1 for r in results if not r.error)
     emit(args, [r.as_dict() for r in results],
@@ -505,8 +520,8 @@ def cmd_photos_import(args) -> int:
 
 def _print_progress(done: int, total: int, current: str) -> None:
     if sys.stderr.isatty():
-        print(f"\r{done}/{total} {Path(current).name[:40]:40}", end="", file=sys.stderr,
-              flush=True)
+        print(f"\r{done}/{total} {printable(Path(current).name)[:40]:40}", end="",
+              file=sys.stderr, flush=True)
         if done == total:
             print(file=sys.stderr)
 
@@ -713,16 +728,57 @@ def cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def cmd_audit_verify(args) -> int:
+    report = open_services(args).verify_audit()
+    if report.intact:
+        text = f"The audit log is intact: {report.entries} entries, each chained to the last."
+    else:
+        text = (f"THE AUDIT LOG HAS BEEN TAMPERED WITH: entry {report.first_bad_id} does not "
+                f"match: {report.problem}. Entries from there on cannot be trusted; keep this "
+                "database as it is and restore the register from a backup you trust.")
+    emit(args, report.as_dict(), text)
+    return EXIT_OK if report.intact else EXIT_REJECTED
+
+
+def _clean_up_when_terminated() -> None:
+    """SIGTERM (a shutdown, a stopped service) unwinds like an error, so a backup
+    or restore removes its temporary files; only kill -9 cannot be caught."""
+    def terminate(_signal, _frame):
+        raise SystemExit(128 + signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, terminate)
+
+
 def cmd_backup(args) -> int:
+    _clean_up_when_terminated()
     manifest = open_services(args).backup(args.actor, args.file)
+    manifest.pop("members")  # every member's hash: in the backup, too long to print
     emit(args, manifest, f"Backed up {sum(manifest['rows'].values())} rows and "
          f"{manifest['files']} library files to {args.file}.")
     return EXIT_OK
 
 
 def cmd_restore(args) -> int:
-    manifest = open_services(args).restore(args.actor, args.file)
-    emit(args, manifest, f"Restored the backup of {manifest['created_at']}.")
+    _clean_up_when_terminated()
+    services = open_services(args)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ClassLensError("restore replaces the whole register and there is no terminal "
+                                 "to ask for confirmation: nothing was changed. Run it again "
+                                 "with --yes to confirm.")
+        manifest = services.check_backup(args.file)
+        answer = input(
+            f"This replaces the whole register ({services.school().name}) with the backup "
+            f"made {manifest['created_at']} ({sum(manifest['rows'].values())} rows, "
+            f"{manifest['files']} library files). A safety copy of the register as it is "
+            "now is kept first. Type yes to restore: ")
+        if answer.strip().lower() != "yes":
+            print("Nothing was changed.", file=sys.stderr)
+            return EXIT_REJECTED
+    manifest = services.restore(args.actor, args.file)
+    manifest.pop("members")
+    emit(args, manifest, f"Restored the backup of {manifest['created_at']}.\nThe register "
+         f"as it was before is kept in {manifest['safety_copy']} (restore that file to undo).")
     return EXIT_OK
 
 

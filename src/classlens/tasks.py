@@ -10,8 +10,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -46,6 +47,20 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def _exit_with_parent(initializer: Callable[[], None] | None) -> None:
+    """In each worker: end the moment the parent process ends, however it ended
+    (kill -9 included), instead of running on through the photos already sent."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        def watch() -> None:
+            parent.join()  # returns when the parent's end of the pipe closes
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+    if initializer is not None:
+        initializer()
+
+
 def run_parallel(
     function: Callable[..., R],
     items: list[T],
@@ -53,13 +68,16 @@ def run_parallel(
     workers: int | None = None,
     state: TaskState | None = None,
     initializer: Callable[[], None] | None = None,
+    on_crash: Callable[[T, BaseException], R] | None = None,
 ) -> Iterator[tuple[T, R]]:
     """Yield (item, function(item, *args)) as results complete, across processes.
 
     CPU-bound face work runs in separate processes: dlib and onnxruntime hold
     the GIL for parts of their work. "spawn" is safe inside a GUI with threads
     and behaves the same on Windows. At most two items per worker are in
-    flight, so memory stays flat however long the batch.
+    flight, so memory stays flat however long the batch. When a worker dies
+    (a native crash, the out-of-memory killer), the items it may have held get
+    `on_crash(item, error)` as their result and the batch goes on in a new pool.
     """
     state = state or TaskState()
     workers = workers or default_workers()
@@ -72,11 +90,22 @@ def run_parallel(
             yield item, function(item, *args)
         return
     context = multiprocessing.get_context("spawn")
-    pending: dict[Future, T] = {}
-    queue: Iterable[T] = iter(items)
+    queue: Iterator[T] = iter(items)
+    while True:
+        crashed = yield from _run_pool(function, queue, args, workers, state, initializer,
+                                       context, on_crash)
+        if not crashed:
+            return
+
+
+def _run_pool(function, queue, args, workers, state, initializer, context, on_crash):
+    """One pool's share of the queue; True when a worker died and the rest of the
+    queue still needs a new pool."""
+    pending: dict[Future, Any] = {}
     # Workers are replaced every RECYCLE_AFTER photos: native libraries fragment
     # their heap over hundreds of large images, and a fresh process gives it back.
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer,
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_parent,
+                             initargs=(initializer,),
                              max_tasks_per_child=RECYCLE_AFTER) as pool:
         try:
             for item in queue:
@@ -87,7 +116,19 @@ def run_parallel(
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     item = pending.pop(future)
-                    yield item, future.result()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool as error:
+                        if on_crash is None:
+                            raise
+                        # The pool is unusable: every item it held fails with it
+                        # (which one killed the worker cannot be told).
+                        yield item, on_crash(item, error)
+                        for other_item in pending.values():
+                            yield other_item, on_crash(other_item, error)
+                        pending.clear()
+                        return True
+                    yield item, result
                 if state.cancelled:
                     raise Cancelled
                 for item in queue:
@@ -96,3 +137,4 @@ def run_parallel(
                         break
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+    return False

@@ -44,6 +44,25 @@ class TemplateCipher:
             self._fernet = Fernet(self.path.read_bytes().strip())
         return self._fernet
 
+    def check_matches(self, existing: bytes | None) -> None:
+        """Before enrolling: refuse a key that is not the one the existing templates
+        were made with (or a missing one), rather than start a second key that
+        would make every later import fail."""
+        if existing is None:
+            return  # no templates yet: any key (a new one is made) is right
+        if not self.path.exists():
+            raise ClassLensError(
+                f"pupils are already enrolled, but their face template key is not at "
+                f"{self.path}: put the school's template.key there (or set "
+                "CLASSLENS_KEY_FILE to where it is). No new key was made.")
+        try:
+            self._key(create=False).decrypt(existing)
+        except InvalidToken:
+            raise ClassLensError(
+                f"the face template key {self.path} is not the key the enrolled pupils' "
+                "templates were made with: put the school's own template.key there (or "
+                "set CLASSLENS_KEY_FILE to it). Nothing was enrolled.") from None
+
     def encrypt(self, encoding: np.ndarray) -> bytes:
         return self._key(create=True).encrypt(np.asarray(encoding, dtype="<f8").tobytes())
 

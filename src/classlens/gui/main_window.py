@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from classlens.gui.compose_view import ComposeView
 from classlens.gui.dashboard_view import DashboardView
+from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
 from classlens.gui.photos_view import PhotosView
 from classlens.gui.posts_view import PostsView
@@ -38,10 +41,81 @@ class MainWindow(QtWidgets.QMainWindow):
             self.views[key] = view_class(services, user)
             self.tabs.addTab(self.views[key], title)
         self.tabs.currentChanged.connect(self._refresh_current)
-        self.setCentralWidget(self.tabs)
+        central = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.audit_warning = self._audit_warning(services.verify_audit())
+        if self.audit_warning is not None:
+            layout.addWidget(self.audit_warning)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+        if user.role == "ict":
+            school_menu = self.menuBar().addMenu(_("&School"))
+            school_menu.addAction(_("Back up…"), self._choose_backup)
+            school_menu.addAction(_("Restore from a backup…"), self._choose_restore)
         self.statusBar().showMessage(_("Signed in as {user} ({role}) · policy {policy}").format(
             user=user.username, role=user.role, policy=school.policy))
         self.resize(1280, 800)
+
+    @staticmethod
+    def _audit_warning(report) -> QtWidgets.QLabel | None:
+        """A red band above every screen, for as long as the log stays broken: it
+        cannot be dismissed, because the school must act on it."""
+        if report.intact:
+            return None
+        label = QtWidgets.QLabel(_(
+            "Warning: the audit log has been tampered with. Entry {entry} does not match "
+            "({problem}), so the record of who did what cannot be trusted from there on. "
+            "Tell your ICT leader: keep this database as it is and restore the register "
+            "from a backup you trust.").format(entry=report.first_bad_id,
+                                               problem=report.problem),
+            objectName="auditWarning", wordWrap=True)
+        label.setStyleSheet("background: #b00020; color: white; font-weight: bold; "
+                            "font-size: 14pt; padding: 12px;")
+        return label
+
+    def _choose_backup(self) -> None:
+        path, _filter = QtWidgets.QFileDialog.getSaveFileName(
+            self, _("Back up the register and photos"), "classlens-backup.zip",
+            _("ClassLens backups (*.zip)"))
+        if path:
+            self.backup_to(Path(path))
+
+    def _choose_restore(self) -> None:
+        path, _filter = QtWidgets.QFileDialog.getOpenFileName(
+            self, _("Restore from a backup"), "", _("ClassLens backups (*.zip)"))
+        if path:
+            self.restore_from(Path(path))
+
+    def backup_to(self, path: Path) -> dict | None:
+        manifest = attempt(self, lambda: self.services.backup(self.user.username, path))
+        if manifest is not None:
+            self.statusBar().showMessage(_("Backed up to {path}.").format(path=path))
+        return manifest
+
+    def restore_from(self, path: Path) -> dict | None:
+        """Check the backup, ask, then restore; says where the safety copy is."""
+        manifest = attempt(self, lambda: self.services.check_backup(path))
+        if manifest is None:
+            return None
+        answer = QtWidgets.QMessageBox.question(
+            self, _("Replace the register?"),
+            _("This replaces the whole register with the backup made {when} "
+              "({files} photos and reference photos). A safety copy of the register as it "
+              "is now is kept first. Restore?").format(when=manifest["created_at"][:16],
+                                                      files=manifest["files"]),
+            QtWidgets.QMessageBox.StandardButton.Yes
+            | QtWidgets.QMessageBox.StandardButton.Cancel,
+            QtWidgets.QMessageBox.StandardButton.Cancel)
+        if answer != QtWidgets.QMessageBox.StandardButton.Yes:
+            return None
+        restored = attempt(self, lambda: self.services.restore(self.user.username, path))
+        if restored is not None:
+            self.statusBar().showMessage(_(
+                "Restored. The register as it was before is kept in {path}.").format(
+                    path=restored["safety_copy"]))
+            self._refresh_current(self.tabs.currentIndex())
+        return restored
 
     def show_screen(self, key: str) -> QtWidgets.QWidget:
         view = self.views[key]

@@ -1,9 +1,11 @@
 """The per-photo work of an import, run in worker processes.
 
-Reads the file once, checks it decodes completely, stores the original in
-the library unchanged, finds faces and (when asked) encodes them. Returns
-plain values; the database is written by the caller, one photo per
-transaction, so a photo is either fully imported or not at all.
+Reads the file once, checks it decodes completely, finds faces and (when
+asked) encodes them. Returns plain values, and writes nothing: the caller
+stores the original and writes the database, one photo per transaction, so
+a worker left running after its parent died has nothing to leave behind.
+Any failure, of whatever kind, becomes this file's error: one hostile file
+never stops a batch.
 """
 
 from __future__ import annotations
@@ -16,9 +18,7 @@ import numpy as np
 from classlens.faces.detect import Box, detect_faces, detection_scale
 from classlens.faces.encode import encode_faces
 from classlens.photos import decode
-from classlens.photos.library import Library, sha256_of
-
-MAX_FILE_BYTES = 200_000_000
+from classlens.photos.library import sha256_of
 
 
 @dataclass
@@ -31,7 +31,6 @@ class Analysis:
     width: int = 0
     height: int = 0
     captured_at: object = None
-    library_path: str | None = None
     boxes: list[Box] = field(default_factory=list)
     encodings: list[np.ndarray | None] = field(default_factory=list)
 
@@ -45,16 +44,17 @@ def warm_up() -> None:
     models()
 
 
-def analyse(path: str, library_root: str, encode: bool, known: frozenset[str]) -> Analysis:
-    result = Analysis(path)
-    source = Path(path)
+def analyse(path: str, encode: bool, known: frozenset[str]) -> Analysis:
     try:
-        if source.stat().st_size > MAX_FILE_BYTES:
-            raise decode.PhotoError(f"larger than {MAX_FILE_BYTES // 1_000_000} MB")
-        data = source.read_bytes()
-    except OSError as error:
-        result.error = f"cannot read the file: {error.strerror or error}"
-        return result
+        return _analyse(path, encode, known)
+    except Exception as error:  # noqa: BLE001 - never let one file stop the batch
+        return Analysis(path, error=f"could not be analysed ({type(error).__name__}: {error})")
+
+
+def _analyse(path: str, encode: bool, known: frozenset[str]) -> Analysis:
+    result = Analysis(path)
+    try:
+        data = decode.read_photo_file(Path(path))
     except decode.PhotoError as error:
         result.error = str(error)
         return result
@@ -63,9 +63,10 @@ def analyse(path: str, library_root: str, encode: bool, known: frozenset[str]) -
         result.duplicate = True
         return result
     try:
-        info = decode.inspect(source)
+        info = decode.inspect(data)
         scale = detection_scale(info.width, info.height)
-        image, real_scale = decode.load(source, scale)
+        image, real_scale = decode.load(data, scale)
+        del data  # the worker holds one copy of the photo at a time
         boxes = detect_faces(image, real_scale)
         # Encodings come from the detection image too: a face we try to
         # recognise (60 px or more) is still 30 px or more there, and measured
@@ -78,6 +79,4 @@ def analyse(path: str, library_root: str, encode: bool, known: frozenset[str]) -
     result.format, result.width, result.height = info.format, info.width, info.height
     result.captured_at = info.captured_at
     result.boxes = boxes
-    result.library_path = Library(Path(library_root)).store(
-        "originals", data, result.sha256, info.format)
     return result

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from classlens.audit import record
 from classlens.errors import NotAllowed, NotFound
 from classlens.paths import default_library
 from classlens.photos.library import Library
@@ -17,7 +18,7 @@ from classlens.policy.presets import Policy, policy_for
 from classlens.services.biometrics import delete_all_templates, revoke_unconsented
 from classlens.services.takedowns import mark_takedowns
 from classlens.storage import Database
-from classlens.storage.models import AuditEntry, School, SchoolClass, User, utcnow
+from classlens.storage.models import School, SchoolClass, User, utcnow
 
 ROLES = ("teacher", "ict", "slt")
 # Who may do what. Checked here, in the core, whatever the front end shows.
@@ -137,6 +138,5 @@ class ServiceBase:
     def _audit(self, session: Session, actor: str, action: str, subject: str,
                field_: str | None = None, old: str | None = None, new: str | None = None,
                sensitive: bool = False) -> None:
-        session.add(AuditEntry(at=now(), actor=actor, action=action, subject=subject,
-                               field=field_, old_value=old, new_value=new, sensitive=sensitive))
+        record(session, actor, action, subject, field_, old, new, sensitive)
 

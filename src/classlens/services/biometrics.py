@@ -15,10 +15,11 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from classlens.audit import record
 from classlens.faces.templates import TemplateCipher
 from classlens.photos.library import Library
 from classlens.register.consent import PupilFacts, Verdict, may_process_biometrics
-from classlens.storage.models import AuditEntry, Face, Pupil, Template, utcnow
+from classlens.storage.models import Face, Pupil, Template
 
 
 def biometric_verdict(pupil: Pupil, on: date) -> Verdict:
@@ -46,10 +47,8 @@ def revoke_unconsented(session: Session, library: Library, on: date, actor: str)
             update(Face).where(Face.pupil_id == pupil.id, Face.identified_by == "recognition")
             .values(pupil_id=None, identified_by=None, distance=None,
                     correction_confirmed_by=None, match_note="biometric consent withdrawn"))
-        session.add(AuditEntry(at=utcnow(), actor=actor, action="templates.deleted",
-                               subject=f"pupil:{pupil.pupil_id}", field="biometric",
-                               old_value=f"{len(templates)} template(s)",
-                               new_value=verdict.message, sensitive=False))
+        record(session, actor, "templates.deleted", f"pupil:{pupil.pupil_id}", "biometric",
+               f"{len(templates)} template(s)", verdict.message)
         revoked.append(pupil.pupil_id)
     return revoked
 
@@ -67,10 +66,8 @@ def delete_all_templates(session: Session, library: Library, actor: str, why: st
         per_pupil[template.pupil.pupil_id] = per_pupil.get(template.pupil.pupil_id, 0) + 1
         session.delete(template)
     for pupil_id, count in sorted(per_pupil.items()):
-        session.add(AuditEntry(at=utcnow(), actor=actor, action="templates.deleted",
-                               subject=f"pupil:{pupil_id}", field="biometric",
-                               old_value=f"{count} template(s)", new_value=why,
-                               sensitive=False))
+        record(session, actor, "templates.deleted", f"pupil:{pupil_id}", "biometric",
+               f"{count} template(s)", why)
     return len(templates)
 
 

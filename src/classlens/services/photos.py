@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.errors import ClassLensError, NotAllowed, NotFound
@@ -114,6 +115,11 @@ class ExportedPhoto:
         return {"path": str(self.path), "faces": self.faces}
 
 
+def _worker_died(path: str, error: BaseException) -> Analysis:
+    return Analysis(path, error="the process analysing this photo stopped (it may be too "
+                    "large for this computer's memory, or damaged); it was not imported")
+
+
 def expand_paths(paths: Iterable[str]) -> list[str]:
     """Files as given, and the photos inside folders (recursively, sorted)."""
     files: list[str] = []
@@ -152,6 +158,7 @@ class PhotoServices(ServiceBase):
                     "Name this pupil by hand in photo review instead.")
             report = EnrolReport()
             cipher = self.cipher()
+            cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
             for given in paths:
                 try:
                     encoding, data, image_format = self._reference_encoding(Path(given))
@@ -171,8 +178,8 @@ class PhotoServices(ServiceBase):
 
     @staticmethod
     def _reference_encoding(path: Path):
-        data = path.read_bytes()
-        image, scale = decode.load(path, 1.0)
+        data = decode.read_photo_file(path)
+        image, scale = decode.load(data, 1.0)
         boxes = detect_faces(image, scale)
         if len(boxes) != 1:
             raise decode.PhotoError(
@@ -180,7 +187,7 @@ class PhotoServices(ServiceBase):
         (encoding,) = encode_faces(image, boxes, scale)
         if encoding is None:
             raise decode.PhotoError("the face is too small to enrol; use a closer portrait")
-        return encoding, data, decode.inspect(path).format
+        return encoding, data, decode.inspect(data).format
 
     def templates_of(self, pupil_id: str) -> int:
         with self.db.transaction() as session:
@@ -212,9 +219,10 @@ class PhotoServices(ServiceBase):
         files = expand_paths(paths)
         results: dict[str, ImportedPhoto] = {}
         state.progress(0, len(files), "")
-        args = (str(self.library_root), bool(enrolled), known)
+        args = (bool(enrolled), known)
         for done, (path, analysis) in enumerate(
-                run_parallel(analyse, files, args, workers, state, warm_up), start=1):
+                run_parallel(analyse, files, args, workers, state, warm_up, _worker_died),
+                start=1):
             results[path] = self._store_analysis(actor, analysis, class_id, enrolled, policy)
             state.progress(done, len(files), path)
         return [results[f] for f in files if f in results]
@@ -224,13 +232,36 @@ class PhotoServices(ServiceBase):
         result = ImportedPhoto(analysis.path, error=analysis.error)
         if analysis.error:
             return result
+        try:
+            return self._store_photo(actor, analysis, class_id, enrolled, policy, result)
+        except IntegrityError:
+            # Another import committed the same photo between our check and our
+            # write (two imports of one folder at once): it is a duplicate.
+            with self.db.transaction() as session:
+                existing = session.scalar(select(Photo).where(
+                    Photo.sha256 == analysis.sha256))
+                if existing is None:
+                    raise
+                result.id, result.duplicate = existing.id, True
+                result.faces = [self._face_summary(f) for f in existing.faces]
+                return result
+        except decode.PhotoError as error:
+            result.error = str(error)
+            return result
+
+    def _store_photo(self, actor: str, analysis: Analysis, class_id: int, enrolled, policy,
+                     result: ImportedPhoto) -> ImportedPhoto:
         with self.db.transaction() as session:
             existing = session.scalar(select(Photo).where(Photo.sha256 == analysis.sha256))
             if existing is not None:
                 result.id, result.duplicate = existing.id, True
                 result.faces = [self._face_summary(f) for f in existing.faces]
                 return result
-            photo = Photo(sha256=analysis.sha256, library_path=analysis.library_path,
+            # The original is stored here, by the parent, just before the row that
+            # names it: a worker never writes, and a kill between the two leaves a
+            # file that the next import of the same photo reuses.
+            library_path = self._store_original(analysis)
+            photo = Photo(sha256=analysis.sha256, library_path=library_path,
                           original_name=Path(analysis.path).name[:300], format=analysis.format,
                           width=analysis.width, height=analysis.height,
                           captured_at=analysis.captured_at, imported_at=now(),
@@ -251,6 +282,13 @@ class PhotoServices(ServiceBase):
             result.id = photo.id
             result.faces = [self._face_summary(f) for f in photo.faces]
         return result
+
+    def _store_original(self, analysis: Analysis) -> str:
+        data = decode.read_photo_file(Path(analysis.path))
+        if sha256_of(data) != analysis.sha256:
+            raise decode.PhotoError("the file changed while it was being imported; "
+                                    "import it again")
+        return self.library.store("originals", data, analysis.sha256, analysis.format)
 
     @staticmethod
     def _face_summary(face: Face) -> dict:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from classlens.backup import create_backup, restore_backup
+from classlens.audit import ChainReport, chain
+from classlens.audit import verify as verify_chain
+from classlens.backup import check_backup, create_backup, restore_backup
 from classlens.errors import ClassLensError, ConcurrentChange, NeedsConfirmation, NotFound
+from classlens.faces.templates import key_file
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import Policy, policy_for
 from classlens.register.consent import (
@@ -428,26 +431,45 @@ class RegisterServices(ServiceBase):
                 report.written = True
             return report
 
+    def _template_key(self) -> Path:
+        return self.key_file or key_file()
+
     def backup(self, actor: str, target: Path) -> dict:
-        """A consistent backup of the register and library, safe while in use."""
+        """A consistent, signed backup of the register and library, safe while in use."""
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
-        manifest = create_backup(self.db, self.library, target)
+        manifest = create_backup(self.db, self.library, target, self._template_key())
         with self.db.transaction() as session:
             self._audit(session, actor, "backup.created", f"file:{target.name}", None, None,
                         f"{sum(manifest['rows'].values())} rows, {manifest['files']} files")
         return manifest
 
+    def check_backup(self, source: Path) -> dict:
+        """Check a backup completely (MAC, members, rows, audit chain) without
+        touching anything; returns its manifest."""
+        return check_backup(source, self._template_key()).manifest
+
     def restore(self, actor: str, source: Path) -> dict:
-        """Replace everything with a backup (the library keeps files it already has)."""
+        """Replace the register with a backup, all or nothing, after a safety copy of
+        the current one (the library keeps the files it already has).
+
+        Returns the backup's manifest and `safety_copy`, where the register as it
+        was is kept (restore that file to undo).
+        """
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
-        manifest = restore_backup(self.db, self.library, source)
+        checked = check_backup(source, self._template_key())
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        safety = self._template_key().parent / "safety-copies" / f"before-restore-{stamp}.zip"
+        safety.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        manifest = restore_backup(self.db, self.library, checked, safety,
+                                  self._template_key())
         self._resolved_library = None  # the restored school may keep it elsewhere
         with self.db.transaction() as session:
             self._audit(session, actor, "backup.restored", f"file:{source.name}", None, None,
-                        f"backup of {manifest['created_at']}")
-        return manifest
+                        f"backup of {manifest['created_at']}; the register before it is "
+                        f"kept in {safety}")
+        return {**manifest, "safety_copy": str(safety)}
 
     def export_register(self, actor: str, path: Path) -> int:
         with self.db.transaction() as session:
@@ -569,7 +591,12 @@ class RegisterServices(ServiceBase):
             f"{len(plan.created)} created, {len(plan.updated)} updated, {len(plan.left)} left"
             + (f", {len(plan.held)} grant(s) held back" if plan.held else ""))
         if audit:
-            session.execute(insert(AuditEntry), audit)
+            session.execute(insert(AuditEntry), chain(session, audit))
+
+    def verify_audit(self) -> ChainReport:
+        """Whether the audit log's hash chain is intact, and where it first breaks."""
+        with self.db.engine.connect() as connection:
+            return verify_chain(connection)
 
     def audit(self, viewer: str | None = None, limit: int | None = None) -> list[dict]:
         """The audit log, newest first; sensitive values hidden from most viewers."""

@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from classlens.audit import record
 from classlens.register.consent import may_show
 from classlens.storage.models import (
-    AuditEntry,
     Channel,
     Post,
     Publication,
@@ -74,10 +74,8 @@ def mark_takedowns(session: Session, on: date, actor: str,
         session.add(takedown)
         subject = (f"post:{post.id}" if post is not None
                    else f"photo:{publication.photo_id}/file:{publication.file_name}")
-        session.add(AuditEntry(at=utcnow(), actor=actor, action="takedown.opened",
-                               subject=subject, field="pupil",
-                               old_value=None, new_value=f"{pupil.pupil_id}: {takedown.reason}",
-                               sensitive=False))
+        record(session, actor, "takedown.opened", subject, "pupil", None,
+               f"{pupil.pupil_id}: {takedown.reason}")
         open_keys.add(key)
         created.append(takedown)
     return created

@@ -161,7 +161,8 @@ class Channel(Base):
 
 
 class AuditEntry(Base):
-    """Append-only: the database refuses updates and deletes (see migrations)."""
+    """Append-only: the database refuses updates and deletes (see migrations), and
+    each entry is chained to the one before (write them with `audit.record`)."""
 
     __tablename__ = "audit_log"
 
@@ -175,6 +176,10 @@ class AuditEntry(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     # Values only ict and slt may read (never-publish reasons).
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The hash chain (see classlens/audit.py): the previous entry's hash, and
+    # this entry's own over that and every field above.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class Photo(Base):
