@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.database import create_db_engine, migrate
+from conftest import PASSWORD
 
 
 def sqlite_file(services) -> str:
@@ -18,7 +19,7 @@ def sqlite_file(services) -> str:
 
 
 def test_every_entry_is_chained_and_verify_finds_each_kind_of_tampering(services):
-    services.add_user("admin", "ms.khan", "teacher")
+    services.add_user("admin", "ms.khan", "teacher", PASSWORD)
     services.set_policy("admin", "match_tolerance", 0.45)
     report = services.verify_audit()
     assert report.intact and report.entries == len(services.audit())
@@ -96,14 +97,14 @@ def test_concurrent_writers_never_fork_the_chain(db_url):
     import threading
 
     first = Services(Database(db_url))
-    first.init_school("Busy School")
+    first.init_school("Busy School", "private-feed", PASSWORD)
     second = Services(Database(db_url))
     errors = []
 
     def add(services, prefix):
         try:
             for n in range(15):
-                services.add_user("admin", f"{prefix}{n}", "teacher")
+                services.add_user("admin", f"{prefix}{n}", "teacher", PASSWORD)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
@@ -147,7 +148,7 @@ def test_the_app_backs_up_and_restores_after_asking(qtbot, school, tmp_path, mon
     window = MainWindow(school, user)
     qtbot.addWidget(window)
     assert window.backup_to(tmp_path / "b.zip") is not None
-    school.add_user("admin", "newcomer", "teacher")
+    school.add_user("admin", "newcomer", "teacher", PASSWORD)
     buttons = QtWidgets.QMessageBox.StandardButton
     monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: buttons.Cancel)
     assert window.restore_from(tmp_path / "b.zip") is None

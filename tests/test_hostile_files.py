@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FACE_FILES
+from conftest import FACE_FILES, PASSWORD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -261,7 +261,8 @@ def test_workers_end_with_a_killed_import_and_a_resume_leaves_no_stray_file(scho
         pytest.skip("needs /proc to find the worker processes")
     photos = distinct_photos(tmp_path / "batch", 7)
     school.db.close()
-    env = {**os.environ, "CLASSLENS_KEY_FILE": str(school.key_file)}
+    env = {**os.environ, "CLASSLENS_KEY_FILE": str(school.key_file),
+           "CLASSLENS_PASSWORD": PASSWORD}
     command = [sys.executable, "-m", "classlens.cli", "--db", school.db.url, "--library",
                str(school.library_root), "photos", "import", *photos, "--class", "Oak",
                "--workers", "2", "--as", "teacher1"]
