@@ -50,7 +50,7 @@ def test_upgrade_of_a_database_created_by_the_first_migration(db_url):
     assert services.school().created_at.tzinfo is not None
 
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0012"]
 
 
 @pytest.mark.parametrize("revision", REVISIONS)

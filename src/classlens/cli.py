@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="alt text, one per --photo in the same order")
     stage.add_argument("--ack", dest="acks", action="append", default=[], metavar="RULE_ID",
                        help="acknowledge a warning")
+    stage.add_argument("--kind", choices=("general", "event"), default="general",
+                       help="an event post (sports day, a trip) does not count towards the "
+                            "weekly quota")
     stage.set_defaults(run=cmd_posts_stage)
     edit = command(posts, "edit", "change a post (it goes back to draft)", True, True)
     edit.add_argument("post_id", type=int)
@@ -485,7 +488,7 @@ def _post_text(view) -> str:
 
 def cmd_posts_stage(args) -> int:
     view = open_services(args).stage(args.actor, args.class_name, args.channel, args.caption,
-                                     args.photos, args.alts, args.acks)
+                                     args.photos, args.alts, args.acks, args.kind)
     emit(args, {"id": view.id, "status": view.status,
                 "problems": [p.as_dict() for p in view.problems]}, _post_text(view))
     return EXIT_OK
@@ -555,8 +558,9 @@ def cmd_register_takedowns(args) -> int:
 
 def cmd_report_weekly(args) -> int:
     report = open_services(args).weekly_report(args.week)
-    rows = [("CLASS", "POSTS", "STATUS")] + [(c["class"], str(c["posts"]), c["status"])
-                                              for c in report["classes"]]
+    rows = [("CLASS", "POSTS", "STATUS", "EVENTS")] + [
+        (c["class"], str(c["posts"]), c["status"], str(c.get("events", 0)))
+        for c in report["classes"]]
     emit(args, report, f"Week {report['week']} ({report['from']} to {report['to']}), quota "
          f"{report['min']} to {report['max']} posts per class:\n" + table(rows))
     return EXIT_OK

@@ -91,7 +91,8 @@ class MappingError(ValueError):
     """A --map argument that names no field of ours (a usage error)."""
 
 
-def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+def parse_mapping(items: Iterable[str], fields: tuple[str, ...] = FIELDS,
+                  what: str = "register") -> dict[str, str]:
     """`FIELD=HEADER` strings to a dict, refusing unknown fields."""
     mapping: dict[str, str] = {}
     for item in items:
@@ -99,10 +100,10 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
         name = name.strip()
         if not sep or not header.strip():
             raise MappingError(f"--map {item!r}: write it as FIELD=HEADER")
-        if name not in FIELDS:
+        if name not in fields:
             raise MappingError(
-                f"--map {item!r}: {name!r} is not a register field; fields are: "
-                + ", ".join(FIELDS)
+                f"--map {item!r}: {name!r} is not a {what} field; fields are: "
+                + ", ".join(fields)
             )
         mapping[name] = header.strip()
     return mapping
@@ -139,28 +140,53 @@ def _clean(cell: str) -> str:
     return cell
 
 
-def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> ParsedRegister:
-    """Validate every row; rows are numbered as a spreadsheet shows them."""
+@dataclass
+class Table:
+    """A CSV file's records with our fields located among its headings."""
+
+    headings: list[str]
+    records: list[list[str]]
+    columns: dict[str, str]  # field -> heading found in the file
+    index_of: dict[str, int]  # field -> position
+    problems: list[Problem]
+
+    def rows(self, problems: list[Problem]):
+        """(spreadsheet row number, cells) of each data row; blank rows skipped,
+        rows with more cells than headings reported."""
+        for number, record in enumerate(self.records[1:], start=2):
+            if not any(cell.strip() for cell in record):
+                continue  # spreadsheets leave blank lines at the end
+            if len(record) > len(self.headings) and any(
+                    c.strip() for c in record[len(self.headings):]):
+                problems.append(Problem(number, "", "", f"the row has {len(record)} cells but "
+                                        f"there are {len(self.headings)} headings; check for a "
+                                        "separator inside an unquoted value"))
+                continue
+            yield number, record
+
+
+def read_table(data: bytes, fields: tuple[str, ...], required: tuple[str, ...],
+               mapping: Mapping[str, str] | None = None) -> Table:
+    """Decode, sniff and find each field's column (by name or through `mapping`)."""
     mapping = dict(mapping or {})
     text = decode(data)
     records = list(csv.reader(io.StringIO(text, newline=""), sniff_dialect(text)))
-    problems: list[Problem] = []
     if not records or not any(cell.strip() for cell in records[0]):
-        return ParsedRegister([], [Problem(1, "", "", "the file is empty: the first row "
-                                           "must hold the column headings")], {})
+        return Table([], records, {}, {}, [Problem(1, "", "", "the file is empty: the first "
+                                                   "row must hold the column headings")])
     headings = [_clean(h) for h in records[0]]
     positions: dict[str, int] = {}
     for index, heading in enumerate(headings):
         if heading:
             positions.setdefault(_key(heading), index)
-
+    problems: list[Problem] = []
     columns: dict[str, str] = {}
     index_of: dict[str, int] = {}
-    for name in FIELDS:
+    for name in fields:
         wanted = mapping.get(name, name)
         position = positions.get(_key(wanted))
         if position is None:
-            if name in mapping or name in REQUIRED:
+            if name in mapping or name in required:
                 how = "" if name in mapping else (
                     f"; if your file calls it something else, use --map {name}=HEADING")
                 problems.append(Problem(
@@ -170,19 +196,20 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
             continue
         columns[name] = headings[position]
         index_of[name] = position
-    if problems:
-        return ParsedRegister([], problems, columns)
+    return Table(headings, records, columns, index_of, problems)
+
+
+def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> ParsedRegister:
+    """Validate every row; rows are numbered as a spreadsheet shows them."""
+    table = read_table(data, FIELDS, REQUIRED, mapping)
+    if table.problems:
+        return ParsedRegister([], table.problems, table.columns)
+    problems: list[Problem] = []
+    index_of, columns = table.index_of, table.columns
 
     rows: list[RegisterRow] = []
     first_row_of: dict[str, int] = {}
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # spreadsheets leave blank lines at the end
-        if len(record) > len(headings) and any(c.strip() for c in record[len(headings):]):
-            problems.append(Problem(number, "", "", f"the row has {len(record)} cells but "
-                                    f"there are {len(headings)} headings; check for a "
-                                    "separator inside an unquoted value"))
-            continue
+    for number, record in table.rows(problems):
         row = _parse_row(number, record, index_of, columns, problems)
         if row is None:
             continue

@@ -1,0 +1,137 @@
+"""A verdict with a reason for each follower request, from the school's records.
+
+Pure: the caller gives the follower rows and what the school knows (pupils,
+parents' contacts, staff). Verdicts that are not accepted come first, so a
+follower who matches a pupil is never passed as a parent because a parent
+has the same name: pupil, then business, then staff, then parent, else
+unknown. The reasons never contain a parent's e-mail address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import regex
+
+from classlens.followers.person_names import PersonName
+from classlens.posts.names import fold
+
+PARENT, STAFF, PUPIL, BUSINESS, UNKNOWN = "parent", "staff", "pupil", "business", "unknown"
+VERDICTS = (PARENT, STAFF, PUPIL, BUSINESS, UNKNOWN)
+ACCEPTED = (PARENT, STAFF)
+# Words that mark a business, a media organisation, a service or a charity
+# (seed 003 accepts none of them), in a display name or a bio.
+BUSINESS_WORDS = (
+    "ltd", "limited", "plc", "llp", "llc", "inc", "co uk", "shop", "store", "services",
+    "service", "solutions", "salon", "studio", "studios", "photography", "photographer",
+    "plumbing", "plumber", "builders", "building", "electrical", "electrician", "roofing",
+    "cleaning", "lettings", "estate agents", "estates", "properties", "consulting",
+    "consultancy", "agency", "marketing", "recruitment", "cafe", "restaurant", "takeaway",
+    "bakery", "boutique", "nursery supplies", "tuition", "tutoring", "we deliver",
+    "official account", "news", "media", "radio", "magazine", "gazette", "press",
+    "journalist", "reporter", "councillor", "campaign", "charity", "foundation",
+    "wholesale", "garage", "fitness", "gym", "beauty", "nails", "lashes",
+    "dog grooming", "repairs", "catering", "buy now", "discount",
+)
+_BUSINESS = regex.compile(r"\b(" + "|".join(regex.escape(w) for w in BUSINESS_WORDS) + r")\b")
+EMAIL = regex.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
+
+
+@dataclass(frozen=True)
+class FollowerRow:
+    handle: str
+    display_name: str
+    bio: str = ""
+
+
+@dataclass(frozen=True)
+class ContactFacts:
+    name: str
+    relation: str
+    is_parent: bool
+    pupil_class: str | None
+    email: str | None  # folded; never shown
+
+
+@dataclass(frozen=True)
+class PupilName:
+    name: str  # given (or preferred) and family name
+    class_name: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    handle: str
+    display_name: str
+    verdict: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"handle": self.handle, "display_name": self.display_name,
+                "verdict": self.verdict, "reason": self.reason}
+
+
+class SchoolDirectory:
+    """Pupils, parents' contacts and staff, parsed once for many followers."""
+
+    def __init__(self, pupils: Iterable[PupilName], contacts: Iterable[ContactFacts],
+                 staff: Iterable[str]):
+        self.pupils = [(p, n) for p in pupils if (n := PersonName.parse(p.name))]
+        self.contacts = [(c, PersonName.parse(c.name)) for c in contacts]
+        self.emails = {c.email: c for c in (c for c, _ in self.contacts) if c.email}
+        self.staff = [n for s in staff if (n := PersonName.parse(s))]
+
+    def judge(self, row: FollowerRow) -> Verdict:
+        name = " ".join(row.display_name.split())
+
+        def verdict(kind: str, reason: str) -> Verdict:
+            return Verdict(row.handle, row.display_name, kind, reason)
+
+        pupil = next((p for p, n in self.pupils if n.found_in(name)), None)
+        parent_too = self._contact(row)
+        if pupil is not None:
+            also = (" It is also a parent's name: if it is the parent, they can show the "
+                    "office who they are." if parent_too else "")
+            return verdict(PUPIL, f"The name matches a pupil on roll ({pupil.name}"
+                           f"{', ' + pupil.class_name if pupil.class_name else ''}): pupils "
+                           f"are not accepted as followers.{also}")
+        business = _business_word(name) or _business_word(row.bio)
+        if business:
+            where = "name" if _business_word(name) else "bio"
+            return verdict(BUSINESS, f"The {where} says \"{business}\": businesses, media, "
+                           "services and charities are not accepted.")
+        staff = next((s for s in self.staff if s.found_in(name)), None)
+        if staff is not None:
+            return verdict(STAFF, f"Matches a member of staff ({staff.written}).")
+        if parent_too is not None:
+            contact, how = parent_too
+            of = f"a pupil in {contact.pupil_class}" if contact.pupil_class else "a pupil"
+            if contact.is_parent:
+                return verdict(PARENT, f"{how} {contact.name} ({contact.relation.lower()} "
+                               f"of {of}, on roll).")
+            return verdict(UNKNOWN, f"{how} {contact.name}, {contact.relation.lower()} of "
+                           f"{of}: only parents and principal carers are accepted; the "
+                           "headteacher decides exceptions.")
+        return verdict(UNKNOWN, "Not found among parents' contacts, staff or pupils: "
+                       "check who this is before accepting.")
+
+    def _contact(self, row: FollowerRow) -> tuple[ContactFacts, str] | None:
+        """The contact this follower is, by e-mail address first, then by name; a
+        parent wins over another relative of the same name."""
+        for text in (row.handle, row.display_name):
+            for address in EMAIL.findall(text):
+                contact = self.emails.get(fold(address).strip(".,;"))
+                if contact is not None:
+                    return contact, "The e-mail address is that of"
+        matches = [c for c, n in self.contacts if n is not None
+                   and n.found_in(row.display_name)]
+        if not matches:
+            return None
+        matches.sort(key=lambda c: not c.is_parent)
+        return matches[0], "Matches"
+
+
+def _business_word(text: str) -> str | None:
+    match = _BUSINESS.search(fold(text).replace("&", " and "))
+    return match.group(1) if match else None
