@@ -21,20 +21,26 @@ PARENT, STAFF, PUPIL, BUSINESS, UNKNOWN = "parent", "staff", "pupil", "business"
 VERDICTS = (PARENT, STAFF, PUPIL, BUSINESS, UNKNOWN)
 ACCEPTED = (PARENT, STAFF)
 # Words that mark a business, a media organisation, a service or a charity
-# (seed 003 accepts none of them), in a display name or a bio.
+# (seed 003 accepts none of them). Bios are read only for words no private
+# person uses of themselves ("Ltd", "services"); a name also for trades and
+# hobbies-turned-business ("Photography", "Nails").
 BUSINESS_WORDS = (
-    "ltd", "limited", "plc", "llp", "llc", "inc", "co uk", "shop", "store", "services",
-    "service", "solutions", "salon", "studio", "studios", "photography", "photographer",
-    "plumbing", "plumber", "builders", "building", "electrical", "electrician", "roofing",
-    "cleaning", "lettings", "estate agents", "estates", "properties", "consulting",
-    "consultancy", "agency", "marketing", "recruitment", "cafe", "restaurant", "takeaway",
-    "bakery", "boutique", "nursery supplies", "tuition", "tutoring", "we deliver",
-    "official account", "news", "media", "radio", "magazine", "gazette", "press",
-    "journalist", "reporter", "councillor", "campaign", "charity", "foundation",
-    "wholesale", "garage", "fitness", "gym", "beauty", "nails", "lashes",
-    "dog grooming", "repairs", "catering", "buy now", "discount",
+    "ltd", "limited", "plc", "llp", "llc", "inc", "co uk", "and sons", "services",
+    "solutions", "shop", "store", "salon", "agency", "consultancy", "lettings",
+    "estate agents", "recruitment", "wholesale", "catering", "takeaway", "restaurant", "cafe",
+    "bakery", "boutique", "plumbing", "builders", "roofing", "electrical", "garage",
+    "official account", "official page", "news", "media", "radio", "magazine", "gazette",
+    "journalist", "reporter", "councillor", "charity", "registered charity", "foundation",
+    "buy now", "book now", "dm to order", "dm for prices", "we deliver", "discount code",
+)
+NAME_ONLY_WORDS = (
+    "photography", "photographer", "studio", "studios", "fitness", "gym", "beauty", "nails",
+    "lashes", "tuition", "tutoring", "cleaning", "properties", "estates", "marketing",
+    "consulting", "repairs", "dog grooming", "events", "hire", "design", "designs",
 )
 _BUSINESS = regex.compile(r"\b(" + "|".join(regex.escape(w) for w in BUSINESS_WORDS) + r")\b")
+_BUSINESS_NAME = regex.compile(
+    r"\b(" + "|".join(regex.escape(w) for w in BUSINESS_WORDS + NAME_ONLY_WORDS) + r")\b")
 EMAIL = regex.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
 
 
@@ -96,9 +102,9 @@ class SchoolDirectory:
             return verdict(PUPIL, f"The name matches a pupil on roll ({pupil.name}"
                            f"{', ' + pupil.class_name if pupil.class_name else ''}): pupils "
                            f"are not accepted as followers.{also}")
-        business = _business_word(name) or _business_word(row.bio)
+        business = _business_word(name, _BUSINESS_NAME) or _business_word(row.bio, _BUSINESS)
         if business:
-            where = "name" if _business_word(name) else "bio"
+            where = "name" if _business_word(name, _BUSINESS_NAME) else "bio"
             return verdict(BUSINESS, f"The {where} says \"{business}\": businesses, media, "
                            "services and charities are not accepted.")
         staff = next((s for s in self.staff if s.found_in(name)), None)
@@ -132,6 +138,6 @@ class SchoolDirectory:
         return matches[0], "Matches"
 
 
-def _business_word(text: str) -> str | None:
-    match = _BUSINESS.search(fold(text).replace("&", " and "))
+def _business_word(text: str, words: regex.Pattern) -> str | None:
+    match = words.search(" ".join(fold(text).replace("&", " and ").split()))
     return match.group(1) if match else None

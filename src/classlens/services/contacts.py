@@ -128,7 +128,8 @@ class ContactServices(ServiceBase):
         """Contacts as ICT and SLT see them: whether an e-mail address is held, not it."""
         with self.db.transaction() as session:
             self.require(session, viewer, SEE_SENSITIVE)
-            query = (select(Contact, Pupil, SchoolClass.name).join(Pupil, Contact.pupil_id == Pupil.id)
+            query = (select(Contact, Pupil, SchoolClass.name)
+                     .join(Pupil, Contact.pupil_id == Pupil.id)
                      .outerjoin(SchoolClass, Pupil.class_id == SchoolClass.id)
                      .order_by(Pupil.pupil_id, Contact.contact_name))
             if pupil_id is not None:
