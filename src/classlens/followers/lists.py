@@ -57,14 +57,14 @@ def parse_pasted(text: str) -> FollowerList:
         if not line.strip():
             continue
         separator = "\t" if "\t" in line else ","
-        parts = [p.strip() for p in line.split(separator)]
+        parts = [p.strip() for p in line.split(separator, 2)]  # a bio may hold commas
         if len(parts) == 1:  # "Siân Davies @siandavies" as some lists show it
             words = parts[0].split()
             handles = [w for w in words if w.startswith("@") or "@" in w]
             handle = handles[0] if handles else parts[0]
             parts = [handle, " ".join(w for w in words if w != handle)]
         rows.append(FollowerRow(parts[0], parts[1] if len(parts) > 1 else "",
-                                separator.join(parts[2:]).strip()))
+                                parts[2] if len(parts) > 2 else ""))
     if not rows:
         return FollowerList([], [Problem(0, "", "", "nothing pasted: one follower a line, "
                                          "handle, display name and bio")])
