@@ -123,14 +123,14 @@ class PostServices(PhotoServices):
             self.policy(), self._names(session))
 
     def _general_posts_in_week(self, session: Session, post: Post) -> int:
-        """Other general posts of the post's class staged in the post's week
+        """General posts of the post's class staged earlier in the post's week
         (rejected ones do not count: they will not go out as they are)."""
         created = (post.created_at or now()).astimezone().date()
         start = created - timedelta(days=created.weekday())
         others = session.execute(select(Post.id, Post.created_at).where(
             Post.class_id == post.school_class.id, Post.kind == "general",
             Post.status != "rejected")).all()
-        return sum(1 for other_id, at in others if other_id != post.id
+        return sum(1 for other_id, at in others if (post.id is None or other_id < post.id)
                    and start <= at.astimezone().date() < start + timedelta(days=7))
 
     def _post_view(self, session: Session, post: Post) -> PostView:
