@@ -92,3 +92,21 @@ def test_a_teacher_cannot_check_followers_even_through_the_dialog(qtbot, school)
     dialog.check_pasted()
     assert dialog.table.rowCount() == 0 and "teacher" in errors.shown[-1]
     QtCore.QCoreApplication.processEvents()
+
+
+def test_compose_marks_an_event_which_the_quota_does_not_count(qtbot, school):
+    for caption in ("Oak: magnets.", "Oak: forces."):
+        school.stage("teacher1", "Oak", "website", caption, [1], ["Two people."])
+    win = window(qtbot, school, "teacher1")
+    compose = win.show_screen("compose")
+    compose.channel_box.setCurrentIndex(compose.channel_box.findData("website"))
+    compose.select_photos([1])
+    compose.set_alt(0, "Two visitors in a grand room.")
+    compose.caption.setPlainText("Oak: sports day!")
+    compose.check()
+    assert "weekly-quota" in {p.rule for p in compose._problems}
+    compose.event_box.setChecked(True)
+    compose.check()
+    assert "weekly-quota" not in {p.rule for p in compose._problems}
+    post_id = compose.submit()
+    assert post_id is not None and school.post(post_id).kind == "event"
