@@ -7,10 +7,10 @@ import json
 from datetime import date
 
 import pytest
+from conftest import write_csv
 
 from classlens.services import Services
 from classlens.storage import Database
-from conftest import write_csv
 
 REGISTER = (
     "pupil_id,given_name,family_name,preferred_name,class,consent_social_private,"

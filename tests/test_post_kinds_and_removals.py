@@ -59,8 +59,8 @@ def test_group_shots_preferred_warns_on_a_photo_showing_one_pupil(staff):
     staff.set_policy("admin", "group_shots_preferred", True)
     one = staff.stage("teacher1", "Oak", "social_public", "Oak: a visit.", [1], ALT)
     assert [p.message for p in one.problems if p.rule == "group-shot"] == [
-        "Image 1 shows exactly one pupil: the policy prefers group shots. Acknowledge to "
-        "post it anyway."]
+        ("Image 1 shows exactly one pupil: the policy prefers group shots. Acknowledge to "
+         "post it anyway.")]
     two = staff.stage("teacher1", "Oak", "website", "Oak: a visit.", [1], ALT)
     assert "group-shot" not in rules_of(two)  # both shown on the website
 
@@ -123,3 +123,16 @@ def test_a_removal_request_must_say_what(staff, kwargs, message):
         staff.request_removal("teacher1", "a parent", **kwargs)
     with pytest.raises(ClassLensError, match="who asked"):
         staff.request_removal("teacher1", "  ", pupil_id="OBAMA")
+
+
+def test_a_post_a_parent_asked_to_remove_cannot_go_out_while_the_request_is_open(staff,
+                                                                                tmp_path):
+    view = staff.stage("teacher1", "Oak", "website", "Oak: a visit.", [1], ALT)
+    staff.submit("teacher1", view.id)
+    staff.approve("head", view.id)
+    request = staff.request_removal("teacher1", "Mrs Biden, by e-mail", post_id=view.id)
+    assert request["waiting_for"] == [view.id]
+    with pytest.raises(ClassLensError, match="Mrs Biden, by e-mail asked for this post"):
+        staff.export_post("teacher1", view.id, tmp_path)
+    staff.close_removal_request("head", request["id"], "post dropped; not exported")
+    assert staff.export_post("teacher1", view.id, tmp_path)["files"]

@@ -111,6 +111,7 @@ class PostFacts:
     kind: str = "general"  # or "event": events do not count towards the weekly quota
     # General posts of the class already staged in the post's week (this one not counted).
     class_posts_this_week: int | None = None
+    removal_requested_by: str | None = None  # an open removal request for this post
 
 
 def check_post(post: PostFacts, policy: Policy, names: NameIndex) -> list[Problem]:
@@ -140,6 +141,10 @@ def check_post(post: PostFacts, policy: Policy, names: NameIndex) -> list[Proble
     if policy.group_shots_preferred:
         problems += _group_shots(post)
     problems += _weekly_quota(post, policy)
+    if post.removal_requested_by:
+        problems.append(Problem("removal-requested", ERROR, f"{post.removal_requested_by} "
+                                "asked for this post to be removed: it cannot go out while "
+                                "the request is open."))
     if policy.posting_window is not None and post.at is not None \
             and not policy.posting_window.contains(post.at):
         problems.append(Problem(

@@ -19,6 +19,7 @@ from classlens.posts.names import NameIndex
 from classlens.posts.rules import ERROR, WARNING, PhotoFacts, PostFacts, Problem, check_post
 from classlens.services.base import STAFF, now
 from classlens.services.photos import PhotoServices, slug
+from classlens.services.removals import open_removal_request
 from classlens.services.takedowns import LIVE, live_publications, mark_takedowns
 from classlens.storage.models import (
     Channel,
@@ -119,7 +120,8 @@ class PostServices(PhotoServices):
                       platform=post.channel.platform, photos=facts,
                       alt_texts=[p.alt_text for p in post.photos], at=at or self.clock(),
                       kind=post.kind or "general",
-                      class_posts_this_week=self._general_posts_in_week(session, post)),
+                      class_posts_this_week=self._general_posts_in_week(session, post),
+                      removal_requested_by=open_removal_request(session, post.id)),
             self.policy(), self._names(session))
 
     def _general_posts_in_week(self, session: Session, post: Post) -> int:

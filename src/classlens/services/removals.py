@@ -17,6 +17,15 @@ from classlens.storage.models import Post, Pupil, RemovalRequest, Takedown
 CLOSE_REQUESTS = ("slt", "ict")
 
 
+def open_removal_request(session, post_id: int | None) -> str | None:
+    """Who asked for this post to be removed, while that request is open."""
+    if post_id is None:
+        return None
+    return session.scalar(select(RemovalRequest.requested_by).where(
+        RemovalRequest.post_id == post_id, RemovalRequest.closed_at.is_(None))
+        .order_by(RemovalRequest.id).limit(1))
+
+
 class RemovalServices(ServiceBase):
     def request_removal(self, actor: str, requested_by: str, post_id: int | None = None,
                         pupil_id: str | None = None) -> dict:
