@@ -163,13 +163,41 @@ class PersonName:
     def found_in(self, text: str) -> bool:
         """Whether `text` (a display name) names this person: a given name that is
         theirs or a short form of it, followed later by their surname."""
+        return any(surname == self.family and self.given_before(words, start)
+                   for words in (name_words(text),)
+                   for start, surname in surnames(words))
+
+    def given_before(self, words: list[str], start: int) -> bool:
+        return any(same_given_name(word, self.given) for word in words[:start])
+
+
+def surnames(words: list[str]) -> list[tuple[int, str]]:
+    """Every way a surname may sit in a display name's words, with where it starts:
+    written in parts ("Jones Evans") or whole ("Jones-Evans")."""
+    return [(j, "".join(words[j:k])) for j in range(1, len(words))
+            for k in range(j + 1, min(j + 3, len(words)) + 1)]
+
+
+class NameBook:
+    """Many people's names, looked up by surname and given name: one display name
+    is compared with the records that share both, not with the whole register."""
+
+    def __init__(self):
+        self._by_name: dict[tuple[str, str], list] = {}
+        self._order: dict[int, int] = {}  # id(value) -> when it was added
+
+    def add(self, name: PersonName | None, value) -> None:
+        if name is not None:
+            self._by_name.setdefault((name.family, name.given), []).append(value)
+            self._order.setdefault(id(value), len(self._order))
+
+    def find(self, text: str) -> list:
+        """The values of every record `text` names, in the order they were added."""
         words = name_words(text)
-        for i, word in enumerate(words):
-            if not same_given_name(word, self.given):
-                continue
-            for j in range(i + 1, len(words)):
-                # A surname written in parts ("Jones Evans") or whole ("Jones-Evans").
-                for k in range(j + 1, min(j + 3, len(words)) + 1):
-                    if "".join(words[j:k]) == self.family:
-                        return True
-        return False
+        found: dict[int, object] = {}
+        for start, surname in surnames(words):
+            for word in set(words[:start]):
+                for given in EQUIVALENTS.get(word, frozenset()) | {word}:
+                    for value in self._by_name.get((surname, given), ()):
+                        found.setdefault(id(value), value)
+        return sorted(found.values(), key=lambda v: self._order[id(v)])

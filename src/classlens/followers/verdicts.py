@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from classlens.followers.person_names import PersonName
+from classlens.followers.person_names import NameBook, PersonName
 from classlens.posts.names import fold
 
 PARENT, STAFF, PUPIL, BUSINESS, UNKNOWN = "parent", "staff", "pupil", "business", "unknown"
@@ -83,10 +83,16 @@ class SchoolDirectory:
 
     def __init__(self, pupils: Iterable[PupilName], contacts: Iterable[ContactFacts],
                  staff: Iterable[str]):
-        self.pupils = [(p, n) for p in pupils if (n := PersonName.parse(p.name))]
-        self.contacts = [(c, PersonName.parse(c.name)) for c in contacts]
-        self.emails = {c.email: c for c in (c for c, _ in self.contacts) if c.email}
-        self.staff = [n for s in staff if (n := PersonName.parse(s))]
+        self.pupils, self.contacts, self.staff = NameBook(), NameBook(), NameBook()
+        self.emails: dict[str, ContactFacts] = {}
+        for pupil in pupils:
+            self.pupils.add(PersonName.parse(pupil.name), pupil)
+        for contact in contacts:
+            self.contacts.add(PersonName.parse(contact.name), contact)
+            if contact.email:
+                self.emails.setdefault(contact.email, contact)
+        for written in staff:
+            self.staff.add(PersonName.parse(written), " ".join(written.split()))
 
     def judge(self, row: FollowerRow) -> Verdict:
         name = " ".join(row.display_name.split())
@@ -94,7 +100,7 @@ class SchoolDirectory:
         def verdict(kind: str, reason: str) -> Verdict:
             return Verdict(row.handle, row.display_name, kind, reason)
 
-        pupil = next((p for p, n in self.pupils if n.found_in(name)), None)
+        pupil = next(iter(self.pupils.find(name)), None)
         parent_too = self._contact(row)
         if pupil is not None:
             also = (" It is also a parent's name: if it is the parent, they can show the "
@@ -107,9 +113,9 @@ class SchoolDirectory:
             where = "name" if _business_word(name, _BUSINESS_NAME) else "bio"
             return verdict(BUSINESS, f"The {where} says \"{business}\": businesses, media, "
                            "services and charities are not accepted.")
-        staff = next((s for s in self.staff if s.found_in(name)), None)
+        staff = next(iter(self.staff.find(name)), None)
         if staff is not None:
-            return verdict(STAFF, f"Matches a member of staff ({staff.written}).")
+            return verdict(STAFF, f"Matches a member of staff ({staff}).")
         if parent_too is not None:
             contact, how = parent_too
             of = f"a pupil in {contact.pupil_class}" if contact.pupil_class else "a pupil"
@@ -130,8 +136,7 @@ class SchoolDirectory:
                 contact = self.emails.get(fold(address).strip(".,;"))
                 if contact is not None:
                     return contact, "The e-mail address is that of"
-        matches = [c for c, n in self.contacts if n is not None
-                   and n.found_in(row.display_name)]
+        matches = self.contacts.find(row.display_name)
         if not matches:
             return None
         matches.sort(key=lambda c: not c.is_parent)
