@@ -17,6 +17,8 @@ import time
 
 from classlens.followers.person_names import PersonName
 from classlens.followers.verdicts import (
+    _BUSINESS,
+    _BUSINESS_NAME,
     BUSINESS,
     PARENT,
     PUPIL,
@@ -27,8 +29,6 @@ from classlens.followers.verdicts import (
     PupilName,
     SchoolDirectory,
     _business_word,
-    _BUSINESS,
-    _BUSINESS_NAME,
 )
 from classlens.register.contacts import is_parent
 
