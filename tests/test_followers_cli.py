@@ -285,3 +285,40 @@ def test_slt_confirms_the_checklist_term_by_term(cli, school, db_url):
         assert {r["status"] for r in services.account_checklist("social_private")} == {"due"}
     finally:
         services.db.close()
+
+
+def test_kinds_and_removal_requests_on_the_command_line(cli, school):
+    staged = {}
+    for caption, kind in (("Oak: magnets.", None), ("Oak: forces.", "general"),
+                          ("Oak: sports day.", "event"), ("Oak: fractions.", None)):
+        extra = ["--kind", kind] if kind else []
+        result = cli("posts", "stage", "--class", "Oak", "--channel", "website", "--caption",
+                     caption, *extra, "--json", "--as", "ms.khan")
+        assert result.code == 0, result.err
+        staged[caption] = {p["rule"] for p in result.json["problems"]}
+    assert "weekly-quota" not in staged["Oak: sports day."] | staged["Oak: forces."]
+    assert "weekly-quota" in staged["Oak: fractions."]
+    assert cli("posts", "stage", "--class", "Oak", "--channel", "website", "--caption", "x",
+               "--kind", "news", "--as", "ms.khan").code == 2
+    shown = cli("posts", "show", "3", "--json").json
+    assert shown["kind"] == "event"
+    report = cli("report", "weekly")
+    assert report.code == 0 and "EVENTS" in report.out
+
+    request = cli("takedown", "request", "--post", "1", "--from", "Mrs Ní Bhriain, by phone",
+                  "--json", "--as", "ms.khan")
+    assert request.code == 0, request.err
+    assert request.json["waiting_for"] == [1] and request.json["recorded_by"] == "ms.khan"
+    assert "removal-requested" in {p["rule"] for p in cli("posts", "show", "1", "--json")
+                                   .json["problems"]}
+    assert cli("takedown", "request", "--post", "1", "--as", "ms.khan").code == 1
+    assert cli("takedown", "request", "--post", "1", "--pupil", "A1", "--from", "x",
+               "--as", "ms.khan").code == 1
+    assert cli("takedown", "A1", "--from", "x").code == 2
+    listed = cli("takedown", "requests", "--json").json
+    assert [(r["id"], r["requested_by"]) for r in listed] == [(1, "Mrs Ní Bhriain, by phone")]
+    assert cli("takedown", "done", "1", "--note", "post deleted", "--as", "ms.khan").code == 1
+    assert cli("takedown", "done", "--note", "x", "--as", "mr.jones").code == 2
+    assert cli("takedown", "done", "1", "--note", "post deleted", "--as", "mr.jones").code == 0
+    assert cli("takedown", "requests", "--json").json == []
+    assert cli("takedown", "A1", "--json").json == []  # the old contract still holds
