@@ -95,6 +95,11 @@ FOLLOWERS = [
     # The father and his son share a name: never passed as a parent.
     ("@samprice", "Sam Price", "Dad", "pupil", "also a parent"),
     ("sam.price@example.org", "Samuel Price", "", "pupil", "also a parent"),
+    ("@ponies", "Millie 🦄", "Year 6, I love ponies", "pupil", "year 6"),
+    ("@kid", "Tom", "I'm 10 and I love football", "pupil", "i'm 10"),
+    ("@yr5", "Cai", "yr5 at Ysgol Gymraeg", "pupil", "yr5"),
+    ("@mumof", "Ann Lee", "Mum of a Year 6 and a yr2", "unknown", "check who"),
+    ("@gov", "Mair Davies", "Governor. Year 1 reading volunteer", "unknown", "check who"),
     ("@jebuild", "Jones-Evans Builders Ltd", "", "business", "builders"),
     ("@sianhair", "Siân Hughes", "Hair salon, book now!", "business", "salon"),
     ("@news", "Herts Gazette", "Local news", "business", "gazette"),

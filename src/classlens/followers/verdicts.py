@@ -41,6 +41,14 @@ NAME_ONLY_WORDS = (
 _BUSINESS = regex.compile(r"\b(" + "|".join(regex.escape(w) for w in BUSINESS_WORDS) + r")\b")
 _BUSINESS_NAME = regex.compile(
     r"\b(" + "|".join(regex.escape(w) for w in BUSINESS_WORDS + NAME_ONLY_WORDS) + r")\b")
+# A bio that reads like a primary pupil's own ("Year 6", "I'm 10", "yr5 at
+# Redbourn"): seed 003 accepts no pupil's own account. A parent's bio ("Mum of a
+# Year 6") names the parent, so any such word cancels it.
+CHILD_BIO = regex.compile(r"\b(?:year|yr|y)\s?[1-6]\b|"
+                          r"\b(?:i'?m|i am|age|aged)\s+(?:[4-9]|1[0-2])\b")
+GROWN_UP = regex.compile(r"\b(?:mum|mom|mam|mummy|mother|dad|daddy|father|parent|carer|"
+                         r"nan|nanny|gran|granny|grandma|grandad|grandpa|teacher|teaching|"
+                         r"governor|wife|husband|of|my)\b")
 EMAIL = regex.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
 
 
@@ -108,6 +116,11 @@ class SchoolDirectory:
             return verdict(PUPIL, f"The name matches a pupil on roll ({pupil.name}"
                            f"{', ' + pupil.class_name if pupil.class_name else ''}): pupils "
                            f"are not accepted as followers.{also}")
+        bio = " ".join(fold(row.bio).replace("\u2019", "'").split())
+        child = CHILD_BIO.search(bio)
+        if child and not GROWN_UP.search(bio):
+            return verdict(PUPIL, f"The bio reads like a pupil's own account (\"{child.group(0)}"
+                           "\"): pupils are not accepted as followers.")
         business = _business_word(name, _BUSINESS_NAME) or _business_word(row.bio, _BUSINESS)
         if business:
             where = "name" if _business_word(name, _BUSINESS_NAME) else "bio"
