@@ -302,6 +302,10 @@ def test_kinds_and_removal_requests_on_the_command_line(cli, school):
                "--kind", "news", "--as", "ms.khan").code == 2
     shown = cli("posts", "show", "3", "--json").json
     assert shown["kind"] == "event"
+    # Fractions was an event after all: no longer over the quota.
+    edited = cli("posts", "edit", "4", "--kind", "event", "--json", "--as", "ms.khan").json
+    assert edited["kind"] == "event"
+    assert "weekly-quota" not in {p["rule"] for p in edited["problems"]}
     report = cli("report", "weekly")
     assert report.code == 0 and "EVENTS" in report.out
 

@@ -202,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--photo", dest="photos", type=int, action="append", metavar="PHOTO_ID")
     edit.add_argument("--alt", dest="alts", action="append", metavar="TEXT")
     edit.add_argument("--ack", dest="acks", action="append", metavar="RULE_ID")
+    edit.add_argument("--kind", choices=("general", "event"))
     edit.set_defaults(run=cmd_posts_edit)
     for name, help_ in (("submit", "submit a draft for approval"),
                         ("approve", "approve a submitted post (slt, not the author)")):
@@ -510,7 +511,7 @@ def cmd_posts_stage(args) -> int:
 
 def cmd_posts_edit(args) -> int:
     view = open_services(args).edit(args.actor, args.post_id, args.caption, args.photos,
-                                    args.alts, args.acks)
+                                    args.alts, args.acks, args.kind)
     emit(args, view.as_dict(), _post_text(view))
     return EXIT_OK
 

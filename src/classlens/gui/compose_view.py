@@ -229,7 +229,8 @@ class ComposeView(QtWidgets.QWidget):
                                            self.channel_box.currentData(), *args,
                                            kind=self.kind())
             else:
-                view = self.services.edit(self.user.username, self.editing, *args)
+                view = self.services.edit(self.user.username, self.editing, *args,
+                                          kind=self.kind())
             return self.services.submit(self.user.username, view.id)
 
         view = attempt(self, save_and_submit)
@@ -237,7 +238,6 @@ class ComposeView(QtWidgets.QWidget):
             return None
         self.preview.setText(_("Post {id} is waiting for approval.").format(id=view.id))
         self.editing = None
-        self.event_box.setEnabled(True)
         self.reload_mine()
         return view.id
 
@@ -246,7 +246,6 @@ class ComposeView(QtWidgets.QWidget):
 
     def clear(self) -> None:
         self.editing = None
-        self.event_box.setEnabled(True)
         self.caption.clear()
         self.select_photos([])
 
@@ -268,7 +267,6 @@ class ComposeView(QtWidgets.QWidget):
             return
         self.editing = view.id
         self.event_box.setChecked(view.kind == "event")
-        self.event_box.setEnabled(False)  # chosen when the post was staged
         self.class_box.setCurrentIndex(self.class_box.findData(view.class_name))
         self.channel_box.setCurrentIndex(self.channel_box.findData(view.channel))
         self.caption.setPlainText(view.caption)

@@ -214,7 +214,7 @@ class PostServices(PhotoServices):
 
     def edit(self, actor: str, post_id: int, caption: str | None = None,
              photo_ids: list[int] | None = None, alts: list[str] | None = None,
-             acks: list[str] | None = None) -> PostView:
+             acks: list[str] | None = None, kind: str | None = None) -> PostView:
         """Change a post; a submitted or approved post goes back to draft."""
         with self._race_reported(post_id), self.db.transaction() as session:
             self.require(session, actor, STAFF)
@@ -229,6 +229,8 @@ class PostServices(PhotoServices):
                 current_ids if photo_ids is None else photo_ids,
                 [p.alt_text for p in post.photos] if alts is None else alts,
                 json.loads(post.acknowledged) if acks is None else acks)
+            if kind is not None:
+                post.kind = _kind(kind)
             old = post.status
             post.status = "draft"
             _touch(post, actor)
