@@ -25,6 +25,11 @@ def test_dashboard_shows_checklist_and_follower_check_until_done(qtbot, school):
     school.add_user("admin", "head", "slt")
     win = window(qtbot, school, "head")
     panel = win.show_screen("dashboard").account_checks
+    # Channels the school has not used yet are not nagged about.
+    assert panel.checklist.rowCount() == 0 and panel.followers.rowCount() == 0
+    school.stage("teacher1", "Oak", "social_private", "Oak: a visit.", [1], ["Two people."])
+    school.decide_follower("head", "social_public", "@spam", "block")
+    panel.reload()
     items = [panel.checklist.item(r, 0).text() + ":" + panel.checklist_rows[r]["item"]
              for r in range(panel.checklist.rowCount())]
     assert "social_private:protected" in items and "social_public:messages-off" in items

@@ -131,6 +131,8 @@ def build_followers(services: Services) -> None:
                                    ("@bill_w", "Bill Williams", "accept"),
                                    ("@smithplumbing", "Smith & Sons Plumbing Ltd", "block")):
         services.decide_follower("mr.jones", "social_private", handle, decision, name)
+    services.decide_follower("mr.jones", "social_public", "@cheap_followers_4u", "block",
+                             "Cheap Followers Services")
     # The account settings of the private feed: two confirmed this term, one not yet.
     services.confirm_account_items("mr.jones", "social_private", ["protected", "messages-off"])
     # Zoë's father asks for the published trip post to come down.

@@ -94,7 +94,7 @@ class AccountChecksPanel(QtWidgets.QWidget):
             return
         # Overdue first: what needs doing is what is seen.
         order = {"overdue": 0, "due": 1, "confirmed": 2}
-        self.checklist_rows = sorted(self.services.account_checklist(),
+        self.checklist_rows = sorted(self.services.account_checklist(in_use_only=True),
                                      key=lambda r: order[r["status"]])
         _fill(self.checklist, [[r["channel"], _(r["status"]) if r["status"] != "due" else
                                 _("due by {date}").format(date=r["due"]), r["text"]]

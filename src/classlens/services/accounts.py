@@ -3,18 +3,35 @@ confirmed by SLT term by term (see policy/account_checklist.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, union
+from sqlalchemy.orm import Session
 
 from classlens.errors import ClassLensError
 from classlens.policy.account_checklist import ITEMS, items_for, term_of
 from classlens.services.base import ServiceBase, now
-from classlens.storage.models import AccountConfirmation, Channel
+from classlens.storage.models import (
+    AccountConfirmation,
+    Channel,
+    FollowerCheck,
+    FollowerDecision,
+    Post,
+)
 
 CONFIRM_ACCOUNT = ("slt",)
 
 
+def channels_in_use(session: Session) -> set[int]:
+    """Channels the school uses: a post was staged for it, or its followers or
+    account were looked at. A fresh school has a channel per consent category;
+    the dashboard does not nag about accounts the school never opened."""
+    return set(session.scalars(union(
+        select(Post.channel_id), select(FollowerDecision.channel_id),
+        select(FollowerCheck.channel_id), select(AccountConfirmation.channel_id))))
+
+
 class AccountServices(ServiceBase):
-    def account_checklist(self, channel_name: str | None = None) -> list[dict]:
+    def account_checklist(self, channel_name: str | None = None,
+                          in_use_only: bool = False) -> list[dict]:
         """Every channel's checklist this term: each promise, confirmed or due."""
         policy = self.policy()
         today = self.today()
@@ -23,6 +40,8 @@ class AccountServices(ServiceBase):
             query = select(Channel).order_by(Channel.id)
             if channel_name is not None:
                 query = query.where(Channel.id == self.channel(session, channel_name).id)
+            if in_use_only:
+                query = query.where(Channel.id.in_(channels_in_use(session)))
             confirmed = {(c.channel_id, c.item): c for c in session.scalars(
                 select(AccountConfirmation).where(AccountConfirmation.term == term.key))}
             rows = []

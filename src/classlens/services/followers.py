@@ -19,6 +19,7 @@ from classlens.followers.verdicts import (
     Verdict,
 )
 from classlens.register.contacts import is_parent
+from classlens.services.accounts import channels_in_use
 from classlens.services.base import ServiceBase, now
 from classlens.storage.models import (
     Channel,
@@ -193,12 +194,13 @@ class FollowerServices(ServiceBase):
             return _check_view(channel, check)
 
     def follower_checks_due(self) -> list[dict]:
-        """Public channels whose followers have not been checked this week."""
+        """Public channels in use whose followers have not been checked this week."""
         week = self._week_start()
         with self.db.transaction() as session:
             due = []
-            for channel in session.scalars(select(Channel).where(Channel.category == PUBLIC)
-                                           .order_by(Channel.name)):
+            for channel in session.scalars(select(Channel).where(
+                    Channel.category == PUBLIC, Channel.id.in_(channels_in_use(session)))
+                    .order_by(Channel.name)):
                 check = session.scalar(select(FollowerCheck).where(
                     FollowerCheck.channel_id == channel.id, FollowerCheck.week_start == week))
                 if check is not None and check.done_at is not None:
