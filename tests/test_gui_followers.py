@@ -116,3 +116,26 @@ def test_compose_marks_an_event_which_the_quota_does_not_count(qtbot, school):
     assert "weekly-quota" not in {p.rule for p in compose._problems}
     post_id = compose.submit()
     assert post_id is not None and school.post(post_id).kind == "event"
+
+
+def test_contacts_in_the_app_never_show_addresses_and_ict_imports_them(qtbot, school):
+    school.add_user("admin", "head", "slt")
+    good = write_csv(school.library_root.parent / "contacts.csv", CONTACTS)
+    bad = write_csv(school.library_root.parent / "bad.csv",
+                    CONTACTS + "NOBODY,Ann Lee,Mother,\n")
+    win = window(qtbot, school, "admin")
+    dialog = win.show_screen("dashboard").account_checks.open_contacts()
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 0
+    assert dialog.import_file(str(bad)).errors and "row 4" in dialog.status.text()
+    assert dialog.table.rowCount() == 0
+    asked = []
+    assert dialog.import_file(str(good), confirm=lambda text: asked.append(text) or True)
+    assert asked == ["2 to add, 0 to update, 0 to remove. Import?"]
+    cells = [dialog.table.item(r, c).text() for r in range(dialog.table.rowCount())
+             for c in range(dialog.table.columnCount())]
+    assert "Michelle Obama" in cells and "michelle@example.org" not in cells
+    slt = window(qtbot, school, "head")
+    seen = slt.show_screen("dashboard").account_checks.open_contacts()
+    qtbot.addWidget(seen)
+    assert seen.table.rowCount() == 2 and seen.findChild(QtCore.QObject, "importContacts") is None

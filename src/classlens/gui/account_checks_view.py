@@ -72,6 +72,9 @@ class AccountChecksPanel(QtWidgets.QWidget):
                                              objectName="followerRequests")
             requests.clicked.connect(self.open_follower_requests)
             buttons.addWidget(requests)
+            contacts = QtWidgets.QPushButton(_("Contacts…"), objectName="openContacts")
+            contacts.clicked.connect(self.open_contacts)
+            buttons.addWidget(contacts)
             inner.addLayout(buttons)
             layout.addWidget(box, 2)
         box = QtWidgets.QGroupBox(_("Removal requests from parents"))
@@ -158,5 +161,12 @@ class AccountChecksPanel(QtWidgets.QWidget):
         from classlens.gui.followers_dialog import FollowersDialog
 
         dialog = FollowersDialog(self.services, self.user, self)
+        dialog.open()
+        return dialog
+
+    def open_contacts(self):
+        from classlens.gui.contacts_dialog import ContactsDialog
+
+        dialog = ContactsDialog(self.services, self.user, self)
         dialog.open()
         return dialog
