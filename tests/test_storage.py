@@ -52,7 +52,7 @@ def test_upgrade_of_a_database_created_by_the_first_migration(db_url):
 
 
 REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010",
-             "0011"]
+             "0011", "0012"]
 
 
 @pytest.mark.parametrize("revision", REVISIONS)

@@ -50,6 +50,26 @@ def main(folder: str) -> None:
             window.grab().save(str(out / f"{screen}.png"))
             print(out / f"{screen}.png")
         window.close()
+    follower_screens(app, services, out)
+
+
+def follower_screens(app, services, out: Path) -> None:
+    """The dashboard's account checks and the follower requests dialog, at 1366x768."""
+    from classlens.resources import resources_dir
+
+    window = open_window(services, "mr.jones")
+    window.resize(1366, 768)
+    window.show()
+    dashboard = window.show_screen("dashboard")
+    settle(app)
+    window.grab().save(str(out / "dashboard-account-checks.png"))
+    dialog = dashboard.account_checks.open_follower_requests()
+    dialog.open_csv(str(resources_dir() / "demo" / "follower_requests.csv"))
+    settle(app)
+    dialog.grab().save(str(out / "followers.png"))
+    dialog.close()
+    window.close()
+    print(out / "dashboard-account-checks.png", out / "followers.png")
 
 
 if __name__ == "__main__":

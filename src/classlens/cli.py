@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
                      aliases=("set-password",))
     passwd.add_argument("name")
     passwd.set_defaults(run=cmd_users_passwd)
+    uname = command(users, "name", "the name a user goes by, to recognise staff among "
+                    "followers", acting=True)
+    uname.add_argument("name")
+    uname.add_argument("display_name", metavar="FULL_NAME")
+    uname.set_defaults(run=cmd_users_name)
 
     register = commands.add_parser("register", help="the consent register").add_subparsers(
         dest="register_command", required=True, metavar="COMMAND")
@@ -206,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="alt text, one per --photo in the same order")
     stage.add_argument("--ack", dest="acks", action="append", default=[], metavar="RULE_ID",
                        help="acknowledge a warning")
+    stage.add_argument("--kind", choices=("general", "event"), default="general",
+                       help="an event post (sports day, a trip) does not count towards the "
+                            "weekly quota")
     stage.set_defaults(run=cmd_posts_stage)
     edit = command(posts, "edit", "change a post (it goes back to draft)", True, True)
     edit.add_argument("post_id", type=int)
@@ -213,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--photo", dest="photos", type=int, action="append", metavar="PHOTO_ID")
     edit.add_argument("--alt", dest="alts", action="append", metavar="TEXT")
     edit.add_argument("--ack", dest="acks", action="append", metavar="RULE_ID")
+    edit.add_argument("--kind", choices=("general", "event"))
     edit.set_defaults(run=cmd_posts_edit)
     for name, help_ in (("submit", "submit a draft for approval"),
                         ("approve", "approve a submitted post (slt, not the author)")):
@@ -243,9 +252,18 @@ def build_parser() -> argparse.ArgumentParser:
     pshow.add_argument("post_id", type=int)
     pshow.set_defaults(run=cmd_posts_show)
 
-    takedown = command(commands, "takedown", "every live post showing a pupil", True, True)
-    takedown.add_argument("pupil_id")
+    takedown = command(commands, "takedown", "every live post showing a pupil; or record a "
+                       "parent's removal request", True, True)
+    takedown.usage = ("classlens takedown PUPIL_ID [--json]\n"
+                      "       classlens takedown request (--post ID | --pupil PUPIL_ID) "
+                      "--from TEXT --as USERNAME\n"
+                      "       classlens takedown requests [--all] [--json]\n"
+                      "       classlens takedown done REQUEST_ID --note TEXT --as USERNAME")
+    takedown.add_argument("pupil_id", metavar="PUPIL_ID|request|requests|done")
+    takedown.add_argument("request_id", nargs="?", type=int, help=argparse.SUPPRESS)
+    _add_removal_arguments(takedown)
     takedown.set_defaults(run=cmd_takedown)
+    _add_followers_commands(commands, command, channels)
     report = commands.add_parser("report", help="reports").add_subparsers(
         dest="report_command", required=True, metavar="COMMAND")
     weekly = command(report, "weekly", "posts per class this week against the policy quota",
@@ -586,7 +604,7 @@ def _post_text(view) -> str:
 
 def cmd_posts_stage(args) -> int:
     view = open_services(args).stage(args.actor, args.class_name, args.channel, args.caption,
-                                     args.photos, args.alts, args.acks)
+                                     args.photos, args.alts, args.acks, args.kind)
     emit(args, {"id": view.id, "status": view.status,
                 "problems": [p.as_dict() for p in view.problems]}, _post_text(view))
     return EXIT_OK
@@ -594,7 +612,7 @@ def cmd_posts_stage(args) -> int:
 
 def cmd_posts_edit(args) -> int:
     view = open_services(args).edit(args.actor, args.post_id, args.caption, args.photos,
-                                    args.alts, args.acks)
+                                    args.alts, args.acks, args.kind)
     emit(args, view.as_dict(), _post_text(view))
     return EXIT_OK
 
@@ -637,6 +655,10 @@ def cmd_posts_show(args) -> int:
 
 
 def cmd_takedown(args) -> int:
+    if args.pupil_id in ("request", "requests", "done"):
+        return cmd_takedown_requests(args)
+    if args.post is not None or args.pupil is not None or args.requested_by is not None:
+        raise UsageError("--post, --pupil and --from go with `takedown request`")
     entries = open_services(args).takedown(args.pupil_id, args.actor or "system")
     rows = [("POST", "CHANNEL", "EXPORTED", "LINK", "TAKE DOWN")]
     rows += [(_what(e), e["channel"], e["exported_at"][:16], e["url"] or e["file"] or "-",
@@ -661,8 +683,9 @@ def cmd_register_takedowns(args) -> int:
 
 def cmd_report_weekly(args) -> int:
     report = open_services(args).weekly_report(args.week)
-    rows = [("CLASS", "POSTS", "STATUS")] + [(c["class"], str(c["posts"]), c["status"])
-                                              for c in report["classes"]]
+    rows = [("CLASS", "POSTS", "STATUS", "EVENTS")] + [
+        (c["class"], str(c["posts"]), c["status"], str(c.get("events", 0)))
+        for c in report["classes"]]
     emit(args, report, f"Week {report['week']} ({report['from']} to {report['to']}), quota "
          f"{report['min']} to {report['max']} posts per class:\n" + table(rows))
     return EXIT_OK
@@ -792,6 +815,209 @@ def cmd_selftest(args) -> int:
         return EXIT_REJECTED
     emit(args, {"passed": True, "checks": passed},
          "\n".join(f"ok  {check}" for check in passed) + "\nself-test passed")
+    return EXIT_OK
+
+
+def _add_removal_arguments(parser) -> None:
+    parser.add_argument("--post", type=int, metavar="ID", help="request: the post to remove")
+    parser.add_argument("--pupil", metavar="PUPIL_ID",
+                        help="request: remove every post showing this pupil")
+    parser.add_argument("--from", dest="requested_by", metavar="TEXT",
+                        help="request: who asked, and how (\"Mrs Davies, by phone\")")
+    parser.add_argument("--note", metavar="TEXT", help="done: what was done")
+    parser.add_argument("--all", action="store_true", help="requests: closed ones too")
+
+
+def _add_followers_commands(commands, command, channels) -> None:
+    """Parents' contacts, follower checks and the account checklist (seeds 002-004)."""
+    contacts = commands.add_parser("contacts", help="parents' and carers' contacts (ICT, SLT)"
+                                   ).add_subparsers(dest="contacts_command", required=True,
+                                                    metavar="COMMAND")
+    cimp = command(contacts, "import", "import parents' contacts from the MIS (CSV)", True, True)
+    cimp.add_argument("file", type=Path)
+    cimp.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
+                      help="use the school's heading for one of our fields: pupil_id, "
+                           "contact_name, relationship, email")
+    cimp.add_argument("--dry-run", action="store_true", help="report, but write nothing")
+    cimp.set_defaults(run=cmd_contacts_import)
+    clist = command(contacts, "list", "contacts (never their e-mail addresses)", True, True)
+    clist.add_argument("--pupil", metavar="PUPIL_ID")
+    clist.set_defaults(run=cmd_contacts_list)
+
+    followers = commands.add_parser("followers", help="who follows the school's accounts"
+                                    ).add_subparsers(dest="followers_command", required=True,
+                                                     metavar="COMMAND")
+    fcheck = command(followers, "check", "a verdict for each follower request", True, True)
+    fcheck.add_argument("file", type=Path, metavar="FILE",
+                        help="CSV with handle, display_name and optionally bio")
+    fcheck.add_argument("--channel", required=True)
+    fcheck.set_defaults(run=cmd_followers_check)
+    fdecide = command(followers, "decide", "record accepting, declining or blocking a "
+                      "follower", True, True)
+    fdecide.add_argument("channel")
+    fdecide.add_argument("handle")
+    choice = fdecide.add_mutually_exclusive_group(required=True)
+    for name in ("accept", "decline", "block"):
+        choice.add_argument(f"--{name}", dest="decision", action="store_const", const=name)
+    fdecide.add_argument("--name", dest="display_name", metavar="TEXT",
+                         help="the follower's display name, to keep ClassLens's advice with "
+                              "the decision")
+    fdecide.set_defaults(run=cmd_followers_decide)
+    flist = command(followers, "list", "each follower's standing decision", True, True)
+    flist.add_argument("--channel", required=True)
+    flist.set_defaults(run=cmd_followers_list)
+    fsample = command(followers, "sample", "this week's random sample of a public channel's "
+                      "followers, for SLT to look at", True, True)
+    fsample.add_argument("file", type=Path, nargs="?", metavar="FILE",
+                         help="the follower list as the platform shows it (CSV: handle, "
+                              "display_name, bio); default: followers accepted in ClassLens")
+    fsample.add_argument("--channel", required=True)
+    fsample.add_argument("--size", type=int, default=10)
+    fsample.set_defaults(run=cmd_followers_sample)
+    fdone = command(followers, "checked", "SLT has looked at this week's sample", True, True)
+    fdone.add_argument("--channel", required=True)
+    fdone.add_argument("--note", default="", metavar="TEXT")
+    fdone.set_defaults(run=cmd_followers_checked)
+
+    checklist = command(channels, "checklist", "the account settings the policy promises, "
+                        "confirmed by SLT each term", True, True)
+    checklist.add_argument("channel", nargs="?")
+    checklist.add_argument("--confirm", action="append", default=[], metavar="ITEM",
+                           help="confirm you checked this item on the account (slt)")
+    checklist.set_defaults(run=cmd_channels_checklist)
+
+
+def cmd_users_name(args) -> int:
+    open_services(args).set_display_name(args.actor, args.name, args.display_name)
+    print(f"{args.name} goes by {' '.join(args.display_name.split())}.")
+    return EXIT_OK
+
+
+def cmd_contacts_import(args) -> int:
+    from classlens.register.contacts import FIELDS as CONTACT_FIELDS
+
+    try:
+        mapping = parse_mapping(args.map, CONTACT_FIELDS, "contacts")
+    except MappingError as error:
+        raise UsageError(str(error)) from None
+    report = open_services(args).import_contacts(args.actor, args.file, mapping, args.dry_run)
+    if report.errors:
+        emit(args, report.as_dict())
+        if not args.json:
+            print("\n".join([f"{args.file}: nothing was imported; fix these and import "
+                             "again:"] + [f"  {problem}" for problem in report.errors]),
+                  file=sys.stderr)
+        return EXIT_REJECTED
+    verb = "Would import" if args.dry_run else "Imported"
+    lines = [f"{verb} {args.file}: {report.created} added, {report.updated} updated, "
+             f"{report.unchanged} unchanged, {report.removed} removed."]
+    lines += [f"  {c['pupil_id']}: {c['contact']} ({c['relationship']}): {c['change']}"
+              for c in report.changes]
+    emit(args, report.as_dict(), "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_contacts_list(args) -> int:
+    rows = open_services(args).contacts(args.actor, args.pupil)
+    lines = [("PUPIL", "CLASS", "CONTACT", "RELATIONSHIP", "PARENT/CARER", "E-MAIL HELD")]
+    lines += [(r["pupil_id"], r["class"] or "", r["contact_name"], r["relationship"],
+               "yes" if r["parent_or_carer"] else "no", "yes" if r["has_email"] else "no")
+              for r in rows]
+    emit(args, rows, table(lines) if rows else "No contacts.")
+    return EXIT_OK
+
+
+def cmd_followers_check(args) -> int:
+    verdicts = open_services(args).check_followers(args.actor, args.channel, args.file)
+    lines = [("HANDLE", "NAME", "VERDICT", "WHY")]
+    lines += [(v.handle, v.display_name, v.verdict, v.reason) for v in verdicts]
+    emit(args, [v.as_dict() for v in verdicts], table(lines))
+    return EXIT_OK
+
+
+def cmd_followers_decide(args) -> int:
+    result = open_services(args).decide_follower(args.actor, args.channel, args.handle,
+                                                 args.decision, args.display_name)
+    past = {"accept": "Accepted", "decline": "Declined", "block": "Blocked"}[args.decision]
+    emit(args, result, f"{past} {result['handle']} on {result['channel']}"
+         + (f" (was: {result['previous']})." if result["previous"] else "."))
+    return EXIT_OK
+
+
+def cmd_followers_list(args) -> int:
+    rows = open_services(args).follower_decisions(args.actor, args.channel)
+    lines = [("HANDLE", "NAME", "DECISION", "BY", "WHEN")]
+    lines += [(r["handle"], r["display_name"] or "", r["decision"], r["decided_by"],
+               r["decided_at"][:16]) for r in rows]
+    emit(args, rows, table(lines) if rows else f"No decisions recorded for {args.channel}.")
+    return EXIT_OK
+
+
+def _sample_text(check: dict) -> str:
+    head = (f"Follower check of {check['channel']}, week of {check['week']}: sample drawn by "
+            f"{check['drawn_by']}; "
+            + (f"done by {check['done_by']}." if check["done_by"] else
+               "look at each account (bio, images, language), block if there is a concern, "
+               f"then: classlens followers checked --channel {check['channel']}"))
+    lines = [("HANDLE", "NAME", "VERDICT", "WHY")]
+    lines += [(f["handle"], f["display_name"], f["verdict"], f["reason"])
+              for f in check["sample"]]
+    return head + "\n" + table(lines)
+
+
+def cmd_followers_sample(args) -> int:
+    check = open_services(args).draw_follower_sample(args.actor, args.channel, args.file,
+                                                     args.size)
+    emit(args, check, _sample_text(check))
+    return EXIT_OK
+
+
+def cmd_followers_checked(args) -> int:
+    check = open_services(args).finish_follower_check(args.actor, args.channel, args.note)
+    emit(args, check, f"This week's follower check of {check['channel']} is done.")
+    return EXIT_OK
+
+
+def cmd_channels_checklist(args) -> int:
+    services = open_services(args)
+    if args.confirm:
+        if not args.channel:
+            raise UsageError("say which channel you checked: channels checklist CHANNEL "
+                             "--confirm ITEM")
+        rows = services.confirm_account_items(args.actor, args.channel, args.confirm)
+    else:
+        rows = services.account_checklist(args.channel)
+    lines = [("CHANNEL", "ITEM", "STATUS", "CONFIRMED BY", "PROMISE")]
+    lines += [(r["channel"], r["item"], r["status"] if r["status"] != "due"
+               else f"due by {r['due']}", r["confirmed_by"] or "", r["text"]) for r in rows]
+    emit(args, rows, table(lines) if rows else "No account settings to confirm.")
+    return EXIT_OK
+
+
+def cmd_takedown_requests(args) -> int:
+    services = open_services(args)
+    if args.pupil_id == "request":
+        result = services.request_removal(args.actor, args.requested_by or "", args.post,
+                                          args.pupil)
+        what = f"post {result['post_id']}" if result["post_id"] else f"pupil {result['pupil_id']}"
+        live = ", ".join(str(n) for n in result["waiting_for"]) or "none"
+        emit(args, result, f"Removal request {result['id']} recorded: {what}, from "
+             f"{result['requested_by']}. Posts to take down: {live}. It stays on the "
+             "dashboard until they are withdrawn (classlens posts withdraw ID) or it is "
+             f"closed (classlens takedown done {result['id']} --note ...).")
+    elif args.pupil_id == "done":
+        if args.request_id is None:
+            raise UsageError("say which request: takedown done REQUEST_ID --note TEXT")
+        result = services.close_removal_request(args.actor, args.request_id, args.note or "")
+        emit(args, result, f"Removal request {result['id']} closed.")
+    else:
+        requests = services.removal_requests(open_only=not args.all)
+        lines = [("REQUEST", "FROM", "POST/PUPIL", "RECEIVED", "WAITING FOR")]
+        lines += [(str(r["id"]), r["requested_by"],
+                   f"post {r['post_id']}" if r["post_id"] else f"pupil {r['pupil_id']}",
+                   r["received_at"][:16], ", ".join(f"post {n}" for n in r["waiting_for"])
+                   or ("done" if r["done"] else "someone to close it")) for r in requests]
+        emit(args, requests, table(lines) if requests else "No open removal requests.")
     return EXIT_OK
 
 

@@ -85,6 +85,7 @@ def build_demo(services: Services) -> None:
     services.set_never_publish("admin", "A100000000009", True,
                                "looked-after child: placement must not be disclosed")
     build_photos_and_posts(services, services.library_root.parent / "exports")
+    build_followers(services)
 
 
 def build_photos_and_posts(services: Services, exports: Path) -> None:
@@ -104,14 +105,16 @@ def build_photos_and_posts(services: Services, exports: Path) -> None:
     services.review_face("ms.khan", science, face.id, "pupil", "her class teacher knows her",
                          pupil_id="A100000000003")
 
-    def post(caption, photo, alt, channel="social_private", class_name="Oak", acks=()):
+    def post(caption, photo, alt, channel="social_private", class_name="Oak", acks=(),
+             kind="general"):
         return services.stage("ms.khan", class_name, channel, caption, [photo], [alt],
-                              list(acks)).id
+                              list(acks), kind).id
 
     post("Oak: magnets and forces in our science lesson.", science,
          "A pupil in an orange flight suit smiling in front of a flag.")
+    # The trip is an event: it does not count towards Oak's weekly quota.
     submitted = post("Oak: a visit to the Blue Room.", trip,
-                     "Two visitors in a grand room with yellow curtains.")
+                     "Two visitors in a grand room with yellow curtains.", kind="event")
     services.submit("ms.khan", submitted)
     approved = post("Oak: exploring the state rooms.", hall,
                     "A visitor standing beside a gilded chair.", channel="website")
@@ -123,7 +126,7 @@ def build_photos_and_posts(services: Services, exports: Path) -> None:
     services.reject("mr.jones", rejected, "Please use a photo with the whole class.")
     for state in ("exported", "published", "withdrawn"):
         number = post(f"Oak: the Blue Room trip ({state}).", trip,
-                      "Two visitors in a grand room.", channel="website")
+                      "Two visitors in a grand room.", channel="website", kind="event")
         services.submit("ms.khan", number)
         services.approve("mrs.patel", number)
         services.export_post("ms.khan", number, exports)
@@ -134,3 +137,24 @@ def build_photos_and_posts(services: Services, exports: Path) -> None:
     # Annie's parents withdraw consent for the website: her live posts must come down.
     services.set_consent("admin", "A100000000002", "website", "refused", "parent",
                          evidence="e-mail from parent")
+
+
+def build_followers(services: Services) -> None:
+    """Parents' contacts, staff names, decided follow requests and a removal request."""
+    report = services.import_contacts("admin", resources_dir() / "demo" / "contacts.csv")
+    assert not report.errors, report.errors  # the demo's own file
+    for user, name in (("ms.khan", "Aisha Khan"), ("mr.jones", "Rhys Jones"),
+                       ("mrs.patel", "Meera Patel"), ("admin", "Dafydd Hughes")):
+        services.set_display_name("admin", user, name)
+    for handle, name, decision in (("@niamh_ob", "Niamh O'Brien", "accept"),
+                                   ("@bill_w", "Bill Williams", "accept"),
+                                   ("@smithplumbing", "Smith & Sons Plumbing Ltd", "block")):
+        services.decide_follower("mr.jones", "social_private", handle, decision, name)
+    services.decide_follower("mr.jones", "social_public", "@cheap_followers_4u", "block",
+                             "Cheap Followers Services")
+    # The account settings of the private feed: two confirmed this term, one not yet.
+    services.confirm_account_items("mr.jones", "social_private", ["protected", "messages-off"])
+    # Zoë's father asks for the published trip post to come down.
+    published = next(p.id for p in services.posts("published"))
+    services.request_removal("ms.khan", "Mr O'Brien (Zoë's father), by phone",
+                             post_id=published)

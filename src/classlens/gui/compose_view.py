@@ -43,10 +43,14 @@ class ComposeView(QtWidgets.QWidget):
         self.submit_button = QtWidgets.QPushButton(_("Submit for approval"), objectName="submit")
         self.new_button = QtWidgets.QPushButton(_("New post"), objectName="newPost")
         self.mine = QtWidgets.QListWidget(objectName="myPosts")
+        # Events (sports day, a trip, a visitor) do not count towards the weekly quota.
+        self.event_box = QtWidgets.QCheckBox(_("A school event (not counted in the weekly "
+                                               "quota)"), objectName="composeEvent")
 
         left = QtWidgets.QFormLayout()
         left.addRow(_("Class"), self.class_box)
         left.addRow(_("Channel"), self.channel_box)
+        left.addRow("", self.event_box)
         left.addRow(_("Photos"), self.photo_list)
         left.addRow(_("My posts"), self.mine)
         middle = QtWidgets.QVBoxLayout()
@@ -74,6 +78,7 @@ class ComposeView(QtWidgets.QWidget):
         self.caption.textChanged.connect(self._timer.start)
         self.caption.textChanged.connect(self._count)
         self.channel_box.currentIndexChanged.connect(self._timer.start)
+        self.event_box.toggled.connect(self._timer.start)
         self.channel_box.currentIndexChanged.connect(self._count)
         self.class_box.currentIndexChanged.connect(self._load_photos)
         self.photo_list.itemChanged.connect(self._photos_changed)
@@ -154,7 +159,8 @@ class ComposeView(QtWidgets.QWidget):
         try:
             problems = self.services.check_draft(
                 self.class_box.currentData(), self.channel_box.currentData(),
-                self.caption.toPlainText(), self.selected_photos(), self.alt_texts())
+                self.caption.toPlainText(), self.selected_photos(), self.alt_texts(),
+                self.kind())
         except Exception as error:  # noqa: BLE001
             problems = []
             self.preview.setText(str(error))
@@ -220,9 +226,11 @@ class ComposeView(QtWidgets.QWidget):
         def save_and_submit():
             if self.editing is None:
                 view = self.services.stage(self.user.username, self.class_box.currentData(),
-                                           self.channel_box.currentData(), *args)
+                                           self.channel_box.currentData(), *args,
+                                           kind=self.kind())
             else:
-                view = self.services.edit(self.user.username, self.editing, *args)
+                view = self.services.edit(self.user.username, self.editing, *args,
+                                          kind=self.kind())
             return self.services.submit(self.user.username, view.id)
 
         view = attempt(self, save_and_submit)
@@ -232,6 +240,9 @@ class ComposeView(QtWidgets.QWidget):
         self.editing = None
         self.reload_mine()
         return view.id
+
+    def kind(self) -> str:
+        return "event" if self.event_box.isChecked() else "general"
 
     def clear(self) -> None:
         self.editing = None
@@ -255,6 +266,7 @@ class ComposeView(QtWidgets.QWidget):
         if view.status not in ("draft", "rejected", "submitted", "approved"):
             return
         self.editing = view.id
+        self.event_box.setChecked(view.kind == "event")
         self.class_box.setCurrentIndex(self.class_box.findData(view.class_name))
         self.channel_box.setCurrentIndex(self.channel_box.findData(view.channel))
         self.caption.setPlainText(view.caption)

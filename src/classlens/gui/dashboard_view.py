@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from classlens.gui.account_checks_view import AccountChecksPanel
 from classlens.gui.i18n import _
 from classlens.gui.qt import QtGui, QtWidgets
 
@@ -32,7 +33,7 @@ class DashboardView(QtWidgets.QWidget):
     def __init__(self, services, user, parent=None):
         super().__init__(parent)
         self.services, self.user = services, user
-        self.quota = _table([_("Class"), _("Posts"), _("Status")], "quota")
+        self.quota = _table([_("Class"), _("Posts"), _("Status"), _("Events")], "quota")
         self.expiring = _table([_("Pupil"), _("Consent"), _("Expires")], "expiring")
         self.takedowns = _table([_("Post"), _("Pupil"), _("Channel"), _("Link"), _("Why")],
                                 "takedowns")
@@ -51,7 +52,10 @@ class DashboardView(QtWidgets.QWidget):
                 inner.addWidget(self.week)
             inner.addWidget(widget)
             grid.addWidget(box, position // 2, position % 2)
-        grid.addWidget(refresh, 2, 1)
+        # The account checklist, weekly follower check and removal requests.
+        self.account_checks = AccountChecksPanel(services, user)
+        grid.addWidget(self.account_checks, 2, 0, 1, 2)
+        grid.addWidget(refresh, 3, 1)
         self.reload()
 
     def reload(self) -> None:
@@ -60,7 +64,8 @@ class DashboardView(QtWidgets.QWidget):
                             "posts per class.").format(week=report["week"], start=report["from"],
                                                         end=report["to"], low=report["min"],
                                                         high=report["max"]))
-        _fill(self.quota, [[c["class"], str(c["posts"]), _(c["status"])]
+        _fill(self.quota, [[c["class"], str(c["posts"]), _(c["status"]),
+                            str(c.get("events", 0))]
                            for c in report["classes"]],
               [STATUS_COLOUR[c["status"]] for c in report["classes"]])
         expiring = self.services.expiring_consents(30)
@@ -76,3 +81,4 @@ class DashboardView(QtWidgets.QWidget):
               ["#f8d7da"] * len(takedowns))
         _fill(self.waiting, [[str(v.id), v.author, v.channel, v.caption]
                              for v in self.services.posts("submitted")])
+        self.account_checks.reload()

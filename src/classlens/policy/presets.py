@@ -51,12 +51,16 @@ class Policy:
     consent_renewal: str | None = None
     report_events_afterwards: bool = True
     posting_window: PostingWindow | None = None
-    individual_child_content: bool = False
+    # Whether posts may be about one child (seed 004: never).
+    individual_child_content: bool = True
     # Face matching: a match needs a distance under the tolerance AND this
     # margin over the second-nearest pupil (measured: README "Recognition").
     match_tolerance: float = 0.5
     match_margin: float = 0.1
     blur_style: str = "gaussian"  # or "pixelate"
+    # Account settings the policy promises parents (policy/account_checklist.py),
+    # confirmed by SLT each term.
+    account_promises: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -120,6 +124,7 @@ PRESETS: dict[str, Policy] = {
             caption_starts_with_class=True,
             posts_per_class_week_min=1,
             posts_per_class_week_max=2,
+            account_promises=("protected", "messages-off", "no-reposting"),
         ),
         Policy(
             name="public-feed",
@@ -131,6 +136,7 @@ PRESETS: dict[str, Policy] = {
             account="public",
             group_shots_preferred=True,
             consent_renewal="school-year",
+            account_promises=("no-personal-reposts", "password"),
         ),
         Policy(
             name="no-faces",
@@ -144,6 +150,9 @@ PRESETS: dict[str, Policy] = {
             faces="none",
             biometric_recognition=False,
             posting_window=PostingWindow(),
+            individual_child_content=False,
+            account_promises=("messages-off", "follows-educational", "no-replies",
+                              "password"),
         ),
     )
 }

@@ -35,7 +35,48 @@ FUTURE = [
      r"([:.]\d{2})?\s*(am|pm)?\b", "a time the children will be somewhere"),
     (r"\bat\s+\d{1,2}([:.]\d{2})?\s*(am|pm)\b", "a clock time"),
 ]
+# Telling the world where children are right now (seed 004: "where children will
+# be at a specific time" is as true of the present as of the future).
+PRESENT = [
+    (r"\b(we|they|the children|the class|pupils)\s*('re|'m| are| am)\s+(now\s+|currently\s+|"
+     r"still\s+|here\s+)?(at|in|on)\b", "where the children are"),
+    (r"\b(currently|right now|at the moment|as we speak|still) (at|in)\b",
+     "where the children are now"),
+    (r"\b(right now|at the moment|as we speak|live from|just arrived)\b", "the present moment"),
+    (r"\b(until|till|til)\s+\d{1,2}([:.]\d{2})?\s*(am|pm)?\b", "until when they will be there"),
+]
 SEPARATORS = ":-–—,.!|;"
+# Content about one child (seed 004: "John has been much better behaved today").
+# A capitalised word doing something as a person, a singular pronoun doing it,
+# praise of one named person, or the words of a one-child post.
+ONE_CHILD_VERBS = (
+    r"has|had|was|is|did|won|made|got|earned|received|achieved|behaved|tried|worked|showed|"
+    r"shared|scored|read|wrote|drew|painted|finished|managed|became|learned|learnt|"
+    r"remembered|helped|completed|passed|lost|wins|gets|loves|enjoyed"
+)
+ONE_CHILD = [
+    regex.compile(rf"(?<![\p{{L}}\p{{N}}'’])(\p{{Lu}}[\p{{L}}'’\-]+)\s+(?:{ONE_CHILD_VERBS})\b"),
+    regex.compile(r"\b(?:well done|congratulations|congrats|happy birthday|thank you|"
+                  r"thanks|bravo|proud of)(?:,)?\s+(?:to\s+)?(\p{Lu}[\p{L}'’\-]+)"),
+]
+ONE_CHILD_PHRASES = regex.compile(
+    r"(?i)(?<![\p{L}])((?:he|she)\s+(?:" + ONE_CHILD_VERBS + r")\b|star of the week|"
+    r"pupil of the week|child of the week|one (?:of our )?(?:pupils|children|child|boys|girls)|"
+    r"\b(?:a|this|one) (?:pupil|child|boy|girl|student) (?:in|from|who))")
+# Capitalised words that start sentences or name groups, not one child.
+NOT_A_CHILD = frozenset("""
+the this that these those there here today yesterday everyone everybody everything
+nobody somebody someone anyone it its we our they their what who which when where why
+how year years class classes reception nursery school team group science maths math
+english art music pe lunch assembly sports sport football netball rugby cricket
+swimming reading writing phonics learning homework behaviour attendance singing
+christmas easter harvest diwali eid hanukkah spring summer autumn winter monday
+tuesday wednesday thursday friday saturday sunday january february march april may
+june july august september october november december all both each every most some
+many none one two three four five six everyone's mr mrs ms miss dr sir staff
+teacher teachers parents governors head headteacher choir orchestra club council
+ks1 ks2 eyfs work
+""".split())
 
 
 @dataclass(frozen=True)
@@ -67,6 +108,10 @@ class PostFacts:
     photos: list[PhotoFacts] = field(default_factory=list)
     alt_texts: list[str] = field(default_factory=list)
     at: datetime | None = None  # when it goes out (export time), for the posting window
+    kind: str = "general"  # or "event": events do not count towards the weekly quota
+    # General posts of the class already staged in the post's week (this one not counted).
+    class_posts_this_week: int | None = None
+    removal_requested_by: str | None = None  # an open removal request for this post
 
 
 def check_post(post: PostFacts, policy: Policy, names: NameIndex) -> list[Problem]:
@@ -76,7 +121,7 @@ def check_post(post: PostFacts, policy: Policy, names: NameIndex) -> list[Proble
     for number, alt in enumerate(post.alt_texts, start=1):
         problems += _names(alt, f"The alt text of image {number}", names)
     if not policy.allow_hashtags:
-        tags = HASHTAG.findall(post.caption)
+        tags = [tag for text in (post.caption, *post.alt_texts) for tag in HASHTAG.findall(text)]
         if tags:
             problems.append(Problem("hashtag", ERROR, f"Remove the hashtag(s) {', '.join(tags)}: "
                                     "the school's policy does not allow hashtags."))
@@ -89,6 +134,17 @@ def check_post(post: PostFacts, policy: Policy, names: NameIndex) -> list[Proble
     problems += _images(post)
     if policy.report_events_afterwards:
         problems += _trip_safety(post.caption)
+        for number, alt in enumerate(post.alt_texts, start=1):
+            problems += _trip_safety(alt, f"The alt text of image {number}")
+    if not policy.individual_child_content:
+        problems += _one_child(post)
+    if policy.group_shots_preferred:
+        problems += _group_shots(post)
+    problems += _weekly_quota(post, policy)
+    if post.removal_requested_by:
+        problems.append(Problem("removal-requested", ERROR, f"{post.removal_requested_by} "
+                                "asked for this post to be removed: it cannot go out while "
+                                "the request is open."))
     if policy.posting_window is not None and post.at is not None \
             and not policy.posting_window.contains(post.at):
         problems.append(Problem(
@@ -160,14 +216,55 @@ def _images(post: PostFacts) -> list[Problem]:
     return problems
 
 
-def _trip_safety(caption: str) -> list[Problem]:
+def _trip_safety(caption: str, where: str = "The caption") -> list[Problem]:
     found = []
     lowered = caption.lower().replace("\u2019", "'")
-    for pattern, what in FUTURE:
+    for pattern, what in FUTURE + PRESENT:
         match = re.search(pattern, lowered)
         if match:
             found.append(f"\"{caption[match.start():match.end()]}\" ({what})")
     if not found:
         return []
-    return [Problem("trip-safety", WARNING, "The caption may tell people where children will "
-                    f"be: {'; '.join(found)}. Report events afterwards (school policy).")]
+    return [Problem("trip-safety", WARNING, f"{where} may tell people where children are or "
+                    f"will be: {'; '.join(found)}. Report events afterwards (school policy).")]
+
+
+def _one_child(post: PostFacts) -> list[Problem]:
+    """Content about one child, named or not (names on the register are the
+    pupil-name rule's; this catches the rest: "Jonah has been...")."""
+    found = []
+    skip = NOT_A_CHILD | {w.casefold() for w in post.class_name.split()}
+    for text in (post.caption, *post.alt_texts):
+        plain = text.replace("\u2019", "'")
+        for pattern in ONE_CHILD:
+            for match in pattern.finditer(plain):
+                word = match.group(1).strip("'-")
+                before = plain[:match.start(1)].split()
+                if word.casefold() in skip or (before and fold(before[-1]).strip(".")
+                                               in NOT_A_CHILD):
+                    continue  # "Mr Evans has", "The class has"
+                found.append(match.group(0))
+        found += [m.group(1) for m in ONE_CHILD_PHRASES.finditer(plain)]
+    if not found:
+        return []
+    quoted = "; ".join(f"\"{f}\"" for f in dict.fromkeys(found))
+    return [Problem("individual-child", WARNING, f"The post seems to be about one child "
+                    f"({quoted}): the policy posts nothing about an individual child. Write "
+                    "about the class or year group, or acknowledge if it is not a child.")]
+
+
+def _group_shots(post: PostFacts) -> list[Problem]:
+    return [Problem("group-shot", WARNING, f"Image {number} shows exactly one pupil: the "
+                    "policy prefers group shots. Acknowledge to post it anyway.")
+            for number, photo in enumerate(post.photos, start=1) if photo.shown == 1]
+
+
+def _weekly_quota(post: PostFacts, policy: Policy) -> list[Problem]:
+    high = policy.posts_per_class_week_max
+    if post.kind != "general" or high is None or post.class_posts_this_week is None \
+            or post.class_posts_this_week < high:
+        return []
+    return [Problem("weekly-quota", WARNING, f"{post.class_name} already has "
+                    f"{post.class_posts_this_week} general post(s) this week; the policy "
+                    f"asks for at most {high}. Make it an event post if it is one (sports "
+                    "day, a trip, a visitor), or acknowledge.")]

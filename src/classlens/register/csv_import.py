@@ -228,22 +228,53 @@ def _clean(cell: str) -> str:
     return cell
 
 
-def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> ParsedRegister:
-    """Validate every row; rows are numbered as a spreadsheet shows them."""
+@dataclass
+class Table:
+    """A CSV file's records with our fields located among its headings."""
+
+    headings: list[str]
+    records: list[list[str]]
+    columns: dict[str, str]  # field -> heading found in the file
+    index_of: dict[str, int]  # field -> position
+    problems: list[Problem]
+
+    def rows(self, problems: list[Problem]):
+        """(spreadsheet row number, cells) of each data row; blank rows skipped,
+        rows with more cells than headings reported."""
+        for number, record in enumerate(self.records[1:], start=2):
+            if not any(cell.strip() for cell in record):
+                continue  # spreadsheets leave blank lines at the end
+            if len(record) > len(self.headings) and any(
+                    c.strip() for c in record[len(self.headings):]):
+                problems.append(Problem(number, "", "", f"the row has {len(record)} cells but "
+                                        f"there are {len(self.headings)} headings; check for a "
+                                        "separator inside an unquoted value"))
+                continue
+            yield number, record
+
+
+def read_table(data: bytes, fields: tuple[str, ...], required: tuple[str, ...],
+               mapping: Mapping[str, str] | None = None) -> Table:
+    """Decode, sniff and find each field's column (by name or through `mapping`).
+
+    Any problem with the file as a whole (encoding, not a CSV, control
+    characters or duplicates among the headings, a column missing) is in
+    `problems`, and then there are no records to read.
+    """
     mapping = dict(mapping or {})
     problems = encoding_problems(data)
     if problems:
-        return ParsedRegister([], problems, {})
+        return Table([], [], {}, {}, problems)
     text = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), sniff_dialect(text))
     try:
         records = list(reader)
     except csv.Error as error:
-        return ParsedRegister([], [Problem(reader.line_num, "", "", f"this is not a CSV file "
-                                           f"ClassLens can read ({error})")], {})
+        return Table([], [], {}, {}, [Problem(reader.line_num, "", "", "this is not a CSV file "
+                                              f"ClassLens can read ({error})")])
     if not records or not any(cell.strip() for cell in records[0]):
-        return ParsedRegister([], [Problem(1, "", "", "the file is empty: the first row "
-                                           "must hold the column headings")], {})
+        return Table([], records, {}, {}, [Problem(1, "", "", "the file is empty: the first "
+                                                   "row must hold the column headings")])
     headings = [_clean(h) for h in records[0]]
     for index, heading in enumerate(headings):
         if _has_control(heading, multiline=False):
@@ -251,7 +282,7 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
                                     f"the heading of column {_column_letter(index)} holds a "
                                     "control character: is this a CSV file?"))
     if problems:
-        return ParsedRegister([], problems, {})
+        return Table(headings, [], {}, {}, problems)
     positions: dict[str, list[int]] = {}
     for index, heading in enumerate(headings):
         if heading:
@@ -259,7 +290,7 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
 
     columns: dict[str, str] = {}
     index_of: dict[str, int] = {}
-    for name in FIELDS:
+    for name in fields:
         wanted = mapping.get(name, name)
         found = positions.get(_key(wanted))
         if found is not None and len(found) > 1:
@@ -270,7 +301,7 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
             continue
         position = found[0] if found else None
         if position is None:
-            if name in mapping or name in REQUIRED:
+            if name in mapping or name in required:
                 how = "" if name in mapping else (
                     f"; if your file calls it something else, use --map {name}=HEADING")
                 problems.append(Problem(
@@ -280,20 +311,21 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
             continue
         columns[name] = headings[position]
         index_of[name] = position
-    if problems:
-        return ParsedRegister([], problems, columns)
+    return Table(headings, records, columns, index_of, problems)
+
+
+def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> ParsedRegister:
+    """Validate every row; rows are numbered as a spreadsheet shows them."""
+    table = read_table(data, FIELDS, REQUIRED, mapping)
+    if table.problems:
+        return ParsedRegister([], table.problems, table.columns)
+    problems: list[Problem] = []
+    index_of, columns = table.index_of, table.columns
 
     rows: list[RegisterRow] = []
     first_row_of: dict[tuple[str, str], int] = {}
     details_of: dict[str, RegisterRow] = {}
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # spreadsheets leave blank lines at the end
-        if len(record) > len(headings) and any(c.strip() for c in record[len(headings):]):
-            problems.append(Problem(number, "", "", f"the row has {len(record)} cells but "
-                                    f"there are {len(headings)} headings; check for a "
-                                    "separator inside an unquoted value"))
-            continue
+    for number, record in table.rows(problems):
         row = _parse_row(number, record, index_of, columns, problems)
         if row is None:
             continue

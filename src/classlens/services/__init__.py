@@ -6,13 +6,18 @@ that user's role, writes in one transaction and records each change in the
 audit log (who, when, what, old and new value).
 """
 
+from classlens.services.accounts import AccountServices
 from classlens.services.base import ROLES
+from classlens.services.contacts import ContactServices
+from classlens.services.followers import FollowerServices
 from classlens.services.posts import PostServices
 from classlens.services.register import RegisterServices
+from classlens.services.removals import RemovalServices
 from classlens.services.signin import SignInServices
 
 
-class Services(RegisterServices, PostServices, SignInServices):
+class Services(RegisterServices, PostServices, SignInServices, ContactServices,
+               FollowerServices, AccountServices, RemovalServices):
     """Everything ClassLens does, for one database and photo library."""
 
 

@@ -18,6 +18,7 @@ from classlens.posts.names import NameIndex
 from classlens.posts.rules import ERROR, WARNING, PhotoFacts, PostFacts, Problem, check_post
 from classlens.services.base import STAFF, now
 from classlens.services.photos import PhotoServices, slug
+from classlens.services.removals import open_removal_request
 from classlens.services.takedowns import LIVE, live_publications, mark_takedowns
 from classlens.storage.models import (
     Channel,
@@ -52,6 +53,7 @@ class PostView:
     rejection_reason: str | None = None
     url: str | None = None
     times: dict = field(default_factory=dict)
+    kind: str = "general"
 
     @property
     def blocking(self) -> list[Problem]:
@@ -64,7 +66,7 @@ class PostView:
             "approver": self.approver, "caption": self.caption, "photos": self.photos,
             "problems": [p.as_dict() for p in self.problems],
             "acknowledged": self.acknowledged, "rejection_reason": self.rejection_reason,
-            "url": self.url, **self.times,
+            "url": self.url, **self.times, "kind": self.kind,
         }
 
 
@@ -116,12 +118,27 @@ class PostServices(PhotoServices):
         return check_post(
             PostFacts(caption=post.caption, class_name=post.school_class.name,
                       platform=post.channel.platform, photos=facts,
-                      alt_texts=[p.alt_text for p in post.photos], at=at or self.clock()),
+                      alt_texts=[p.alt_text for p in post.photos], at=at or self.clock(),
+                      kind=post.kind or "general",
+                      class_posts_this_week=self._general_posts_in_week(session, post),
+                      removal_requested_by=open_removal_request(session, post.id)),
             policy, self._names(session))
+
+    def _general_posts_in_week(self, session: Session, post: Post) -> int:
+        """General posts of the post's class staged earlier in the post's week
+        (rejected ones do not count: they will not go out as they are)."""
+        created = (post.created_at or now()).astimezone().date()
+        start = created - timedelta(days=created.weekday())
+        others = session.execute(select(Post.id, Post.created_at).where(
+            Post.class_id == post.school_class.id, Post.kind == "general",
+            Post.status != "rejected")).all()
+        return sum(1 for other_id, at in others if (post.id is None or other_id < post.id)
+                   and start <= at.astimezone().date() < start + timedelta(days=7))
 
     def _post_view(self, session: Session, post: Post) -> PostView:
         return PostView(
             id=post.id, status=post.status, class_name=post.school_class.name,
+            kind=post.kind or "general",
             channel=post.channel.name, platform=post.channel.platform, author=post.author,
             approver=post.decided_by if post.status not in ("draft", "submitted", "rejected")
             else None,
@@ -148,12 +165,13 @@ class PostServices(PhotoServices):
                     for i in session.scalars(query)]
 
     def check_draft(self, class_name: str, channel_name: str, caption: str,
-                    photo_ids: list[int], alts: list[str]) -> list[Problem]:
+                    photo_ids: list[int], alts: list[str], kind: str = "general"
+                    ) -> list[Problem]:
         """The rule results for a post being written, without saving anything."""
         with self.db.scratch() as session:
             school_class = self._class(session, class_name)
             post = Post(school_class=school_class, channel=self.channel(session, channel_name),
-                        caption=caption, acknowledged="[]")
+                        caption=caption, acknowledged="[]", kind=_kind(kind))
             self._set_content(session, post, caption, photo_ids, alts, [])
             return self._problems(session, post)
 
@@ -161,7 +179,7 @@ class PostServices(PhotoServices):
 
     def stage(self, actor: str, class_name: str, channel_name: str, caption: str,
               photo_ids: list[int], alts: list[str] | None = None,
-              acks: list[str] | None = None) -> PostView:
+              acks: list[str] | None = None, kind: str = "general") -> PostView:
         with self.db.transaction() as session:
             self.require(session, actor, STAFF)
             school_class = self._class(session, class_name)
@@ -169,12 +187,13 @@ class PostServices(PhotoServices):
             at = now()
             post = Post(school_class=school_class, channel=channel, author=actor,
                         caption=caption, status="draft", acknowledged="[]", created_at=at,
-                        updated_at=at, updated_by=actor)
+                        updated_at=at, updated_by=actor, kind=_kind(kind))
             self._set_content(session, post, caption, photo_ids, alts or [], acks or [])
             session.add(post)
             session.flush()
             self._audit(session, actor, "post.staged", f"post:{post.id}", "status", None,
-                        f"draft for {channel.name}")
+                        f"draft for {channel.name}"
+                        + (" (event)" if post.kind == "event" else ""))
             return self._post_view(session, post)
 
     def _set_content(self, session, post, caption, photo_ids, alts, acks) -> None:
@@ -195,7 +214,7 @@ class PostServices(PhotoServices):
 
     def edit(self, actor: str, post_id: int, caption: str | None = None,
              photo_ids: list[int] | None = None, alts: list[str] | None = None,
-             acks: list[str] | None = None) -> PostView:
+             acks: list[str] | None = None, kind: str | None = None) -> PostView:
         """Change a post; a submitted or approved post goes back to draft."""
         with self._race_reported(post_id), self.db.transaction() as session:
             self.require(session, actor, STAFF)
@@ -210,6 +229,8 @@ class PostServices(PhotoServices):
                 current_ids if photo_ids is None else photo_ids,
                 [p.alt_text for p in post.photos] if alts is None else alts,
                 json.loads(post.acknowledged) if acks is None else acks)
+            if kind is not None:
+                post.kind = _kind(kind)
             old = post.status
             post.status = "draft"
             _touch(post, actor)
@@ -529,18 +550,21 @@ class PostServices(PhotoServices):
                                            .where(Pupil.on_roll.is_(True)).distinct()
                                            .order_by(SchoolClass.name)))
             counts: dict[str, int] = {}
+            events: dict[str, int] = {}  # event posts: shown, never counted in the quota
             for post in session.scalars(select(Post).where(Post.status.in_(LIVE)).options(
                     selectinload(Post.school_class))):
                 local_day = post.exported_at.astimezone().date()
                 if start <= local_day < end:
-                    counts[post.school_class.name] = counts.get(post.school_class.name, 0) + 1
+                    tally = events if post.kind == "event" else counts
+                    tally[post.school_class.name] = tally.get(post.school_class.name, 0) + 1
         low, high = policy.posts_per_class_week_min, policy.posts_per_class_week_max
         rows = []
-        for name in sorted(set(classes) | set(counts)):
+        for name in sorted(set(classes) | set(counts) | set(events)):
             n = counts.get(name, 0)
             status = ("behind" if low is not None and n < low
                       else "over" if high is not None and n > high else "ok")
-            rows.append({"class": name, "posts": n, "status": status})
+            rows.append({"class": name, "posts": n, "status": status,
+                         "events": events.get(name, 0)})
         iso = start.isocalendar()
         return {"week": f"{iso.year}-W{iso.week:02d}", "from": start.isoformat(),
                 "to": (end - timedelta(days=1)).isoformat(), "min": low, "max": high,
@@ -549,6 +573,12 @@ class PostServices(PhotoServices):
 
 def _shown(face: dict) -> str:
     return f"{'shown' if face['shown'] else 'blurred'}: {face['why']}"
+
+
+def _kind(kind: str) -> str:
+    if kind not in ("general", "event"):
+        raise ClassLensError(f"a post is general or an event, not {kind!r}")
+    return kind
 
 
 def _touch(post: Post, actor: str) -> None:

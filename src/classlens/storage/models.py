@@ -147,6 +147,8 @@ class User(Base):
                                                        server_default=false())
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The name staff go by ("Gareth Jones"), to recognise them among followers.
+    display_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class Channel(Base):
@@ -297,6 +299,8 @@ class Post(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # "general" counts towards the weekly quota; "event" (sports day, trip) does not.
+    kind: Mapped[str] = mapped_column(String(10), default="general", server_default="general")
 
     school_class: Mapped[SchoolClass] = relationship()
     channel: Mapped[Channel] = relationship()
@@ -357,3 +361,88 @@ class Takedown(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Contact(Base):
+    """A parent's or carer's contact from the MIS, to recognise them among followers.
+
+    Visible to ICT and SLT only; the e-mail address is stored to match follow
+    requests but never printed or exported. Deleted when the pupil leaves.
+    """
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"),
+                                          index=True)
+    contact_name: Mapped[str] = mapped_column(String(200))
+    # "relationship" in the table; named otherwise here, not to hide SQLAlchemy's function.
+    relation: Mapped[str] = mapped_column("relationship", String(60))
+    email: Mapped[str | None] = mapped_column(String(254))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    pupil: Mapped[Pupil] = relationship()
+
+
+class FollowerDecision(Base):
+    """What a person decided about a follower of a channel; the latest one stands."""
+
+    __tablename__ = "follower_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), index=True)
+    handle: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(10))  # accept | decline | block
+    verdict: Mapped[str | None] = mapped_column(String(10))  # ClassLens's advice then
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FollowerCheck(Base):
+    """A week's random sample of a public channel's followers, until SLT has looked."""
+
+    __tablename__ = "follower_checks"
+    __table_args__ = (UniqueConstraint("channel_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    week_start: Mapped[date] = mapped_column(Date)
+    sample: Mapped[str] = mapped_column(Text)  # JSON list of follower checks
+    drawn_by: Mapped[str] = mapped_column(String(100))
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AccountConfirmation(Base):
+    """SLT confirmed, for one term, that a channel's account has a promised setting."""
+
+    __tablename__ = "account_confirmations"
+    __table_args__ = (UniqueConstraint("channel_id", "item", "term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    item: Mapped[str] = mapped_column(String(40))
+    term: Mapped[str] = mapped_column(String(20))  # "2026-autumn"
+    confirmed_by: Mapped[str] = mapped_column(String(100))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RemovalRequest(Base):
+    """A parent asked for a post, or every post of a pupil, to be taken down."""
+
+    __tablename__ = "removal_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("pupils.id"))
+    requested_by: Mapped[str] = mapped_column(Text)  # who asked, as the school wrote it
+    posts: Mapped[str] = mapped_column(Text)  # JSON list of the post ids concerned
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)

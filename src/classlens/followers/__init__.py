@@ -1,0 +1,1 @@
+"""Who may follow the school's accounts: person names, verdicts, weekly samples."""

@@ -1,0 +1,173 @@
+"""Parents' and carers' contacts: imported by the ICT leader, seen by ICT and SLT.
+
+E-mail addresses are kept only to recognise follow requests; nothing here
+returns one. Contacts of a pupil who leaves are deleted with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from classlens.errors import ClassLensError
+from classlens.register.contacts import ContactRow, is_parent, read_contacts
+from classlens.register.csv_import import Problem
+from classlens.services.base import MANAGE_REGISTER, MANAGE_USERS, SEE_SENSITIVE, ServiceBase, now
+from classlens.storage.models import Contact, Pupil, SchoolClass, User
+
+
+@dataclass
+class ContactImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    written: bool = False
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "removed": self.removed, "errors": [e.as_dict() for e in self.errors],
+                "changes": self.changes, "written": self.written}
+
+
+def _same(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+class ContactServices(ServiceBase):
+    def import_contacts(self, actor: str, path: Path, mapping: dict[str, str] | None = None,
+                        dry_run: bool = False) -> ContactImportReport:
+        """All or nothing. The file lists each pupil's contacts in full: a pupil it
+        mentions gets exactly those contacts; pupils it does not mention keep theirs."""
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_REGISTER)
+        parsed = read_contacts(path, mapping)
+        if parsed.problems:
+            return ContactImportReport(errors=parsed.problems)
+        with self.db.transaction() as session:
+            pupils = {p.pupil_id: p for p in session.scalars(select(Pupil))}
+            errors = []
+            column = parsed.columns.get("pupil_id", "pupil_id")
+            for row in parsed.rows:
+                pupil = pupils.get(row.pupil_id)
+                if pupil is None:
+                    errors.append(Problem(row.row, column, row.pupil_id, "no pupil with this "
+                                          "id in the register; import the register first"))
+                elif not pupil.on_roll:
+                    errors.append(Problem(row.row, column, row.pupil_id, "this pupil has left: "
+                                          "contacts of leavers are not kept; remove the row"))
+            if errors:
+                return ContactImportReport(errors=errors)
+            report = self._plan_contacts(session, parsed.rows, pupils)
+            if not dry_run:
+                self._write_contacts(session, actor, parsed.rows, pupils, report, path.name)
+                report.written = True
+            return report
+
+    @staticmethod
+    def _plan_contacts(session: Session, rows: list[ContactRow],
+                       pupils: dict[str, Pupil]) -> ContactImportReport:
+        report = ContactImportReport()
+        mentioned = {pupils[r.pupil_id].id for r in rows}
+        existing: dict[tuple[int, str], Contact] = {
+            (c.pupil_id, _same(c.contact_name)): c for c in session.scalars(
+                select(Contact).where(Contact.pupil_id.in_(mentioned)))} if mentioned else {}
+        seen = set()
+        for row in rows:
+            key = (pupils[row.pupil_id].id, _same(row.contact_name))
+            seen.add(key)
+            old = existing.get(key)
+            if old is None:
+                report.created += 1
+                report.changes.append({"pupil_id": row.pupil_id, "contact": row.contact_name,
+                                       "change": "added", "relationship": row.relation})
+            elif (old.contact_name, old.relation, old.email) != (row.contact_name, row.relation,
+                                                                  row.email):
+                report.updated += 1
+                what = [name for name, a, b in (
+                    ("name", old.contact_name, row.contact_name),
+                    ("relationship", old.relation, row.relation),
+                    ("e-mail address", old.email, row.email)) if a != b]
+                report.changes.append({"pupil_id": row.pupil_id, "contact": row.contact_name,
+                                       "change": "updated: " + ", ".join(what),
+                                       "relationship": row.relation})
+            else:
+                report.unchanged += 1
+        by_row = {p.id: p.pupil_id for p in pupils.values()}
+        for key, contact in existing.items():
+            if key not in seen:
+                report.removed += 1
+                report.changes.append({"pupil_id": by_row[key[0]],
+                                       "contact": contact.contact_name, "change": "removed",
+                                       "relationship": contact.relation})
+        return report
+
+    def _write_contacts(self, session: Session, actor: str, rows: list[ContactRow],
+                        pupils: dict[str, Pupil], report: ContactImportReport,
+                        source: str) -> None:
+        at = now()
+        mentioned = {pupils[r.pupil_id].id for r in rows}
+        session.execute(delete(Contact).where(Contact.pupil_id.in_(mentioned)))
+        session.add_all(Contact(pupil_id=pupils[r.pupil_id].id, contact_name=r.contact_name,
+                                relation=r.relation, email=r.email, imported_at=at)
+                        for r in rows)
+        for change in report.changes:
+            # The audit names the contact and what changed, never the address.
+            self._audit(session, actor, "contact." + change["change"].split(":")[0],
+                        f"pupil:{change['pupil_id']}", "contact", None,
+                        f"{change['contact']} ({change['relationship']})", sensitive=True)
+        self._audit(session, actor, "contacts.imported", f"file:{source}", None, None,
+                    f"{report.created} added, {report.updated} updated, {report.removed} removed")
+
+    def contacts(self, viewer: str, pupil_id: str | None = None) -> list[dict]:
+        """Contacts as ICT and SLT see them: whether an e-mail address is held, not it."""
+        with self.db.transaction() as session:
+            self.require(session, viewer, SEE_SENSITIVE)
+            query = (select(Contact, Pupil, SchoolClass.name)
+                     .join(Pupil, Contact.pupil_id == Pupil.id)
+                     .outerjoin(SchoolClass, Pupil.class_id == SchoolClass.id)
+                     .order_by(Pupil.pupil_id, Contact.contact_name))
+            if pupil_id is not None:
+                query = query.where(Pupil.pupil_id == pupil_id)
+            return [{"pupil_id": pupil.pupil_id, "class": class_name,
+                     "contact_name": contact.contact_name, "relationship": contact.relation,
+                     "parent_or_carer": is_parent(contact.relation),
+                     "has_email": bool(contact.email)}
+                    for contact, pupil, class_name in session.execute(query)]
+
+    def _after_register_change(self, session: Session, actor: str) -> None:
+        super()._after_register_change(session, actor)
+        self._forget_leavers_contacts(session, actor)
+
+    def _forget_leavers_contacts(self, session: Session, actor: str) -> None:
+        """A pupil who leaves takes their contacts with them."""
+        leavers = session.execute(select(Pupil.id, Pupil.pupil_id).join(
+            Contact, Contact.pupil_id == Pupil.id).where(Pupil.on_roll.is_(False))
+            .distinct()).all()
+        if not leavers:
+            return
+        session.execute(delete(Contact).where(Contact.pupil_id.in_([r for r, _ in leavers])))
+        for _, pupil_id in leavers:
+            self._audit(session, actor, "contacts.deleted", f"pupil:{pupil_id}", None, None,
+                        "the pupil left")
+
+    # -- staff names, to recognise staff among followers -------------------------
+
+    def set_display_name(self, actor: str, username: str, display_name: str) -> None:
+        display_name = " ".join(display_name.split())
+        if not display_name:
+            raise ClassLensError("give the name the person goes by, e.g. \"Gareth Jones\"")
+        with self.db.transaction() as session:
+            if actor != username:
+                self.require(session, actor, MANAGE_USERS)
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise ClassLensError(f"there is no user {username!r}")
+            self._audit(session, actor, "user.named", f"user:{username}", "display_name",
+                        user.display_name, display_name)
+            user.display_name = display_name
