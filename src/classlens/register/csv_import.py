@@ -121,7 +121,8 @@ class MappingError(ValueError):
     """A --map argument that names no field of ours (a usage error)."""
 
 
-def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+def parse_mapping(items: Iterable[str], fields: tuple[str, ...] = FIELDS,
+                  what: str = "register") -> dict[str, str]:
     """`FIELD=HEADER` strings to a dict, refusing unknown fields."""
     mapping: dict[str, str] = {}
     for item in items:
@@ -129,10 +130,10 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
         name = name.strip()
         if not sep or not header.strip():
             raise MappingError(f"--map {item!r}: write it as FIELD=HEADER")
-        if name not in FIELDS:
+        if name not in fields:
             raise MappingError(
-                f"--map {item!r}: {name!r} is not a register field; fields are: "
-                + ", ".join(FIELDS)
+                f"--map {item!r}: {name!r} is not a {what} field; fields are: "
+                + ", ".join(fields)
             )
         mapping[name] = header.strip()
     return mapping
