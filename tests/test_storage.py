@@ -107,3 +107,11 @@ def test_foreign_keys_are_enforced(services):
             c.execute(text("INSERT INTO consents (pupil_id, category, status, decided_by, "
                            "recorded_by, recorded_at) VALUES (999, 'website', 'granted', "
                            "'parent', 'admin', '2024-09-01')"))
+
+
+def test_the_quick_head_check_agrees_with_alembic():
+    # Opening a database compares its revision with the migration files without
+    # loading Alembic; that shortcut must name the same head Alembic does.
+    from classlens.storage.database import _head_from_files
+
+    assert _head_from_files() == head_revision()

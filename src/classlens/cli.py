@@ -3,6 +3,10 @@
 Contract: global options before the command; exit 0 on success, 1 when the
 input was rejected (nothing written), 2 on usage errors; `--json` prints
 exactly one JSON document on stdout.
+
+Start-up is kept short (a new process per command): the parser needs only
+light modules, and each command imports the services, database and image
+libraries it uses when it runs. A test checks that `--help` imports none.
 """
 
 from __future__ import annotations
@@ -15,18 +19,20 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classlens import __version__
 from classlens.errors import ClassLensError, NotAllowed
-from classlens.faces.detect import Box
 from classlens.paths import default_db_url, library_from_environment
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, PRESETS
 from classlens.register.consent import ALL_CATEGORIES, CATEGORIES, state_label
 from classlens.register.csv_import import FIELDS, MappingError, parse_mapping
-from classlens.services import ROLES, Services
-from classlens.storage import Database
-from classlens.tasks import TaskState
+from classlens.roles import ROLES
+
+if TYPE_CHECKING:
+    from classlens.faces.detect import Box
+    from classlens.services import Services
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -43,6 +49,8 @@ def iso_date(text: str) -> date:
 
 
 def box_arg(text: str) -> Box:
+    from classlens.faces.detect import Box
+
     try:
         left, top, right, bottom = (int(v) for v in text.split(","))
     except ValueError:
@@ -278,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_services(args) -> Services:
+    from classlens.services import Services
+    from classlens.storage import Database
+
     library = Path(args.library) if args.library else library_from_environment()
     services = Services(Database(args.db or default_db_url()), library)
     actor = getattr(args, "actor", None)
@@ -412,6 +423,8 @@ def cmd_register_enrol(args) -> int:
 
 
 def cmd_photos_import(args) -> int:
+    from classlens.tasks import TaskState
+
     services = open_services(args)
     state = TaskState(None if args.json else _print_progress)
     results = services.import_photos(args.actor, args.paths, args.class_name, state,

@@ -9,12 +9,12 @@ publishes a child, so the threshold errs towards finding too much.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 from PIL import Image
 
+from classlens.faces.box import Box
 from classlens.resources import resources_dir
 
 # The smallest face we promise to find, in pixels of the original photo, and
@@ -24,40 +24,6 @@ MIN_FACE_PX = 36
 DETECTOR_FACE_PX = 18
 DEFAULT_THRESHOLD = 0.4
 NMS_OVERLAP = 0.3
-
-
-@dataclass(frozen=True)
-class Box:
-    """A face box in pixels of the (orientation-corrected) original photo."""
-
-    left: int
-    top: int
-    right: int
-    bottom: int
-    score: float = 1.0
-
-    @property
-    def width(self) -> int:
-        return self.right - self.left
-
-    @property
-    def height(self) -> int:
-        return self.bottom - self.top
-
-    def as_list(self) -> list[int]:
-        return [self.left, self.top, self.right, self.bottom]
-
-    def scaled(self, factor: float) -> Box:
-        return Box(round(self.left * factor), round(self.top * factor),
-                   round(self.right * factor), round(self.bottom * factor), self.score)
-
-    def overlap(self, other: Box) -> float:
-        """Intersection over union."""
-        w = max(0, min(self.right, other.right) - max(self.left, other.left))
-        h = max(0, min(self.bottom, other.bottom) - max(self.top, other.top))
-        inter = w * h
-        union = self.width * self.height + other.width * other.height - inter
-        return inter / union if union else 0.0
 
 
 def detection_scale(width: int, height: int) -> float:

@@ -36,13 +36,17 @@ class Analysis:
     encodings: list[np.ndarray | None] = field(default_factory=list)
 
 
-def warm_up() -> None:
-    """Load the models once per worker process, before the first photo."""
+def warm_up(encode: bool = True) -> None:
+    """Load the models once per worker process, before the first photo: dlib's
+    only when faces will be encoded (a class with enrolled pupils), since
+    loading it costs half a second of every worker's start."""
     from classlens.faces.detect import _session
-    from classlens.faces.encode import models
 
     _session(1)
-    models()
+    if encode:
+        from classlens.faces.encode import models
+
+        models()
 
 
 def analyse(path: str, library_root: str, encode: bool, known: frozenset[str]) -> Analysis:

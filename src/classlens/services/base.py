@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from classlens.errors import NotAllowed, NotFound
 from classlens.paths import default_library
 from classlens.photos.library import Library
+from classlens.roles import ROLES  # defined apart: the command line lists them cheaply
 from classlens.services.biometrics import revoke_unconsented
 from classlens.services.takedowns import mark_takedowns
 from classlens.storage import Database
 from classlens.storage.models import AuditEntry, School, SchoolClass, User, utcnow
 
-ROLES = ("teacher", "ict", "slt")
 # Who may do what. Checked here, in the core, whatever the front end shows.
 MANAGE_USERS = ("ict",)
 MANAGE_REGISTER = ("ict",)

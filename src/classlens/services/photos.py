@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.errors import ClassLensError, NotFound
-from classlens.faces.detect import Box, detect_faces
-from classlens.faces.encode import encode_faces
-from classlens.faces.match import match_face
+from classlens.faces.box import Box
 from classlens.faces.templates import TemplateCipher
-from classlens.photos import decode
-from classlens.photos.analyse import Analysis, analyse, warm_up
 from classlens.photos.decisions import FaceDecision, FaceFacts, blocks_export, decide_face
 from classlens.photos.library import sha256_of, write_atomic
 from classlens.policy.platforms import PLATFORM_LIMITS
 from classlens.register.consent import Verdict, may_show
-from classlens.render import export as exporter
 from classlens.services.base import (
     MANAGE_REGISTER,
     STAFF,
@@ -38,8 +35,14 @@ from classlens.storage.models import (
     SchoolClass,
     Template,
 )
-from classlens.tasks import TaskState, run_parallel
 
+if TYPE_CHECKING:
+    from classlens.photos.analyse import Analysis
+    from classlens.tasks import TaskState
+
+# Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
+# the methods that use them: every command opens these services, and listing
+# the register should not pay for loading them.
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset")
 
@@ -137,6 +140,8 @@ class PhotoServices(ServiceBase):
                 raise ClassLensError(
                     f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}. "
                     "Name this pupil by hand in photo review instead.")
+            from classlens.photos import decode
+
             report = EnrolReport()
             cipher = self.cipher()
             for given in paths:
@@ -158,6 +163,10 @@ class PhotoServices(ServiceBase):
 
     @staticmethod
     def _reference_encoding(path: Path):
+        from classlens.faces.detect import detect_faces
+        from classlens.faces.encode import encode_faces
+        from classlens.photos import decode
+
         data = path.read_bytes()
         image, scale = decode.load(path, 1.0)
         boxes = detect_faces(image, scale)
@@ -185,6 +194,9 @@ class PhotoServices(ServiceBase):
         Safe to run again after an interruption: photos already in the library
         are recognised by content and reported as duplicates.
         """
+        from classlens.photos.analyse import analyse, warm_up
+        from classlens.tasks import TaskState, run_parallel
+
         state = state or TaskState()
         policy = self.policy()
         with self.db.transaction() as session:
@@ -201,13 +213,16 @@ class PhotoServices(ServiceBase):
         state.progress(0, len(files), "")
         args = (str(self.library_root), bool(enrolled), known)
         for done, (path, analysis) in enumerate(
-                run_parallel(analyse, files, args, workers, state, warm_up), start=1):
+                run_parallel(analyse, files, args, workers, state,
+                             functools.partial(warm_up, bool(enrolled))), start=1):
             results[path] = self._store_analysis(actor, analysis, class_id, enrolled, policy)
             state.progress(done, len(files), path)
         return [results[f] for f in files if f in results]
 
     def _store_analysis(self, actor: str, analysis: Analysis, class_id: int,
                         enrolled, policy) -> ImportedPhoto:
+        from classlens.faces.match import match_face
+
         result = ImportedPhoto(analysis.path, error=analysis.error)
         if analysis.error:
             return result
@@ -355,6 +370,9 @@ class PhotoServices(ServiceBase):
                 f"photo {photo.id} shows a pupil who must never be published "
                 f"({', '.join(blocked)}); it cannot be exported. Crop them out of the "
                 "original and import the cropped photo instead.")
+        from classlens.photos import decode
+        from classlens.render import export as exporter
+
         source = self.library.path(photo.library_path)
         image, _ = decode.load(source, 1.0)
         limits = PLATFORM_LIMITS[channel.platform]
@@ -378,6 +396,8 @@ class PhotoServices(ServiceBase):
             photo = self._photo(session, photo_id)
             target = self.library.path(f"thumbnails/{photo.sha256[:2]}/{photo.sha256}-{size}.jpg")
             if not target.exists():
+                from classlens.photos import decode
+
                 image, _ = decode.load(self.library.path(photo.library_path),
                                        size / max(photo.width, photo.height))
                 image.thumbnail((size, size))
@@ -395,6 +415,8 @@ class PhotoServices(ServiceBase):
             photo = self._photo(session, photo_id)
             channel = self.channel(session, channel_name)
             rendering = self._render(photo, channel)
+            from classlens.render import export as exporter
+
             name = f"{slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
             out_dir.mkdir(parents=True, exist_ok=True)
             path = exporter.save(rendering.data, out_dir, name)

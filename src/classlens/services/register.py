@@ -11,7 +11,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from classlens.backup import create_backup, restore_backup
 from classlens.errors import ClassLensError, ConcurrentChange, NotFound
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, Policy, policy_for
@@ -399,6 +398,8 @@ class RegisterServices(ServiceBase):
         """A consistent backup of the register and library, safe while in use."""
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
+        from classlens.backup import create_backup  # loads Alembic: only when needed
+
         manifest = create_backup(self.db, self.library, target)
         with self.db.transaction() as session:
             self._audit(session, actor, "backup.created", f"file:{target.name}", None, None,
@@ -409,6 +410,8 @@ class RegisterServices(ServiceBase):
         """Replace everything with a backup (the library keeps files it already has)."""
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
+        from classlens.backup import restore_backup
+
         manifest = restore_backup(self.db, self.library, source)
         self._resolved_library = None  # the restored school may keep it elsewhere
         with self.db.transaction() as session:
