@@ -347,3 +347,25 @@ def test_our_encodings_are_face_recognitions_own():
         (theirs,) = face_recognition.face_encodings(
             pixels, [(box.top, box.right, box.bottom, box.left)], model="small")
         assert distance(encode_at(pixels, box), theirs) < 1e-9
+
+
+def test_a_close_up_portrait_enrols_its_dominant_face_and_says_so(school, tmp_path):
+    """A close-up once gave ghost boxes and was refused as "shows 3 faces"; a
+    small face in the background is ignored, and the report names the face used."""
+    portrait = Image.open(FACES / "obama_portrait.jpg").convert("RGB")
+    close_up = portrait.crop((325, 60, 647, 470)).resize((1200, 1200), Image.Resampling.LANCZOS)
+    path = tmp_path / "close_up.jpg"
+    close_up.save(path, quality=90)
+    report = school.enrol("admin", "OBAMA", [str(path)])
+    assert (report.enrolled, report.errors, report.notes) == (1, [], [])
+    # The same portrait with a small face behind the pupil (a poster, a passer-by).
+    other = face_crop("obama_biden_blue_room.jpg", BIDEN_RIGHT).resize((110, 140))
+    close_up.paste(other, (1060, 20))
+    path = tmp_path / "with_background_face.jpg"
+    close_up.save(path, quality=90)
+    report = school.enrol("admin", "OBAMA", [str(path)])
+    assert report.enrolled == 1 and report.errors == []
+    (note,) = report.notes
+    assert note["message"].startswith("used the face at ")
+    assert "ignored 1 weaker or smaller detection(s)" in note["message"]
+    assert report.as_dict()["notes"] == report.notes

@@ -31,7 +31,7 @@ from classlens.register.csv_import import FIELDS, MappingError, parse_mapping
 from classlens.roles import ROLES
 
 if TYPE_CHECKING:
-    from classlens.faces.detect import Box
+    from classlens.faces.box import Box
     from classlens.services import Services
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -49,7 +49,7 @@ def iso_date(text: str) -> date:
 
 
 def box_arg(text: str) -> Box:
-    from classlens.faces.detect import Box
+    from classlens.faces.box import Box
 
     try:
         left, top, right, bottom = (int(v) for v in text.split(","))
@@ -418,6 +418,7 @@ def cmd_register_enrol(args) -> int:
     report = open_services(args).enrol(args.actor, args.pupil_id, args.photos)
     lines = [f"Enrolled {report.enrolled} reference photo(s) for {args.pupil_id}."]
     lines += [f"  {e['file']}: {e['message']}" for e in report.errors]
+    lines += [f"  {n['file']}: {n['message']}" for n in report.notes]
     emit(args, report.as_dict(), "\n".join(lines))
     return EXIT_OK if report.enrolled or not report.errors else EXIT_REJECTED
 

@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 from PIL import Image
 
-from classlens.faces.detect import Box
+from classlens.faces.box import Box
 
 # dlib aligns every face to a 150-pixel chip: there is no point encoding from
 # more pixels than that. Below 80 pixels in the original a child's face is not
@@ -27,6 +27,8 @@ from classlens.faces.detect import Box
 # encoding costs about 90 ms, so smaller faces stay unknown, hence blurred.
 CHIP_PX = 150
 MIN_RECOGNISE_PX = 80
+# A reference photo is a portrait: its face must be at least this large.
+ENROL_MIN_PX = 80
 
 
 @cache
@@ -51,13 +53,13 @@ def encode_at(pixels: np.ndarray, box: Box) -> np.ndarray:
     return np.array(network.compute_face_descriptor(pixels, shape, 1))
 
 
-def encode_faces(image: Image.Image, boxes: list[Box],
-                 scale: float = 1.0) -> list[np.ndarray | None]:
+def encode_faces(image: Image.Image, boxes: list[Box], scale: float = 1.0,
+                 min_px: int = MIN_RECOGNISE_PX) -> list[np.ndarray | None]:
     """One encoding per box (boxes in original pixels, `image` shrunk by `scale`);
     None where the face is too small to recognise."""
     encodings: list[np.ndarray | None] = []
     for box in boxes:
-        if min(box.width, box.height) < MIN_RECOGNISE_PX:
+        if min(box.width, box.height) < min_px:
             encodings.append(None)
             continue
         # Crop around the face with a margin so the landmarks see the whole

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms
 
-from classlens.faces.detect import Box
+from classlens.faces.box import Box
 from classlens.photos.library import write_atomic
 from classlens.render.blur import blur_regions
 

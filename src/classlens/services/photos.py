@@ -51,9 +51,15 @@ REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset")
 class EnrolReport:
     enrolled: int = 0
     errors: list[dict] = field(default_factory=list)
+    # Photos enrolled from their dominant face while other, weaker or smaller,
+    # detections were ignored: which face was used, so a person can check.
+    notes: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"enrolled": self.enrolled, "errors": self.errors}
+        document = {"enrolled": self.enrolled, "errors": self.errors}
+        if self.notes:  # added only when there is something to say: the keys stay as they were
+            document["notes"] = self.notes
+        return document
 
 
 @dataclass
@@ -146,7 +152,7 @@ class PhotoServices(ServiceBase):
             cipher = self.cipher()
             for given in paths:
                 try:
-                    encoding, data, image_format = self._reference_encoding(Path(given))
+                    encoding, data, image_format, note = self._reference_encoding(Path(given))
                 except (decode.PhotoError, OSError) as error:
                     report.errors.append({"file": given, "message": str(error)})
                     continue
@@ -156,6 +162,8 @@ class PhotoServices(ServiceBase):
                                      reference_path=relative, created_at=now(),
                                      created_by=actor))
                 report.enrolled += 1
+                if note:
+                    report.notes.append({"file": given, "message": note})
             if report.enrolled:
                 self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
                             "biometric", None, f"{report.enrolled} reference photo(s)")
@@ -163,20 +171,28 @@ class PhotoServices(ServiceBase):
 
     @staticmethod
     def _reference_encoding(path: Path):
-        from classlens.faces.detect import detect_faces
-        from classlens.faces.encode import encode_faces
+        """The encoding of a portrait's one dominant face, and a note naming the
+        face used when weaker or smaller detections were ignored."""
+        from classlens.faces.detect import detect_faces, dominant_face
+        from classlens.faces.encode import ENROL_MIN_PX, encode_faces
         from classlens.photos import decode
 
         data = path.read_bytes()
         image, scale = decode.load(path, 1.0)
         boxes = detect_faces(image, scale)
-        if len(boxes) != 1:
+        face, rivals, ignored = dominant_face(boxes)
+        if face is None:
             raise decode.PhotoError(
-                f"a reference photo must show exactly one face; this one shows {len(boxes)}")
-        (encoding,) = encode_faces(image, boxes, scale)
-        if encoding is None:
+                f"a reference photo must show exactly one face; this one shows "
+                f"{len(rivals) + 1 if rivals else 0}")
+        if min(face.width, face.height) < ENROL_MIN_PX:
             raise decode.PhotoError("the face is too small to enrol; use a closer portrait")
-        return encoding, data, decode.inspect(path).format
+        (encoding,) = encode_faces(image, [face], scale, min_px=ENROL_MIN_PX)
+        note = None
+        if ignored:
+            note = (f"used the face at {_region(face)}; ignored {len(ignored)} weaker or "
+                    f"smaller detection(s) at {', '.join(_region(b) for b in ignored)}")
+        return encoding, data, decode.inspect(path).format, note
 
     def templates_of(self, pupil_id: str) -> int:
         with self.db.transaction() as session:
@@ -442,6 +458,10 @@ def _describe_review(face: Face) -> str:
     if face.pupil is not None:
         return f"{face.identified_by or 'identified'}: {face.pupil.pupil_id}"
     return "unidentified"
+
+
+def _region(box: Box) -> str:
+    return f"{box.width}x{box.height} px from ({box.left}, {box.top})"
 
 
 def slug(text: str) -> str:
