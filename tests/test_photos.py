@@ -369,3 +369,49 @@ def test_a_close_up_portrait_enrols_its_dominant_face_and_says_so(school, tmp_pa
     assert note["message"].startswith("used the face at ")
     assert "ignored 1 weaker or smaller detection(s)" in note["message"]
     assert report.as_dict()["notes"] == report.notes
+
+
+def _shrunk(path, face_px: int, target):
+    """The two-person photo shrunk so that both faces are about `face_px` wide."""
+    image = Image.open(TWO).convert("RGB")
+    factor = face_px / OBAMA_LEFT.width
+    image.resize((round(image.width * factor), round(image.height * factor)),
+                 Image.Resampling.LANCZOS).save(target, quality=92)
+    return str(target)
+
+
+@pytest.mark.parametrize("face_px", [42, 60])
+def test_pupils_are_recognised_down_to_the_smallest_compared_size(school, tmp_path, face_px):
+    """Faces from 40 px (measured: different people stay apart, README) are
+    compared, with the tighter tolerance below 80 px; before, nothing under 80
+    px was, so in a whole-class photo every consented pupil stayed blurred."""
+    from classlens.faces.encode import MIN_RECOGNISE_PX
+
+    assert MIN_RECOGNISE_PX <= face_px
+    (result,) = school.import_photos("teacher1", [_shrunk(TWO, face_px, tmp_path / "s.jpg")],
+                                     "Oak", workers=1)
+    by_pupil = faces_by_pupil(school, result.id)
+    assert set(by_pupil) == {"OBAMA", "BIDEN"}
+    assert all(face.distance < 0.45 for face in by_pupil.values())
+
+
+def test_faces_below_the_smallest_compared_size_stay_unknown(school, tmp_path):
+    (result,) = school.import_photos("teacher1", [_shrunk(TWO, 34, tmp_path / "s.jpg")],
+                                     "Oak", workers=1)
+    faces = school.faces(result.id)
+    assert len(faces) == 2
+    assert [(f.pupil_id, f.note) for f in faces] == [(None, "too small to recognise")] * 2
+
+
+def test_small_faces_in_a_12_megapixel_photo_are_recognised_from_full_resolution(school,
+                                                                                tmp_path):
+    """At half size (where detection runs) these 64 px faces are 32 px, too small
+    to compare: they are encoded again from the full-resolution photo."""
+    placements = [(face_crop("obama_biden_blue_room.jpg", OBAMA_LEFT), 64, (1200, 1500)),
+                  (face_crop("obama_biden_blue_room.jpg", BIDEN_RIGHT), 64, (2800, 1500))]
+    image, _ = group_shot((4000, 3000), placements)
+    image.save(tmp_path / "class.jpg", quality=92)
+    (result,) = school.import_photos("teacher1", [str(tmp_path / "class.jpg")], "Oak",
+                                     workers=1)
+    by_pupil = faces_by_pupil(school, result.id)
+    assert set(by_pupil) == {"OBAMA", "BIDEN"}

@@ -22,11 +22,16 @@ from PIL import Image
 from classlens.faces.box import Box
 
 # dlib aligns every face to a 150-pixel chip: there is no point encoding from
-# more pixels than that. Below 80 pixels in the original a child's face is not
-# recognised safely (DOMAIN: the recogniser was trained on adults), and each
-# encoding costs about 90 ms, so smaller faces stay unknown, hence blurred.
+# more pixels than that. Sizes below are the face's width in the pixels the
+# encoder sees. Measured on real faces shrunk from 100 to 32 px
+# (benchmarks/recognition.py, table in the README): different people come
+# closer as faces shrink, so faces under SMALL_FACE_PX are matched with a
+# tolerance tighter by SMALL_FACE_TIGHTER, and faces under MIN_RECOGNISE_PX are
+# never compared (they stay unknown, hence blurred).
 CHIP_PX = 150
-MIN_RECOGNISE_PX = 80
+MIN_RECOGNISE_PX = 40
+SMALL_FACE_PX = 80
+SMALL_FACE_TIGHTER = 0.05
 # A reference photo is a portrait: its face must be at least this large.
 ENROL_MIN_PX = 80
 
@@ -53,13 +58,23 @@ def encode_at(pixels: np.ndarray, box: Box) -> np.ndarray:
     return np.array(network.compute_face_descriptor(pixels, shape, 1))
 
 
+def seen_px(box: Box, scale: float = 1.0) -> int:
+    """The face's size in the pixels the encoder sees (`box` in original pixels)."""
+    return round(min(box.width, box.height) * scale)
+
+
+def tolerance_for(face_px: int, tolerance: float) -> float:
+    """The match tolerance for a face of `face_px` (as seen by the encoder)."""
+    return tolerance - SMALL_FACE_TIGHTER if face_px < SMALL_FACE_PX else tolerance
+
+
 def encode_faces(image: Image.Image, boxes: list[Box], scale: float = 1.0,
                  min_px: int = MIN_RECOGNISE_PX) -> list[np.ndarray | None]:
     """One encoding per box (boxes in original pixels, `image` shrunk by `scale`);
     None where the face is too small to recognise."""
     encodings: list[np.ndarray | None] = []
     for box in boxes:
-        if min(box.width, box.height) < min_px:
+        if seen_px(box, scale) < min_px:
             encodings.append(None)
             continue
         # Crop around the face with a margin so the landmarks see the whole

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from classlens.faces.detect import Box, detect_faces, detection_scale
-from classlens.faces.encode import encode_faces
+from classlens.faces.encode import MIN_RECOGNISE_PX, encode_faces, seen_px
 from classlens.photos import decode
 from classlens.photos.library import Library, sha256_of
 
@@ -34,6 +34,7 @@ class Analysis:
     library_path: str | None = None
     boxes: list[Box] = field(default_factory=list)
     encodings: list[np.ndarray | None] = field(default_factory=list)
+    encoded_px: list[int] = field(default_factory=list)  # face size the encoder saw
 
 
 def warm_up(encode: bool = True) -> None:
@@ -71,11 +72,9 @@ def analyse(path: str, library_root: str, encode: bool, known: frozenset[str]) -
         scale = detection_scale(info.width, info.height)
         image, real_scale = decode.load(source, scale)
         boxes = detect_faces(image, real_scale)
-        # Encodings come from the detection image too: a face we try to
-        # recognise (60 px or more) is still 30 px or more there, and measured
-        # encodings moved by 0.1 at most against full resolution, well inside
-        # the margin, while decoding 12 MP again would cost a third of the time.
-        result.encodings = encode_faces(image, boxes, real_scale) if encode else [None] * len(boxes)
+        result.encodings, result.encoded_px = [None] * len(boxes), [0] * len(boxes)
+        if encode:
+            result.encodings, result.encoded_px = _encode(source, image, boxes, real_scale)
     except decode.PhotoError as error:
         result.error = str(error)
         return result
@@ -85,3 +84,24 @@ def analyse(path: str, library_root: str, encode: bool, known: frozenset[str]) -
     result.library_path = Library(Path(library_root)).store(
         "originals", data, result.sha256, info.format)
     return result
+
+
+def _encode(source: Path, image, boxes: list[Box], scale: float):
+    """Encodings of the faces large enough to compare, and the size each was seen at.
+
+    They come from the detection image (half size for a 12 MP photo) when the
+    face is large enough there; faces that are only large enough in the
+    original (a whole-class photo) are encoded from the full-resolution photo,
+    decoded once and only then.
+    """
+    encodings = encode_faces(image, boxes, scale)
+    seen = [seen_px(b, scale) for b in boxes]
+    again = [i for i, (box, encoding) in enumerate(zip(boxes, encodings))
+             if encoding is None and seen_px(box) >= MIN_RECOGNISE_PX]
+    if again and scale < 1.0:
+        full, full_scale = decode.load(source, 1.0)
+        for i, encoding in zip(again, encode_faces(full, [boxes[i] for i in again],
+                                                   full_scale)):
+            encodings[i], seen[i] = encoding, seen_px(boxes[i], full_scale)
+        full.close()
+    return encodings, seen

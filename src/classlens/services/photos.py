@@ -237,6 +237,7 @@ class PhotoServices(ServiceBase):
 
     def _store_analysis(self, actor: str, analysis: Analysis, class_id: int,
                         enrolled, policy) -> ImportedPhoto:
+        from classlens.faces.encode import tolerance_for
         from classlens.faces.match import match_face
 
         result = ImportedPhoto(analysis.path, error=analysis.error)
@@ -253,8 +254,10 @@ class PhotoServices(ServiceBase):
                           width=analysis.width, height=analysis.height,
                           captured_at=analysis.captured_at, imported_at=now(),
                           imported_by=actor, class_id=class_id, recognition=bool(enrolled))
-            for box, encoding in zip(analysis.boxes, analysis.encodings):
-                match = match_face(encoding, enrolled, policy.match_tolerance,
+            for box, encoding, seen in zip(analysis.boxes, analysis.encodings,
+                                           analysis.encoded_px):
+                match = match_face(encoding, enrolled,
+                                   tolerance_for(seen, policy.match_tolerance),
                                    policy.match_margin)
                 photo.faces.append(Face(
                     left=box.left, top=box.top, right=box.right, bottom=box.bottom,
@@ -386,15 +389,14 @@ class PhotoServices(ServiceBase):
                 f"photo {photo.id} shows a pupil who must never be published "
                 f"({', '.join(blocked)}); it cannot be exported. Crop them out of the "
                 "original and import the cropped photo instead.")
-        from classlens.photos import decode
         from classlens.render import export as exporter
 
         source = self.library.path(photo.library_path)
-        image, _ = decode.load(source, 1.0)
         limits = PLATFORM_LIMITS[channel.platform]
+        image, scale = exporter.load(source, photo.width, photo.height, limits.long_edge)
         blur = [Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown]
         rendered, factor = exporter.render(image, blur, limits.long_edge,
-                                           policy.blur_style, _icc_profile(source))
+                                           policy.blur_style, _icc_profile(source), scale)
         faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
                   "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
         shown = [f.pupil for f, d, _ in decided if d.shown and f.pupil is not None]
