@@ -157,8 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     pimp.add_argument("--class", dest="class_name", required=True, metavar="NAME")
     pimp.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
     pimp.set_defaults(run=cmd_photos_import)
-    pexp = command(photos, "export", "export one photo for a channel", True, True)
-    pexp.add_argument("photo_id", type=int)
+    pexp = command(photos, "export", "export photos for a channel (one process for a batch)",
+                   True, True)
+    pexp.add_argument("photo_id", type=int, nargs="+", metavar="PHOTO_ID")
     pexp.add_argument("--channel", required=True)
     pexp.add_argument("--out", required=True, type=Path, metavar="DIR")
     pexp.set_defaults(run=cmd_photos_export)
@@ -453,11 +454,33 @@ def _print_progress(done: int, total: int, current: str) -> None:
 
 
 def cmd_photos_export(args) -> int:
-    result = open_services(args).export_photo(args.actor, args.photo_id, args.channel, args.out)
-    shown = sum(f["shown"] for f in result.faces)
-    emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
-         f"{len(result.faces) - shown} blurred.")
-    return EXIT_OK
+    """One photo, or many in one process (JSON: a list, in the order given, with
+    each photo's id, and an error instead of a path for a photo that was refused)."""
+    services = open_services(args)
+    if len(args.photo_id) == 1:
+        result = services.export_photo(args.actor, args.photo_id[0], args.channel, args.out)
+        shown = sum(f["shown"] for f in result.faces)
+        emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
+             f"{len(result.faces) - shown} blurred.")
+        return EXIT_OK
+    documents, lines, refused = [], [], 0
+    for photo_id in dict.fromkeys(args.photo_id):  # each once, in the order given
+        try:
+            result = services.export_photo(args.actor, photo_id, args.channel, args.out)
+        except NotAllowed:
+            raise  # who may export does not change from one photo to the next
+        except ClassLensError as error:
+            refused += 1
+            documents.append({"photo_id": photo_id, "error": str(error)})
+            lines.append(f"  photo {photo_id}: NOT EXPORTED: {error}")
+            continue
+        shown = sum(f["shown"] for f in result.faces)
+        documents.append({"photo_id": photo_id, **result.as_dict()})
+        lines.append(f"  photo {photo_id}: {result.path}: {shown} face(s) shown, "
+                     f"{len(result.faces) - shown} blurred")
+    emit(args, documents, f"Exported {len(documents) - refused} of {len(documents)} photo(s) "
+         f"for {args.channel}:\n" + "\n".join(lines))
+    return EXIT_REJECTED if refused else EXIT_OK
 
 
 def cmd_photos_faces(args) -> int:
