@@ -463,6 +463,9 @@ def cmd_photos_export(args) -> int:
         emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
              f"{len(result.faces) - shown} blurred.")
         return EXIT_OK
+    # One after the other: each export is its own transaction (render, then the
+    # audit entry), and SQLite refuses a write from a transaction whose snapshot
+    # another thread's commit has made stale.
     documents, lines, refused = [], [], 0
     for photo_id in dict.fromkeys(args.photo_id):  # each once, in the order given
         try:

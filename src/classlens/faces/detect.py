@@ -71,7 +71,7 @@ def detect_faces(image: Image.Image, scale: float = 1.0, threshold: float = DEFA
     100 MiB a megapixel), so a very large image is cut into overlapping tiles.
     """
     image = image.convert("RGB")
-    session = _session(threads, model)
+    session = _session(threads, model)  # positional: warm_up caches the same key
     boxes: list[Box] = []
     for left, top, right, bottom in _tiles(image.width, image.height):
         tile = image if (right - left, bottom - top) == image.size else image.crop(
@@ -132,44 +132,48 @@ def _run(session, image: Image.Image, x: int, y: int, threshold: float) -> list[
         # OpenCV's FaceDetectorYN score: the geometric mean of class and objectness.
         scores = np.sqrt(np.clip(outputs[f"cls_{stride}"][0, :, 0], 0, 1)
                          * np.clip(outputs[f"obj_{stride}"][0, :, 0], 0, 1))
-        for index in np.flatnonzero(scores > threshold):
-            row, column = divmod(int(index), columns)
-            dx, dy, dw, dh = outputs[f"bbox_{stride}"][0, index]
-            cx, cy = (column + dx) * stride, (row + dy) * stride
-            w, h = np.exp(dw) * stride, np.exp(dh) * stride
-            left, top = max(0.0, cx - w / 2), max(0.0, cy - h / 2)
-            right, bottom = min(float(width), cx + w / 2), min(float(height), cy + h / 2)
-            if right - left < 2 or bottom - top < 2:
-                continue
-            boxes.append(Box(int(left) + x, int(top) + y, int(np.ceil(right)) + x,
-                             int(np.ceil(bottom)) + y, float(scores[index])))
+        index = np.flatnonzero(scores > threshold)
+        rows, cols = np.divmod(index, columns)
+        dx, dy, dw, dh = outputs[f"bbox_{stride}"][0, index].T
+        cx, cy = (cols + dx) * stride, (rows + dy) * stride
+        w, h = np.exp(dw) * stride, np.exp(dh) * stride
+        left, top = np.maximum(0.0, cx - w / 2), np.maximum(0.0, cy - h / 2)
+        right, bottom = np.minimum(width, cx + w / 2), np.minimum(height, cy + h / 2)
+        keep = (right - left >= 2) & (bottom - top >= 2)
+        boxes += [Box(int(a) + x, int(b) + y, int(c) + x, int(d) + y, s) for a, b, c, d, s in zip(
+            left[keep].tolist(), top[keep].tolist(), np.ceil(right[keep]).tolist(),
+            np.ceil(bottom[keep]).tolist(), scores[index][keep].tolist())]
     return boxes
 
 
 def clean_boxes(boxes: list[Box]) -> list[Box]:
     """One box per face: the strongest of overlapping boxes, none mostly inside a
-    stronger one, none with a shape no face has."""
-    kept: list[Box] = []
-    for box in sorted(boxes, key=lambda b: b.score, reverse=True):
-        if not ASPECT_RANGE[0] <= box.width / max(1, box.height) <= ASPECT_RANGE[1]:
+    stronger one or centred inside it (the same face again), none with a shape
+    no face has. Greedy, strongest first, on arrays (a photo has hundreds of
+    candidate boxes at a low threshold)."""
+    shaped = [b for b in sorted(boxes, key=lambda b: b.score, reverse=True)
+              if ASPECT_RANGE[0] <= b.width / max(1, b.height) <= ASPECT_RANGE[1]]
+    if not shaped:
+        return []
+    a = np.array([b.as_list() for b in shaped], dtype=np.float64)
+    area = np.maximum(1.0, (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]))
+    cx, cy = (a[:, 0] + a[:, 2]) / 2, (a[:, 1] + a[:, 3]) / 2
+    alive = np.ones(len(shaped), dtype=bool)
+    kept = []
+    for i in range(len(shaped)):
+        if not alive[i]:
             continue
-        if all(box.overlap(k) < NMS_OVERLAP and _inside(box, k) < CONTAINED
-               and not _centre_inside(box, k) for k in kept):
-            kept.append(box)
+        kept.append(shaped[i])
+        rest = np.flatnonzero(alive[i + 1:]) + i + 1
+        w = np.clip(np.minimum(a[rest, 2], a[i, 2]) - np.maximum(a[rest, 0], a[i, 0]), 0, None)
+        h = np.clip(np.minimum(a[rest, 3], a[i, 3]) - np.maximum(a[rest, 1], a[i, 1]), 0, None)
+        inter = w * h
+        same = ((inter / (area[rest] + area[i] - inter) >= NMS_OVERLAP)
+                | (inter / area[rest] >= CONTAINED)
+                | ((a[i, 0] <= cx[rest]) & (cx[rest] <= a[i, 2])
+                   & (a[i, 1] <= cy[rest]) & (cy[rest] <= a[i, 3])))
+        alive[rest[same]] = False
     return kept
-
-
-def _centre_inside(box: Box, other: Box) -> bool:
-    """A weaker box centred inside a stronger one is that face again, shifted."""
-    cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
-    return other.left <= cx <= other.right and other.top <= cy <= other.bottom
-
-
-def _inside(box: Box, other: Box) -> float:
-    """The share of `box` that lies inside `other`."""
-    w = max(0, min(box.right, other.right) - max(box.left, other.left))
-    h = max(0, min(box.bottom, other.bottom) - max(box.top, other.top))
-    return w * h / max(1, box.width * box.height)
 
 
 # A portrait's own face is the largest; another face is a rival (and the photo

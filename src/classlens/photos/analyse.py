@@ -41,9 +41,9 @@ def warm_up(encode: bool = True) -> None:
     """Load the models once per worker process, before the first photo: dlib's
     only when faces will be encoded (a class with enrolled pupils), since
     loading it costs half a second of every worker's start."""
-    from classlens.faces.detect import _session
+    from classlens.faces.detect import MODEL, _session
 
-    _session(1)
+    _session(1, MODEL)  # the same arguments detect_faces passes: one session, cached
     if encode:
         from classlens.faces.encode import models
 
