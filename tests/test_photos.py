@@ -415,3 +415,17 @@ def test_small_faces_in_a_12_megapixel_photo_are_recognised_from_full_resolution
                                      workers=1)
     by_pupil = faces_by_pupil(school, result.id)
     assert set(by_pupil) == {"OBAMA", "BIDEN"}
+
+
+def test_a_class_without_enrolled_pupils_is_not_encoded(school, tmp_path):
+    """Encoding only where it can change a decision: Elm has no enrolled pupil,
+    so its photos' faces are not encoded at all (Obama and Biden, enrolled in
+    Oak, stay unknown and blurred there; a reviewer can still name them)."""
+    header = REGISTER.splitlines()[0]
+    school.import_register("admin", write_csv(tmp_path / "elm.csv",
+                                              f"{header}\nASH,Ann,Ash,Elm,yes,yes,yes,no\n"))
+    (result,) = school.import_photos("teacher1", [_shrunk(TWO, 120, tmp_path / "e.jpg")],
+                                     "Elm", workers=1)
+    faces = school.faces(result.id)
+    assert len(faces) == 2
+    assert [(f.pupil_id, f.distance, f.note) for f in faces] == [(None, None, "not compared")] * 2

@@ -32,6 +32,10 @@ CHIP_PX = 150
 MIN_RECOGNISE_PX = 40
 SMALL_FACE_PX = 80
 SMALL_FACE_TIGHTER = 0.05
+# Boxes the detector is unsure of (its threshold is low so as to blur every
+# face) are not encoded: each encoding costs about 90 ms, and such a box, if a
+# face at all, stays blurred for a reviewer to name.
+MIN_ENCODE_SCORE = 0.5
 # A reference photo is a portrait: its face must be at least this large.
 ENROL_MIN_PX = 80
 
@@ -74,7 +78,7 @@ def encode_faces(image: Image.Image, boxes: list[Box], scale: float = 1.0,
     None where the face is too small to recognise."""
     encodings: list[np.ndarray | None] = []
     for box in boxes:
-        if seen_px(box, scale) < min_px:
+        if seen_px(box, scale) < min_px or box.score < MIN_ENCODE_SCORE:
             encodings.append(None)
             continue
         # Crop around the face with a margin so the landmarks see the whole

@@ -223,6 +223,12 @@ class PhotoServices(ServiceBase):
             recognition = policy.biometric_recognition and policy.faces != "none"
             enrolled = (enrolled_templates(session, self.cipher(), self.today())
                         if recognition else {})
+            # Faces are encoded only where that can change a decision: in a class
+            # with enrolled pupils (compared then with every enrolled pupil, who
+            # may be on the same trip). Elsewhere dlib is not even loaded.
+            in_class = set(session.scalars(select(Pupil.id).where(Pupil.class_id == class_id)))
+            if not in_class & set(enrolled):
+                enrolled = {}
             known = frozenset(session.scalars(select(Photo.sha256)))
         files = expand_paths(paths)
         results: dict[str, ImportedPhoto] = {}
