@@ -17,7 +17,8 @@ size (deface: the face covered by its black box, `--replacewith solid`;
 ClassLens: a face box found) and peak memory of all processes together.
 
     uv run python benchmarks/deface.py [--photos 10] [--rounds 2] [--backend opencv]
-    uv run python benchmarks/deface.py --sets B --photos 500 --rounds 1 --no-deface  # memory
+    uv run python benchmarks/deface.py --sets B --photos 10 --copies 50 --rounds 1 --no-deface
+        # memory of a 500-photo batch: 10 photos, each in 50 byte-different copies
 """
 
 from __future__ import annotations
@@ -167,6 +168,22 @@ def run_classlens(folder: Path, work: Path, enrolled: bool):
     return seconds + export_seconds, max(peak, export_peak), found
 
 
+def copies(folder: Path, count: int) -> None:
+    """Make each photo `count` times, byte-different (a JPEG comment holding the
+    copy number) so that the import sees new photos, with the same pixels."""
+    truth = composites.load_truth(folder)
+    more = {}
+    for name, faces in truth.items():
+        data = (folder / name).read_bytes()
+        for n in range(1, count):
+            comment = f"copy {n}".encode()
+            copy = data[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment
+            copy_name = name.replace(".jpg", f"_{n:03d}.jpg")
+            (folder / copy_name).write_bytes(copy + data[2:])
+            more[copy_name] = faces
+    (folder / "truth.json").write_text(json.dumps({**truth, **more}))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=10, help="photos per set")
@@ -175,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="opencv", choices=("opencv", "onnxrt"))
     parser.add_argument("--work", type=Path, help="keep photos and outputs here")
     parser.add_argument("--no-deface", action="store_true", help="ClassLens alone (memory)")
+    parser.add_argument("--copies", type=int, default=1,
+                        help="use each photo this many times (byte-different copies)")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="vs-deface-"))
     python = None if args.no_deface else deface_python(work)
@@ -185,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         if not (folder / "truth.json").exists():
             composites.make_set(folder, set_name, args.photos, FACES_PER_PHOTO[set_name],
                                 first_seed=100_000 * (ord(set_name) - 64))
+            if args.copies > 1:
+                copies(folder, args.copies)
         truth = composites.load_truth(folder)
         photos = len(truth)
         times = defaultdict(list)
