@@ -2,10 +2,11 @@
 
 deface (CenterFace; the open tool a school would pick to blur photos) runs
 from a throwaway environment that uv makes in the work folder (`uv venv`,
-`uv pip install deface onnx onnxruntime`), at its 1280x960 scale with its faster OpenCV backend by
-default (`--backend onnxrt` for the other). ClassLens runs as a user would: `classlens photos import FOLDER`
-then one `classlens photos export ID...` for the whole folder (channel
-social_public, full resolution, as deface writes it), each a new process.
+`uv pip install deface onnx onnxruntime`), at its 1280x960 scale with its
+faster OpenCV backend by default (`--backend onnxrt` for the other).
+ClassLens runs as a user would: `classlens photos import FOLDER` then one
+`classlens photos export ID...` for the whole folder (channel social_public,
+full resolution, as deface writes it), each a new process.
 
 Sets (made by benchmarks/composites.py from real faces): A, faces 100 to
 300 px; B, 40 to 60 px; S, 24 to 40 px (for recall at the smallest sizes);
