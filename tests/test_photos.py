@@ -347,3 +347,85 @@ def test_our_encodings_are_face_recognitions_own():
         (theirs,) = face_recognition.face_encodings(
             pixels, [(box.top, box.right, box.bottom, box.left)], model="small")
         assert distance(encode_at(pixels, box), theirs) < 1e-9
+
+
+def test_a_close_up_portrait_enrols_its_dominant_face_and_says_so(school, tmp_path):
+    """A close-up once gave ghost boxes and was refused as "shows 3 faces"; a
+    small face in the background is ignored, and the report names the face used."""
+    portrait = Image.open(FACES / "obama_portrait.jpg").convert("RGB")
+    close_up = portrait.crop((325, 60, 647, 470)).resize((1200, 1200), Image.Resampling.LANCZOS)
+    path = tmp_path / "close_up.jpg"
+    close_up.save(path, quality=90)
+    report = school.enrol("admin", "OBAMA", [str(path)])
+    assert (report.enrolled, report.errors, report.notes) == (1, [], [])
+    # The same portrait with a small face behind the pupil (a poster, a passer-by).
+    other = face_crop("obama_biden_blue_room.jpg", BIDEN_RIGHT).resize((110, 140))
+    close_up.paste(other, (1060, 20))
+    path = tmp_path / "with_background_face.jpg"
+    close_up.save(path, quality=90)
+    report = school.enrol("admin", "OBAMA", [str(path)])
+    assert report.enrolled == 1 and report.errors == []
+    (note,) = report.notes
+    assert note["message"].startswith("used the face at ")
+    assert "ignored 1 weaker or smaller detection(s)" in note["message"]
+    assert report.as_dict()["notes"] == report.notes
+
+
+def _shrunk(path, face_px: int, target):
+    """The two-person photo shrunk so that both faces are about `face_px` wide."""
+    image = Image.open(TWO).convert("RGB")
+    factor = face_px / OBAMA_LEFT.width
+    image.resize((round(image.width * factor), round(image.height * factor)),
+                 Image.Resampling.LANCZOS).save(target, quality=92)
+    return str(target)
+
+
+@pytest.mark.parametrize("face_px", [42, 60])
+def test_pupils_are_recognised_down_to_the_smallest_compared_size(school, tmp_path, face_px):
+    """Faces from 40 px (measured: different people stay apart, README) are
+    compared, with the tighter tolerance below 80 px; before, nothing under 80
+    px was, so in a whole-class photo every consented pupil stayed blurred."""
+    from classlens.faces.encode import MIN_RECOGNISE_PX
+
+    assert MIN_RECOGNISE_PX <= face_px
+    (result,) = school.import_photos("teacher1", [_shrunk(TWO, face_px, tmp_path / "s.jpg")],
+                                     "Oak", workers=1)
+    by_pupil = faces_by_pupil(school, result.id)
+    assert set(by_pupil) == {"OBAMA", "BIDEN"}
+    assert all(face.distance < 0.45 for face in by_pupil.values())
+
+
+def test_faces_below_the_smallest_compared_size_stay_unknown(school, tmp_path):
+    (result,) = school.import_photos("teacher1", [_shrunk(TWO, 34, tmp_path / "s.jpg")],
+                                     "Oak", workers=1)
+    faces = school.faces(result.id)
+    assert len(faces) == 2
+    assert [(f.pupil_id, f.note) for f in faces] == [(None, "too small to recognise")] * 2
+
+
+def test_small_faces_in_a_12_megapixel_photo_are_recognised_from_full_resolution(school,
+                                                                                tmp_path):
+    """At half size (where detection runs) these 64 px faces are 32 px, too small
+    to compare: they are encoded again from the full-resolution photo."""
+    placements = [(face_crop("obama_biden_blue_room.jpg", OBAMA_LEFT), 64, (1200, 1500)),
+                  (face_crop("obama_biden_blue_room.jpg", BIDEN_RIGHT), 64, (2800, 1500))]
+    image, _ = group_shot((4000, 3000), placements)
+    image.save(tmp_path / "class.jpg", quality=92)
+    (result,) = school.import_photos("teacher1", [str(tmp_path / "class.jpg")], "Oak",
+                                     workers=1)
+    by_pupil = faces_by_pupil(school, result.id)
+    assert set(by_pupil) == {"OBAMA", "BIDEN"}
+
+
+def test_a_class_without_enrolled_pupils_is_not_encoded(school, tmp_path):
+    """Encoding only where it can change a decision: Elm has no enrolled pupil,
+    so its photos' faces are not encoded at all (Obama and Biden, enrolled in
+    Oak, stay unknown and blurred there; a reviewer can still name them)."""
+    header = REGISTER.splitlines()[0]
+    school.import_register("admin", write_csv(tmp_path / "elm.csv",
+                                              f"{header}\nASH,Ann,Ash,Elm,yes,yes,yes,no\n"))
+    (result,) = school.import_photos("teacher1", [_shrunk(TWO, 120, tmp_path / "e.jpg")],
+                                     "Elm", workers=1)
+    faces = school.faces(result.id)
+    assert len(faces) == 2
+    assert [(f.pupil_id, f.distance, f.note) for f in faces] == [(None, None, "not compared")] * 2

@@ -198,3 +198,47 @@ def test_review_corrections_single_exports_and_no_faces_from_the_command_line(
                   "--as", "admin")
     assert refused.code == 1 and "has no face recognition" in refused.err
     assert list((tmp_path / "library" / "references").rglob("*.*")) == []
+
+
+def test_many_photos_are_exported_in_one_command(cli, tmp_path, monkeypatch):
+    """`photos export ID...`: one process for a batch. One id keeps the single
+    document; several give a list in the order given, and a refused photo is
+    reported with its reason while the others are written (exit 1)."""
+    school(cli, tmp_path, monkeypatch)
+    assert cli("register", "enrol", "OBAMA", str(FACES / "obama_portrait.jpg"),
+               "--as", "admin").code == 0
+    base = Image.open(FACES / "obama_biden_blue_room.jpg").convert("RGB")
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    for n in range(3):
+        variant = base.copy()
+        variant.putpixel((n, 0), (n * 40, 0, 0))
+        variant.save(folder / f"IMG_{n}.jpg", quality=90)
+    assert cli("photos", "import", str(folder), "--class", "Oak", "--workers", "1",
+               "--as", "ms.khan").code == 0
+    out = tmp_path / "out"
+    batch = cli("photos", "export", "3", "1", "2", "--channel", "social_private", "--out",
+                str(out), "--json", "--as", "admin")
+    assert batch.code == 0
+    assert [d["photo_id"] for d in batch.json] == [3, 1, 2]
+    for document in batch.json:
+        assert Path(document["path"]).parent == out and Path(document["path"]).exists()
+        assert [(f["shown"], f["reason"].split(":")[0]) for f in document["faces"]] == [
+            (True, "recognised as OBAMA"),
+            (False, "not identified (no enrolled pupil close enough)")]
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 3 and all(name.startswith("social-private-photo") for name in written)
+    single = cli("photos", "export", "2", "--channel", "social_private", "--out", str(out),
+                 "--json", "--as", "admin")
+    assert single.code == 0 and set(single.json) == {"path", "faces"}
+
+    text = cli("photos", "export", "1", "2", "99", "--channel", "social_private", "--out",
+               str(out), "--as", "admin")
+    assert text.code == 1
+    assert "Exported 2 of 3 photo(s)" in text.out and "photo 99: NOT EXPORTED" in text.out
+    mixed = cli("photos", "export", "1", "99", "--channel", "social_private", "--out",
+                str(out), "--json", "--as", "admin")
+    assert mixed.code == 1
+    assert mixed.json[1] == {"photo_id": 99, "error": "no photo 99 in the library"}
+    assert cli("photos", "export", "1", "2", "--channel", "social_private", "--out",
+               str(out), "--as", "nobody").code == 1

@@ -133,3 +133,11 @@ def test_a_name_given_by_a_reviewer_before_0009_is_kept_apart_from_recognition(d
                               "ORDER BY id")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [(1, 1, "recognition", None), (2, None, None, 2)]
+
+
+def test_the_quick_head_check_agrees_with_alembic():
+    # Opening a database compares its revision with the migration files without
+    # loading Alembic; that shortcut must name the same head Alembic does.
+    from classlens.storage.database import _head_from_files
+
+    assert _head_from_files() == head_revision()

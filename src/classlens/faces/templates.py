@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from cryptography.fernet import Fernet, InvalidToken
 
 from classlens.errors import ClassLensError
 from classlens.paths import data_dir
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def key_file() -> Path:
@@ -64,9 +67,13 @@ class TemplateCipher:
                 "set CLASSLENS_KEY_FILE to it). Nothing was enrolled.") from None
 
     def encrypt(self, encoding: np.ndarray) -> bytes:
+        import numpy as np  # lazily: listing the register needs no numpy
+
         return self._key(create=True).encrypt(np.asarray(encoding, dtype="<f8").tobytes())
 
     def decrypt(self, token: bytes) -> np.ndarray:
+        import numpy as np
+
         try:
             return np.frombuffer(self._key(create=False).decrypt(token), dtype="<f8")
         except InvalidToken:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from classlens.errors import NotAllowed
-from classlens.faces.detect import Box
+from classlens.faces.box import Box
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal

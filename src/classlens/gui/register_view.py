@@ -235,6 +235,7 @@ class RegisterView(QtWidgets.QWidget):
         def done(report) -> None:
             lines = [_("Enrolled {n} reference photo(s).").format(n=report.enrolled)]
             lines += [f"{Path(e['file']).name}: {e['message']}" for e in report.errors]
+            lines += [f"{Path(n['file']).name}: {n['message']}" for n in report.notes]
             self.summary.setText(" ".join(lines))
             self.reload()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from classlens.faces.detect import Box, detect_faces, detection_scale
-from classlens.faces.encode import encode_faces
+from classlens.faces.encode import MIN_RECOGNISE_PX, encode_faces, seen_px
 from classlens.photos import decode
 from classlens.photos.library import sha256_of
 
@@ -33,15 +33,20 @@ class Analysis:
     captured_at: object = None
     boxes: list[Box] = field(default_factory=list)
     encodings: list[np.ndarray | None] = field(default_factory=list)
+    encoded_px: list[int] = field(default_factory=list)  # face size the encoder saw
 
 
-def warm_up() -> None:
-    """Load the models once per worker process, before the first photo."""
-    from classlens.faces.detect import _session
-    from classlens.faces.encode import models
+def warm_up(encode: bool = True) -> None:
+    """Load the models once per worker process, before the first photo: dlib's
+    only when faces will be encoded (a class with enrolled pupils), since
+    loading it costs half a second of every worker's start."""
+    from classlens.faces.detect import MODEL, _session
 
-    _session(1)
-    models()
+    _session(1, MODEL)  # the same arguments detect_faces passes: one session, cached
+    if encode:
+        from classlens.faces.encode import models
+
+        models()
 
 
 def analyse(path: str, encode: bool, known: frozenset[str]) -> Analysis:
@@ -66,13 +71,10 @@ def _analyse(path: str, encode: bool, known: frozenset[str]) -> Analysis:
         info = decode.inspect(data)
         scale = detection_scale(info.width, info.height)
         image, real_scale = decode.load(data, scale)
-        del data  # the worker holds one copy of the photo at a time
         boxes = detect_faces(image, real_scale)
-        # Encodings come from the detection image too: a face we try to
-        # recognise (60 px or more) is still 30 px or more there, and measured
-        # encodings moved by 0.1 at most against full resolution, well inside
-        # the margin, while decoding 12 MP again would cost a third of the time.
-        result.encodings = encode_faces(image, boxes, real_scale) if encode else [None] * len(boxes)
+        result.encodings, result.encoded_px = [None] * len(boxes), [0] * len(boxes)
+        if encode:
+            result.encodings, result.encoded_px = _encode(data, image, boxes, real_scale)
     except decode.PhotoError as error:
         result.error = str(error)
         return result
@@ -80,3 +82,24 @@ def _analyse(path: str, encode: bool, known: frozenset[str]) -> Analysis:
     result.captured_at = info.captured_at
     result.boxes = boxes
     return result
+
+
+def _encode(data: bytes, image, boxes: list[Box], scale: float):
+    """Encodings of the faces large enough to compare, and the size each was seen at.
+
+    They come from the detection image (half size for a 12 MP photo) when the
+    face is large enough there; faces that are only large enough in the
+    original (a whole-class photo) are encoded from the full-resolution photo,
+    decoded once and only then.
+    """
+    encodings = encode_faces(image, boxes, scale)
+    seen = [seen_px(b, scale) for b in boxes]
+    again = [i for i, (box, encoding) in enumerate(zip(boxes, encodings))
+             if encoding is None and seen_px(box) >= MIN_RECOGNISE_PX]
+    if again and scale < 1.0:
+        full, full_scale = decode.load(data, 1.0)
+        for i, encoding in zip(again, encode_faces(full, [boxes[i] for i in again],
+                                                   full_scale)):
+            encodings[i], seen[i] = encoding, seen_px(boxes[i], full_scale)
+        full.close()
+    return encodings, seen

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageFilter
 
-from classlens.faces.detect import Box
+from classlens.faces.box import Box
 
 STYLES = ("gaussian", "pixelate")
 

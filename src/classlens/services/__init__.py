@@ -7,7 +7,7 @@ audit log (who, when, what, old and new value).
 """
 
 from classlens.services.accounts import AccountServices
-from classlens.services.base import ROLES
+from classlens.roles import ROLES
 from classlens.services.contacts import ContactServices
 from classlens.services.followers import FollowerServices
 from classlens.services.posts import PostServices

@@ -20,7 +20,6 @@ from classlens.services.takedowns import mark_takedowns
 from classlens.storage import Database
 from classlens.storage.models import School, SchoolClass, User, utcnow
 
-ROLES = ("teacher", "ict", "slt")
 # Who may do what. Checked here, in the core, whatever the front end shows.
 MANAGE_USERS = ("ict",)
 MANAGE_REGISTER = ("ict",)

@@ -10,8 +10,8 @@ that were recognised from them.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,6 +20,9 @@ from classlens.faces.templates import TemplateCipher
 from classlens.photos.library import Library
 from classlens.register.consent import PupilFacts, Verdict, may_process_biometrics
 from classlens.storage.models import Face, Pupil, Template
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def biometric_verdict(pupil: Pupil, on: date) -> Verdict:

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.errors import ClassLensError, NotAllowed, NotFound
-from classlens.faces.detect import Box, detect_faces
-from classlens.faces.encode import encode_faces
-from classlens.faces.match import match_face
+from classlens.faces.box import Box
 from classlens.faces.templates import TemplateCipher
-from classlens.photos import decode
-from classlens.photos.analyse import Analysis, analyse, warm_up
 from classlens.photos.decisions import FaceDecision, FaceFacts, blocking, decide_face
 from classlens.photos.library import sha256_of, write_atomic
 from classlens.policy.platforms import PLATFORM_LIMITS
 from classlens.register.consent import Verdict, may_show
-from classlens.render import export as exporter
 from classlens.services.base import (
     MANAGE_REGISTER,
     STAFF,
@@ -40,8 +37,14 @@ from classlens.storage.models import (
     SchoolClass,
     Template,
 )
-from classlens.tasks import TaskState, run_parallel
 
+if TYPE_CHECKING:
+    from classlens.photos.analyse import Analysis
+    from classlens.tasks import TaskState
+
+# Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
+# the methods that use them: every command opens these services, and listing
+# the register should not pay for loading them.
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset", "correct")
 SLT = ("slt",)
@@ -53,9 +56,15 @@ EXPORT_SINGLE = ("ict", "slt")
 class EnrolReport:
     enrolled: int = 0
     errors: list[dict] = field(default_factory=list)
+    # Photos enrolled from their dominant face while other, weaker or smaller,
+    # detections were ignored: which face was used, so a person can check.
+    notes: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"enrolled": self.enrolled, "errors": self.errors}
+        document = {"enrolled": self.enrolled, "errors": self.errors}
+        if self.notes:  # added only when there is something to say: the keys stay as they were
+            document["notes"] = self.notes
+        return document
 
 
 @dataclass
@@ -116,6 +125,8 @@ class ExportedPhoto:
 
 
 def _worker_died(path: str, error: BaseException) -> Analysis:
+    from classlens.photos.analyse import Analysis
+
     return Analysis(path, error="the process analysing this photo stopped (it may be too "
                     "large for this computer's memory, or damaged); it was not imported")
 
@@ -156,12 +167,14 @@ class PhotoServices(ServiceBase):
                 raise ClassLensError(
                     f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}. "
                     "Name this pupil by hand in photo review instead.")
+            from classlens.photos import decode
+
             report = EnrolReport()
             cipher = self.cipher()
             cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
             for given in paths:
                 try:
-                    encoding, data, image_format = self._reference_encoding(Path(given))
+                    encoding, data, image_format, note = self._reference_encoding(Path(given))
                 except (decode.PhotoError, OSError) as error:
                     report.errors.append({"file": given, "message": str(error)})
                     continue
@@ -171,6 +184,8 @@ class PhotoServices(ServiceBase):
                                      reference_path=relative, created_at=now(),
                                      created_by=actor))
                 report.enrolled += 1
+                if note:
+                    report.notes.append({"file": given, "message": note})
             if report.enrolled:
                 self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
                             "biometric", None, f"{report.enrolled} reference photo(s)")
@@ -178,16 +193,28 @@ class PhotoServices(ServiceBase):
 
     @staticmethod
     def _reference_encoding(path: Path):
+        """The encoding of a portrait's one dominant face, and a note naming the
+        face used when weaker or smaller detections were ignored."""
+        from classlens.faces.detect import detect_faces, dominant_face
+        from classlens.faces.encode import ENROL_MIN_PX, encode_faces
+        from classlens.photos import decode
+
         data = decode.read_photo_file(path)
         image, scale = decode.load(data, 1.0)
         boxes = detect_faces(image, scale)
-        if len(boxes) != 1:
+        face, rivals, ignored = dominant_face(boxes)
+        if face is None:
             raise decode.PhotoError(
-                f"a reference photo must show exactly one face; this one shows {len(boxes)}")
-        (encoding,) = encode_faces(image, boxes, scale)
-        if encoding is None:
+                f"a reference photo must show exactly one face; this one shows "
+                f"{len(rivals) + 1 if rivals else 0}")
+        if min(face.width, face.height) < ENROL_MIN_PX:
             raise decode.PhotoError("the face is too small to enrol; use a closer portrait")
-        return encoding, data, decode.inspect(data).format
+        (encoding,) = encode_faces(image, [face], scale, min_px=ENROL_MIN_PX)
+        note = None
+        if ignored:
+            note = (f"used the face at {_region(face)}; ignored {len(ignored)} weaker or "
+                    f"smaller detection(s) at {', '.join(_region(b) for b in ignored)}")
+        return encoding, data, decode.inspect(data).format, note
 
     def templates_of(self, pupil_id: str) -> int:
         with self.db.transaction() as session:
@@ -205,6 +232,9 @@ class PhotoServices(ServiceBase):
         Safe to run again after an interruption: photos already in the library
         are recognised by content and reported as duplicates.
         """
+        from classlens.photos.analyse import analyse, warm_up
+        from classlens.tasks import TaskState, run_parallel
+
         state = state or TaskState()
         policy = self.policy()
         with self.db.transaction() as session:
@@ -215,13 +245,20 @@ class PhotoServices(ServiceBase):
             recognition = policy.recognises_faces
             enrolled = (enrolled_templates(session, self.cipher(), self.today())
                         if recognition else {})
+            # Faces are encoded only where that can change a decision: in a class
+            # with enrolled pupils (compared then with every enrolled pupil, who
+            # may be on the same trip). Elsewhere dlib is not even loaded.
+            in_class = set(session.scalars(select(Pupil.id).where(Pupil.class_id == class_id)))
+            if not in_class & set(enrolled):
+                enrolled = {}
             known = frozenset(session.scalars(select(Photo.sha256)))
         files = expand_paths(paths)
         results: dict[str, ImportedPhoto] = {}
         state.progress(0, len(files), "")
         args = (bool(enrolled), known)
         for done, (path, analysis) in enumerate(
-                run_parallel(analyse, files, args, workers, state, warm_up, _worker_died),
+                run_parallel(analyse, files, args, workers, state,
+                             functools.partial(warm_up, bool(enrolled)), _worker_died),
                 start=1):
             results[path] = self._store_analysis(actor, analysis, class_id, enrolled, policy)
             state.progress(done, len(files), path)
@@ -229,6 +266,8 @@ class PhotoServices(ServiceBase):
 
     def _store_analysis(self, actor: str, analysis: Analysis, class_id: int,
                         enrolled, policy) -> ImportedPhoto:
+        from classlens.photos import decode
+
         result = ImportedPhoto(analysis.path, error=analysis.error)
         if analysis.error:
             return result
@@ -251,6 +290,9 @@ class PhotoServices(ServiceBase):
 
     def _store_photo(self, actor: str, analysis: Analysis, class_id: int, enrolled, policy,
                      result: ImportedPhoto) -> ImportedPhoto:
+        from classlens.faces.encode import tolerance_for
+        from classlens.faces.match import match_face
+
         with self.db.transaction() as session:
             existing = session.scalar(select(Photo).where(Photo.sha256 == analysis.sha256))
             if existing is not None:
@@ -266,8 +308,10 @@ class PhotoServices(ServiceBase):
                           width=analysis.width, height=analysis.height,
                           captured_at=analysis.captured_at, imported_at=now(),
                           imported_by=actor, class_id=class_id, recognition=bool(enrolled))
-            for box, encoding in zip(analysis.boxes, analysis.encodings):
-                match = match_face(encoding, enrolled, policy.match_tolerance,
+            for box, encoding, seen in zip(analysis.boxes, analysis.encodings,
+                                           analysis.encoded_px):
+                match = match_face(encoding, enrolled,
+                                   tolerance_for(seen, policy.match_tolerance),
                                    policy.match_margin)
                 photo.faces.append(Face(
                     left=box.left, top=box.top, right=box.right, bottom=box.bottom,
@@ -284,6 +328,8 @@ class PhotoServices(ServiceBase):
         return result
 
     def _store_original(self, analysis: Analysis) -> str:
+        from classlens.photos import decode
+
         data = decode.read_photo_file(Path(analysis.path))
         if sha256_of(data) != analysis.sha256:
             raise decode.PhotoError("the file changed while it was being imported; "
@@ -456,12 +502,14 @@ class PhotoServices(ServiceBase):
                 f"photo {photo.id} shows a pupil who must never be published "
                 f"({', '.join(blocked)}); it cannot be exported. Crop them out of the "
                 "original and import the cropped photo instead.")
+        from classlens.render import export as exporter
+
         source = self.library.path(photo.library_path)
-        image, _ = decode.load(source, 1.0)
         limits = PLATFORM_LIMITS[channel.platform]
+        image, scale = exporter.load(source, photo.width, photo.height, limits.long_edge)
         blur = [Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown]
         rendered, factor = exporter.render(image, blur, limits.long_edge,
-                                           policy.blur_style, _icc_profile(source))
+                                           policy.blur_style, _icc_profile(source), scale)
         faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
                   "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
         shown = [_shown_pupil(f, d) for f, d, _ in decided if d.shown and d.pupil]
@@ -492,6 +540,8 @@ class PhotoServices(ServiceBase):
             photo = self._photo(session, photo_id)
             target = self.library.path(f"thumbnails/{photo.sha256[:2]}/{photo.sha256}-{size}.jpg")
             if not target.exists():
+                from classlens.photos import decode
+
                 image, _ = decode.load(self.library.path(photo.library_path),
                                        size / max(photo.width, photo.height))
                 image.thumbnail((size, size))
@@ -522,6 +572,8 @@ class PhotoServices(ServiceBase):
             photo = self._photo(session, photo_id)
             channel = self.channel(session, channel_name)
             rendering = self._render(photo, channel)
+            from classlens.render import export as exporter
+
             name = f"{slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
             self._log_publication(session, actor, photo.id, channel, name, rendering, now())
             session.flush()
@@ -570,6 +622,10 @@ def _describe_review(face: Face) -> str:
     if face.blur_forced:
         parts.append("blurred")
     return ", ".join(parts) or "unidentified"
+
+
+def _region(box: Box) -> str:
+    return f"{box.width}x{box.height} px from ({box.left}, {box.top})"
 
 
 def slug(text: str) -> str:

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from classlens.audit import ChainReport, chain
 from classlens.audit import verify as verify_chain
-from classlens.backup import check_backup, create_backup, restore_backup
 from classlens.errors import ClassLensError, ConcurrentChange, NeedsConfirmation, NotFound
 from classlens.faces.templates import key_file
 from classlens.policy.platforms import PLATFORMS
@@ -438,6 +437,8 @@ class RegisterServices(ServiceBase):
         """A consistent, signed backup of the register and library, safe while in use."""
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
+        from classlens.backup import create_backup  # loads Alembic: only when needed
+
         manifest = create_backup(self.db, self.library, target, self._template_key())
         with self.db.transaction() as session:
             self._audit(session, actor, "backup.created", f"file:{target.name}", None, None,
@@ -447,6 +448,8 @@ class RegisterServices(ServiceBase):
     def check_backup(self, source: Path) -> dict:
         """Check a backup completely (MAC, members, rows, audit chain) without
         touching anything; returns its manifest."""
+        from classlens.backup import check_backup
+
         return check_backup(source, self._template_key()).manifest
 
     def restore(self, actor: str, source: Path) -> dict:
@@ -458,6 +461,8 @@ class RegisterServices(ServiceBase):
         """
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
+        from classlens.backup import check_backup, restore_backup
+
         checked = check_backup(source, self._template_key())
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         safety = self._template_key().parent / "safety-copies" / f"before-restore-{stamp}.zip"

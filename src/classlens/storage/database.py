@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from classlens.errors import ConcurrentChange
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config(connection=None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -28,7 +32,34 @@ def alembic_config(connection=None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+REVISION_LINE = re.compile(r'^(down_revision|revision)\s*=\s*"([^"]*)"', re.MULTILINE)
+
+
+@cache
+def _head_from_files() -> str | None:
+    """The newest revision, read from the migration files without loading Alembic
+    (a third of a command's start-up). None when the files do not say plainly,
+    and then Alembic decides."""
+    revisions, parents = set(), set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        parents.add(found.get("down_revision"))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -56,13 +87,17 @@ def create_db_engine(url: str) -> Engine:
 
 def upgrade(connection: Connection, revision: str = "head") -> None:
     """Run the migrations up to `revision` inside the caller's transaction."""
+    from alembic import command
+
     command.upgrade(alembic_config(connection), revision)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (the newest by default), in one transaction."""
     with engine.begin() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+        current = _current_revision(connection)
+        if revision == "head" and current is not None and current == _head_from_files():
+            return  # up to date: the usual case, decided without Alembic
         if revision == "head" and current == head_revision():
             return
         upgrade(connection, revision)
