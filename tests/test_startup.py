@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import PASSWORD
 
 # Modules a command that touches no photo must not load.
 HEAVY = ("numpy", "PIL", "onnxruntime", "dlib", "face_recognition_models", "pillow_heif",
@@ -50,7 +51,8 @@ def test_help_loads_neither_the_database_nor_image_libraries(argv):
 
 def test_listing_the_register_loads_no_image_library_and_no_migration_tool(db_url, tmp_path):
     env = {"CLASSLENS_DB": db_url, "CLASSLENS_LIBRARY": str(tmp_path / "library"),
-           "XDG_DATA_HOME": str(tmp_path / "data")}
+           "XDG_DATA_HOME": str(tmp_path / "data"), "CLASSLENS_NEW_PASSWORD": PASSWORD,
+           "CLASSLENS_PASSWORD": PASSWORD}
     # The first open creates the schema (that needs Alembic); the next ones do not.
     assert loaded_after(["init", "--school", "Redbourn"], env)[0] == 0
     code, loaded = loaded_after(["register", "list", "--as", "admin"], env)

@@ -42,13 +42,13 @@ from classlens.register.import_plan import (
     describe_consent,
     plan_import,
 )
+from classlens.roles import ROLES
 from classlens.services.base import (
     DEFAULT_PLATFORM,
     MANAGE_CHANNELS,
     MANAGE_REGISTER,
     MANAGE_USERS,
     RECORD_CONSENT,
-    ROLES,
     SEE_SENSITIVE,
     ServiceBase,
     now,
