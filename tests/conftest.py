@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pg_server import server_url
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -20,7 +21,6 @@ from classlens.cli import main
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.models import AuditEntry, Consent, Pupil
-from pg_server import server_url
 
 DATA = Path(__file__).with_name("data")
 # Every account has a password; tests give all of them this one (the CLI runner

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from conftest import PASSWORD
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.database import create_db_engine, migrate
-from conftest import PASSWORD
 
 
 def sqlite_file(services) -> str:

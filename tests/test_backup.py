@@ -6,11 +6,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import PASSWORD
 from sqlalchemy import MetaData
 
 from classlens.errors import ClassLensError, NotAllowed
 from classlens.storage.models import Base
-from conftest import PASSWORD
 
 
 def snapshot(services) -> dict[str, list[tuple]]:
@@ -98,9 +98,10 @@ def test_backup_and_restore_from_the_command_line(cli, tmp_path, monkeypatch):
 def test_a_sqlite_backup_restores_into_postgresql(tmp_path, pg_server):
     if pg_server is None:
         pytest.skip("no PostgreSQL server here")
+    from conftest import DATA, create_pg_database, drop_pg_database
+
     from classlens.services import Services
     from classlens.storage import Database
-    from conftest import DATA, create_pg_database, drop_pg_database
 
     source = Services(Database(f"sqlite:///{tmp_path / 's.sqlite'}"), tmp_path / "lib")
     source.init_school("Moving School", "public-feed", PASSWORD)

@@ -9,11 +9,11 @@ import time
 from collections import Counter
 
 import pytest
+from conftest import PASSWORD
 
 from classlens.errors import ConcurrentChange
 from classlens.services import Services
 from classlens.storage import Database
-from conftest import PASSWORD
 
 LOAD_SECONDS = float(os.environ.get("CLASSLENS_LOAD_SECONDS", "60"))
 

@@ -8,12 +8,12 @@ ordinary JPEGs; the detector sees them exactly as an import does.
 from __future__ import annotations
 
 import pytest
+from imaging import FACES
 from PIL import Image, ImageEnhance, ImageFilter
 
 from classlens.faces.box import Box
 from classlens.faces.detect import clean_boxes, detect_faces, detection_scale, dominant_face
 from classlens.photos.decode import load
-from imaging import FACES
 
 # Face boxes in the originals, and the photos they come from.
 SOURCES = [

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import PASSWORD, TWO, write_csv
 from sqlalchemy import select
 
 from classlens.errors import ClassLensError, NotAllowed
@@ -25,7 +26,6 @@ from classlens.photos.library import sha256_of
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.models import Face, Photo, Publication, Pupil
-from conftest import PASSWORD, TWO, write_csv
 
 FOUND = ("nothing", "consented", "refused", "never-publish")
 ACTIONS = ("none", "name", "blur", "not-a-face", "region", "undo", "slt-correction")

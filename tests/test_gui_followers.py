@@ -3,12 +3,11 @@ and the follower requests dialog with a pasted list."""
 
 from __future__ import annotations
 
-from conftest import write_csv
+from conftest import PASSWORD, write_csv
 
 from classlens.gui import errors
 from classlens.gui.main_window import MainWindow
 from classlens.gui.qt import QtCore
-from conftest import PASSWORD
 
 CONTACTS = ("pupil_id,contact_name,relationship,email\n"
             "OBAMA,Michelle Obama,Mother,michelle@example.org\n"

@@ -7,10 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
-from classlens.errors import ClassLensError
-from classlens.faces.detect import Box, detect_faces
 from conftest import REGISTER, TWO, write_csv
 from imaging import (
     BIDEN_RIGHT,
@@ -23,6 +19,11 @@ from imaging import (
     jpeg_with_metadata,
     metadata_left,
 )
+from PIL import Image
+
+from classlens.errors import ClassLensError
+from classlens.faces.detect import Box, detect_faces
+
 
 def faces_by_pupil(services, photo_id=1):
     return {f.pupil_id: f for f in services.faces(photo_id)}
@@ -334,9 +335,9 @@ def test_our_encodings_are_face_recognitions_own():
     """encode_at calls dlib as face_recognition.face_encodings(model="small") does."""
     import warnings
 
-    from classlens.faces.encode import encode_at
-
     from PIL import ImageFile
+
+    from classlens.faces.encode import encode_at
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -387,7 +388,7 @@ def test_pupils_are_recognised_down_to_the_smallest_compared_size(school, tmp_pa
     px was, so in a whole-class photo every consented pupil stayed blurred."""
     from classlens.faces.encode import MIN_RECOGNISE_PX
 
-    assert MIN_RECOGNISE_PX <= face_px
+    assert face_px >= MIN_RECOGNISE_PX
     (result,) = school.import_photos("teacher1", [_shrunk(TWO, face_px, tmp_path / "s.jpg")],
                                      "Oak", workers=1)
     by_pupil = faces_by_pupil(school, result.id)

@@ -9,11 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from PIL import Image
-from sqlalchemy import create_engine, text
-
 from conftest import PASSWORD, write_csv
 from imaging import FACES
+from PIL import Image
+from sqlalchemy import create_engine, text
 
 REGISTER = ("pupil_id,given_name,family_name,class,consent_website,consent_social_private,"
             "consent_biometric\nOBAMA,Barack,Testpupil,Oak,yes,yes,yes\n"

@@ -4,9 +4,9 @@ and parents' removal requests, on the prepared school (SQLite and PostgreSQL).""
 from __future__ import annotations
 
 import pytest
+from conftest import PASSWORD
 
 from classlens.errors import ClassLensError, NotAllowed
-from conftest import PASSWORD
 
 ALT = ["Two visitors in a grand room."]
 

@@ -6,9 +6,9 @@ import json
 from datetime import datetime
 
 import pytest
+from conftest import PASSWORD
 
 from classlens.errors import ClassLensError, NotAllowed
-from conftest import PASSWORD
 
 CAPTION = "Oak: a visit to the Blue Room."
 ALT = ["Two visitors in a grand room."]

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import unicodedata
 
+from conftest import register_rows
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from classlens.register.csv_import import FIELDS, parse_register
-from conftest import register_rows
 
 PARSER_EXAMPLES = 600
 IMPORT_EXAMPLES = 150

@@ -3,9 +3,9 @@
 from datetime import date
 
 import pytest
+from conftest import DATA, PASSWORD, write_csv
 
 from classlens.register.csv_import import parse_register
-from conftest import DATA, PASSWORD, write_csv
 
 HEADER = ("pupil_id,given_name,family_name,preferred_name,class,year_group,consent_website,"
           "consent_social_private,consent_biometric,decided_by,consent_expires,never_publish\n")

@@ -9,9 +9,9 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from conftest import register_rows, write_csv
 
 from classlens.register.consent import ALL_CATEGORIES
-from conftest import register_rows, write_csv
 
 HEADER = "pupil_id,given_name,family_name,class,decided_by,consent_expires,consent_website\n"
 FAR = "2099-08-31"
@@ -93,8 +93,9 @@ def test_an_import_never_loosens_consent_silently(services, tmp_path, before, an
 def test_biometric_consent_is_held_the_same_way_and_no_template_follows(school, tmp_path):
     """Reproduction: a refusal of biometric consent recorded in ClassLens was turned
     back into a grant by re-importing an older MIS export."""
-    from classlens.errors import ClassLensError
     from conftest import FACE_FILES, REGISTER
+
+    from classlens.errors import ClassLensError
 
     school.set_consent("admin", "OBAMA", "biometric", "refused", evidence="letter from mum")
     older = write_csv(tmp_path / "older.csv", REGISTER)

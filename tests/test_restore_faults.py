@@ -14,9 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import PASSWORD
 from sqlalchemy import text
 from test_backup import snapshot
-from conftest import PASSWORD
 
 from classlens.backup import _sign, backup_key_file
 from classlens.errors import ClassLensError

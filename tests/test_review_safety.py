@@ -9,6 +9,8 @@ import threading
 import time
 
 import pytest
+from conftest import PASSWORD, TWO
+from imaging import BIDEN_RIGHT, FACES, distance, encoding_at
 from PIL import Image
 from sqlalchemy import select
 
@@ -16,8 +18,6 @@ from classlens.errors import ClassLensError, NotAllowed
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.models import Publication
-from conftest import PASSWORD, TWO
-from imaging import BIDEN_RIGHT, FACES, distance, encoding_at
 
 CAPTION, ALT = "Oak: a visit to the Blue Room.", ["Two visitors in a grand room."]
 

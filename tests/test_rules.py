@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from conftest import DATA
 
 from classlens.policy import PRESETS, policy_for
 from classlens.posts.counting import graphemes, lengths, mastodon_length, x_length
 from classlens.posts.names import NameIndex
 from classlens.posts.rules import PhotoFacts, PostFacts, check_post
 from classlens.register.csv_import import parse_register
-from conftest import DATA
 
 WEDNESDAY_NOON = datetime(2026, 11, 18, 12, 0)
 SATURDAY_NIGHT = datetime(2026, 11, 21, 20, 0)

@@ -4,12 +4,12 @@ passwords changed at first sign-in, lockout; on both backends."""
 from __future__ import annotations
 
 import pytest
+from conftest import PASSWORD
 from sqlalchemy import select, update
 
 from classlens.cli import main
 from classlens.errors import ClassLensError, NotAllowed
 from classlens.storage.models import User
-from conftest import PASSWORD
 
 
 def stored_user(services, username) -> User:

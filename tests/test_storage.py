@@ -3,6 +3,7 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from conftest import PASSWORD
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
@@ -10,7 +11,6 @@ from classlens.services import Services
 from classlens.storage import Database, migrate
 from classlens.storage.database import create_db_engine, head_revision
 from classlens.storage.models import Base
-from conftest import PASSWORD
 
 
 def test_models_describe_the_migrated_schema(db_url):
@@ -97,18 +97,16 @@ def test_opening_twice_keeps_data(db_url):
     "DELETE FROM audit_log",
 ])
 def test_the_audit_log_is_append_only(services, statement):
-    with pytest.raises(DatabaseError, match="append-only"):
-        with services.db.engine.begin() as c:
-            c.execute(text(statement))
+    with pytest.raises(DatabaseError, match="append-only"), services.db.engine.begin() as c:
+        c.execute(text(statement))
     assert services.audit()[-1]["action"] == "school.created"
 
 
 def test_foreign_keys_are_enforced(services):
-    with pytest.raises(DatabaseError):
-        with services.db.engine.begin() as c:
-            c.execute(text("INSERT INTO consents (pupil_id, category, status, decided_by, "
-                           "recorded_by, recorded_at) VALUES (999, 'website', 'granted', "
-                           "'parent', 'admin', '2024-09-01')"))
+    with pytest.raises(DatabaseError), services.db.engine.begin() as c:
+        c.execute(text("INSERT INTO consents (pupil_id, category, status, decided_by, "
+                       "recorded_by, recorded_at) VALUES (999, 'website', 'granted', "
+                       "'parent', 'admin', '2024-09-01')"))
 
 
 def test_a_name_given_by_a_reviewer_before_0009_is_kept_apart_from_recognition(db_url):

@@ -390,7 +390,7 @@ def _parse_row(number, record, index_of, columns, problems) -> RegisterRow | Non
             problem(name, raw, str(error))
 
     raw_by = cell("decided_by")
-    decided_by = DECIDERS.get(raw_by.casefold(), None) if raw_by else PARENT
+    decided_by = DECIDERS.get(raw_by.casefold()) if raw_by else PARENT
     if decided_by is None:
         problem("decided_by", raw_by, "who decided must be parent or pupil "
                 "(blank means parent)")

@@ -6,8 +6,8 @@ that user's role, writes in one transaction and records each change in the
 audit log (who, when, what, old and new value).
 """
 
-from classlens.services.accounts import AccountServices
 from classlens.roles import ROLES
+from classlens.services.accounts import AccountServices
 from classlens.services.contacts import ContactServices
 from classlens.services.followers import FollowerServices
 from classlens.services.posts import PostServices
