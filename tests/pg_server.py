@@ -56,7 +56,7 @@ class Cluster:
 
     def stop(self) -> None:
         subprocess.run([*self._as, _binary("pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                        "stop"], capture_output=True)
+                        "stop"], capture_output=True, check=False)
         shutil.rmtree(self.directory, ignore_errors=True)
 
 

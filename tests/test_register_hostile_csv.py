@@ -94,7 +94,7 @@ def hostile_csv(draw) -> bytes:
         encodings = draw(st.lists(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1"]),
                                   min_size=len(lines), max_size=len(lines)))
     data = b"".join((line + newline).encode(encoding, errors="replace")
-                    for line, encoding in zip(lines, encodings))
+                    for line, encoding in zip(lines, encodings, strict=True))
     if kind == "hostile" and draw(st.booleans()):
         data = data[:draw(st.integers(0, len(data)))]  # truncated mid-row, mid-character
     return data

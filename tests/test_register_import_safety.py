@@ -223,8 +223,8 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_rows(services
     path.write_bytes(b"".join(lines))
     before = register_rows(services)
     report = services.import_register("admin", path)
-    assert [(e.row, e.value) for e in report.errors] == [(2, "P1,Zoë,Lee,Oak,parent,,yes"),
-                                                         (4, "P3,Seán,Ó Súilleabháin,Oak,parent,,yes"[:40])]
+    assert [(e.row, e.value) for e in report.errors] == [
+        (2, "P1,Zoë,Lee,Oak,parent,,yes"), (4, "P3,Seán,Ó Súilleabháin,Oak,parent,,yes"[:40])]
     assert "saved as UTF-8 but row(s) 3, 5, 6 are Windows-1252" in report.errors[0].message
     assert "CSV UTF-8" in report.errors[0].message
     assert register_rows(services) == before

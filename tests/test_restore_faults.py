@@ -301,7 +301,7 @@ def test_a_backup_signed_with_another_key_is_refused(school, tmp_path):
     with pytest.raises(ClassLensError, match="signature"):
         school.restore("admin", archive)
     backup_key_file(school.key_file).unlink()
-    with pytest.raises(ClassLensError, match="backup key .* is missing"):
+    with pytest.raises(ClassLensError, match=r"backup key .* is missing"):
         school.restore("admin", archive)
     assert snapshot(school) == old
 

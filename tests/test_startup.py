@@ -35,7 +35,7 @@ def loaded_after(argv: list[str], env: dict | None = None) -> tuple[int, list[st
         f"names = {HEAVY + DATABASE!r}\n"
         "print(json.dumps([code, sorted(n for n in names if n in sys.modules)]))\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+                          env={**os.environ, **(env or {})}, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     code, loaded = json.loads(done.stdout.strip().splitlines()[-1])
     return code, loaded

@@ -60,8 +60,8 @@ def chain(session: Session, rows: Iterable[dict]) -> list[dict]:
 def _link(session: Session, rows: Iterable[dict]) -> list[dict]:
     head = session.info.get(_HEAD) or _lock_and_read_head(session)
     chained = []
-    for row in rows:
-        row = {**row, "prev_hash": head}
+    for given in rows:
+        row = {**given, "prev_hash": head}
         row["hash"] = head = entry_hash(
             head, row["at"], row["actor"], row["action"], row["subject"], row.get("field"),
             row.get("old_value"), row.get("new_value"), row.get("sensitive", False))

@@ -395,7 +395,8 @@ def table(rows: Sequence[Sequence[str]]) -> str:
     if not rows:
         return ""
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in rows)
 
 
 # -- commands -------------------------------------------------------------------

@@ -33,7 +33,7 @@ def run_selftest() -> list[str]:
         passed.append("two faces detected")
         blurred = blur_regions(image, boxes)
         before, after = encode_faces(image, boxes), encode_faces(blurred, boxes)
-        for a, b in zip(before, after):
+        for a, b in zip(before, after, strict=True):
             assert b is None or float(np.linalg.norm(a - b)) > 0.6, "blur left a face recognisable"
         passed.append("blur renders and defeats the recogniser")
         services.db.close()

@@ -125,7 +125,7 @@ def _run(session, image: Image.Image, x: int, y: int, threshold: float) -> list[
     blob = np.zeros((1, 3, padded_h, padded_w), dtype=np.float32)
     blob[0, :, :height, :width] = rgb[:, :, ::-1].transpose(2, 0, 1)
     names = [f"{kind}_{stride}" for stride in STRIDES for kind in ("cls", "obj", "bbox")]
-    outputs = dict(zip(names, session.run(names, {"input": blob})))
+    outputs = dict(zip(names, session.run(names, {"input": blob}), strict=True))
     boxes = []
     for stride in STRIDES:
         columns = padded_w // stride
@@ -142,7 +142,7 @@ def _run(session, image: Image.Image, x: int, y: int, threshold: float) -> list[
         keep = (right - left >= 2) & (bottom - top >= 2)
         boxes += [Box(int(a) + x, int(b) + y, int(c) + x, int(d) + y, s) for a, b, c, d, s in zip(
             left[keep].tolist(), top[keep].tolist(), np.ceil(right[keep]).tolist(),
-            np.ceil(bottom[keep]).tolist(), scores[index][keep].tolist())]
+            np.ceil(bottom[keep]).tolist(), scores[index][keep].tolist(), strict=True)]
     return boxes
 
 

@@ -245,10 +245,10 @@ class RegisterView(QtWidgets.QWidget):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - drag and drop on a pupil
         if watched is self.table.viewport() and self.can_manage:
-            if event.type() in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
-                if event.mimeData().hasUrls():
-                    event.acceptProposedAction()
-                    return True
+            if (event.type() in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove)
+                    and event.mimeData().hasUrls()):
+                event.acceptProposedAction()
+                return True
             if event.type() == QtCore.QEvent.Type.Drop and event.mimeData().hasUrls():
                 index = self.table.indexAt(event.position().toPoint())
                 if index.isValid():

@@ -94,12 +94,12 @@ def _encode(data: bytes, image, boxes: list[Box], scale: float):
     """
     encodings = encode_faces(image, boxes, scale)
     seen = [seen_px(b, scale) for b in boxes]
-    again = [i for i, (box, encoding) in enumerate(zip(boxes, encodings))
+    again = [i for i, (box, encoding) in enumerate(zip(boxes, encodings, strict=True))
              if encoding is None and seen_px(box) >= MIN_RECOGNISE_PX]
     if again and scale < 1.0:
         full, full_scale = decode.load(data, 1.0)
         for i, encoding in zip(again, encode_faces(full, [boxes[i] for i in again],
-                                                   full_scale)):
+                                                   full_scale), strict=True):
             encodings[i], seen[i] = encoding, seen_px(boxes[i], full_scale)
         full.close()
     return encodings, seen

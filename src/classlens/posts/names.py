@@ -29,9 +29,7 @@ def words(text: str) -> list[str]:
     """Folded words, possessives taken off ("zoe's" -> "zoe", "james'" -> "james")."""
     found = []
     for word in WORD.findall(fold(text)):
-        if word.endswith("'s"):
-            word = word[:-2]
-        found.append(word.strip("'"))
+        found.append(word.removesuffix("'s").strip("'"))
     return [w for w in found if w]
 
 

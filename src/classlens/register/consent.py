@@ -26,7 +26,7 @@ CATEGORIES: tuple[str, ...] = (
 # Biometric consent is kept in the same shape but is never a publication
 # category: it only allows a face template to be computed and compared.
 BIOMETRIC = "biometric"
-ALL_CATEGORIES: tuple[str, ...] = CATEGORIES + (BIOMETRIC,)
+ALL_CATEGORIES: tuple[str, ...] = (*CATEGORIES, BIOMETRIC)
 
 GRANTED = "granted"
 REFUSED = "refused"

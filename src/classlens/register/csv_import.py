@@ -339,8 +339,8 @@ def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
             continue
         other = details_of.get(row.pupil_id)
         if other is not None and other.details() != row.details():
-            differs = next(n for n, a, b in zip(PUPIL_DETAILS, other.details(), row.details())
-                           if a != b)
+            differs = next(n for n, a, b in zip(PUPIL_DETAILS, other.details(), row.details(),
+                                                strict=True) if a != b)
             problems.append(Problem(number, columns["pupil_id"], row.pupil_id,
                                     f"this pupil is also on row {other.row} with a different "
                                     f"{differs.replace('_', ' ')}; both rows must agree"))

@@ -309,7 +309,7 @@ class PhotoServices(ServiceBase):
                           captured_at=analysis.captured_at, imported_at=now(),
                           imported_by=actor, class_id=class_id, recognition=bool(enrolled))
             for box, encoding, seen in zip(analysis.boxes, analysis.encodings,
-                                           analysis.encoded_px):
+                                           analysis.encoded_px, strict=True):
                 match = match_face(encoding, enrolled,
                                    tolerance_for(seen, policy.match_tolerance),
                                    policy.match_margin)
@@ -425,7 +425,7 @@ class PhotoServices(ServiceBase):
                 raise ClassLensError("name the pupil with --pupil PUPIL_ID")
             recognised = face.pupil if face.correction_confirmed_by is None else None
             corrects = recognised is not None and (
-                action == "correct" or action == "not-a-face"
+                action in ("correct", "not-a-face")
                 or (action == "pupil" and named.id != recognised.id))
             if (action == "correct" or confirmed_by) and recognised is None:
                 raise ClassLensError(

@@ -147,8 +147,8 @@ class RegisterServices(ServiceBase):
 
     def school(self, session: Session | None = None) -> School:
         if session is None:
-            with self.db.transaction() as session:
-                return self.school(session)
+            with self.db.transaction() as opened:
+                return self.school(opened)
         school = session.scalar(select(School))
         if school is None:
             raise ClassLensError("no school in this database yet; run `classlens init "
