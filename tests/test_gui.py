@@ -391,7 +391,7 @@ def test_the_readme_command_starts_the_demo(tmp_path):
 
 
 def test_a_recognition_is_corrected_only_with_a_senior_confirmation(qtbot, school, answers):
-    school.add_user("admin", "head", "slt")
+    school.add_user("admin", "head", "slt", PASSWORD)
     view = window(qtbot, school, "teacher1").show_screen("photos")
     view.channel_box.setCurrentIndex(view.channel_box.findData("social_private"))
     view.gallery.setCurrentIndex(view.model.index(0))

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session
@@ -112,7 +113,9 @@ def verify_rows(rows: Iterable) -> ChainReport:
     """Walk entries in id order; rows have AuditEntry's attributes (or mapping keys)."""
     head, count = GENESIS, 0
     for row in rows:
-        get = row.get if isinstance(row, dict) else lambda k, r=row: getattr(r, k)
+        def get(key: str, row: Any = row) -> Any:
+            return row.get(key) if isinstance(row, dict) else getattr(row, key)
+
         count += 1
         if get("prev_hash") != head:
             return ChainReport(count, False, get("id"),

@@ -280,7 +280,9 @@ def check_backup(source: Path, template_key: Path) -> CheckedBackup:
                     "restored.")
             _check_revision(source, manifest)
             members = manifest.get("members")
-            listed = set(members) if isinstance(members, dict) else set()
+            if not isinstance(members, dict):
+                members = {}
+            listed = set(members)
             present = set(archive.namelist()) - {MANIFEST, MAC}
             if listed != present:
                 extra = sorted(present - listed) or sorted(listed - present)
@@ -458,7 +460,9 @@ def _restore_library_file(archive: zipfile.ZipFile, name: str, library: Library)
 
 def _restore_sqlite(db: Database, archive: zipfile.ZipFile, manifest: dict,
                     safety_copy: Path, library: Library, template_key: Path) -> None:
-    live = Path(make_url(db.url).database)
+    database = make_url(db.url).database
+    assert database is not None  # only a SQLite file is restored this way
+    live = Path(database)
     scratch = live.with_name(live.name + ".restoring")
     _remove_sqlite(scratch)  # left by a restore killed earlier
     engine = create_db_engine(f"sqlite:///{scratch}")
@@ -469,6 +473,7 @@ def _restore_sqlite(db: Database, archive: zipfile.ZipFile, manifest: dict,
         db.engine.dispose()  # no pooled connection of ours holds the old file
         with engine.connect() as connection:
             new = connection.connection.dbapi_connection
+            assert new is not None  # an open connection has its driver's connection
             old = sqlite3.connect(live, timeout=30)
             try:
                 # One step, one write transaction on the register: a process killed

@@ -101,6 +101,7 @@ def build_photos_and_posts(services: Services, exports: Path) -> None:
     trip, hall, science = (r.id for r in oak)
     (assembly,) = (r.id for r in willow)
     # Grace has no biometric consent: her teacher names her by hand.
+    assert science is not None and assembly is not None  # the demo photos import
     (face,) = services.faces(science)
     services.review_face("ms.khan", science, face.id, "pupil", "her class teacher knows her",
                          pupil_id="A100000000003")

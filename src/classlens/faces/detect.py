@@ -107,6 +107,7 @@ def _tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
                 continue
             if best is None or _area(tiles) < _area(best):
                 best = tiles
+    assert best is not None  # one 8 x 8 grid always fits the budget
     return best
 
 

@@ -86,7 +86,7 @@ def encode_faces(image: Image.Image, boxes: list[Box], scale: float = 1.0,
         margin = box.width // 3
         region = Box(max(0, box.left - margin), max(0, box.top - margin),
                      box.right + margin, box.bottom + margin).scaled(scale)
-        crop = image.crop(region.as_list())
+        crop = image.crop((region.left, region.top, region.right, region.bottom))
         shrink = min(1.0, 2 * CHIP_PX / max(1, box.width * scale))
         if shrink < 1.0:
             crop = crop.resize((max(1, round(crop.width * shrink)),

@@ -3,7 +3,9 @@ verdict live as you type, the platform's own character count and a preview."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 
 from classlens.gui.errors import attempt
@@ -21,7 +23,10 @@ class ComposeView(QtWidgets.QWidget):
         self.services, self.user = services, user
         self.editing: int | None = None  # the post being edited, if any
         self._rendered: dict[tuple[int, str], str] = {}
-        self._scratch = tempfile.TemporaryDirectory(prefix="classlens-preview-")
+        self._scratch = Path(tempfile.mkdtemp(prefix="classlens-preview-"))
+        # The previews go with the screen (or at exit): said here, not left to a
+        # TemporaryDirectory's implicit clean-up, which warns about the leak.
+        weakref.finalize(self, shutil.rmtree, self._scratch, ignore_errors=True)
         self.class_box = QtWidgets.QComboBox(objectName="composeClass")
         self.channel_box = QtWidgets.QComboBox(objectName="composeChannel")
         self.channels = {c.name: c for c in services.channels()}
@@ -214,7 +219,7 @@ class ComposeView(QtWidgets.QWidget):
             data = self.services.render_photo(photo_id, channel).data
         except Exception:  # noqa: BLE001 - a never-publish photo: the rule list says why
             return ""
-        path = Path(self._scratch.name) / f"{photo_id}-{channel}.jpg"
+        path = self._scratch / f"{photo_id}-{channel}.jpg"
         path.write_bytes(data)
         return str(path)
 

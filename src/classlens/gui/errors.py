@@ -55,5 +55,4 @@ def install_excepthook() -> None:
         show_exception(QtWidgets.QApplication.activeWindow(), value)
 
     sys.excepthook = hook
-    threading.excepthook = lambda args: log.error("error in a thread", exc_info=(
-        args.exc_type, args.exc_value, args.exc_traceback))
+    threading.excepthook = lambda args: log.error("error in a thread", exc_info=args.exc_value)

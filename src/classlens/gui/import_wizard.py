@@ -4,10 +4,14 @@ preview, see every problem with its row before anything is written, import."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classlens.gui.i18n import _
 from classlens.gui.qt import QtCore, QtWidgets
 from classlens.register.csv_import import FIELDS, REQUIRED, guess_mapping, preview
+
+if TYPE_CHECKING:
+    from classlens.services.register import ImportReport
 
 PREVIEW_ROWS = 5
 
@@ -96,6 +100,7 @@ class MappingPage(QtWidgets.QWizardPage):
         self.headings: list[str] = []
 
     def initializePage(self) -> None:  # noqa: N802
+        assert self._wizard.path is not None  # the file page is complete
         self.headings, self.rows = preview(self._wizard.path, PREVIEW_ROWS)
         guessed = guess_mapping(self.headings)
         for name, combo in self.combos.items():
@@ -158,13 +163,14 @@ class CheckPage(QtWidgets.QWizardPage):
         layout.addWidget(self.errors)
         layout.addWidget(self.held_label)
         layout.addWidget(self.held)
-        self.report = None
+        self.report: ImportReport | None = None
 
     def initializePage(self) -> None:  # noqa: N802
         self.report = self._wizard.services.import_register(
             self._wizard.actor, self._wizard.path, self._wizard.mapping(),
             self.mark_left.isChecked(), dry_run=True)
-        problems = self.report.errors
+        report = self.report
+        problems = report.errors
         self.errors.setRowCount(len(problems))
         for r, p in enumerate(problems):
             for c, value in enumerate((str(p.row), p.column, p.value, p.message)):
@@ -175,19 +181,18 @@ class CheckPage(QtWidgets.QWizardPage):
             self.summary.setText(_("{n} problem(s) found. Nothing will be imported until "
                                    "they are fixed in the file.").format(n=len(problems)))
         else:
-            r = self.report
             self.summary.setText(_("Ready: {c} new, {u} updated, {same} unchanged, {left} "
                                    "marked as left. Press Finish to import.").format(
-                c=r.created, u=r.updated, same=r.unchanged, left=r.left)
-                + (_(" {n} consent(s) held back: see below.").format(n=len(r.held))
-                   if r.held else ""))
+                c=report.created, u=report.updated, same=report.unchanged, left=report.left)
+                + (_(" {n} consent(s) held back: see below.").format(n=len(report.held))
+                   if report.held else ""))
         self.completeChanged.emit()
 
     def _show_held(self) -> None:
         """One tick per pupil, unticked: a held grant needs a deliberate yes."""
         self.held.clear()
         by_pupil: dict[str, list] = {}
-        for h in self.report.held:
+        for h in self.report.held if self.report else []:
             by_pupil.setdefault(h.pupil_id, []).append(h)
         for pupil_id, items in by_pupil.items():
             pupil = self._wizard.services.pupil(pupil_id)

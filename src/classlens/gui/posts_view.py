@@ -158,7 +158,8 @@ class PostsView(QtWidgets.QWidget):
             self, lambda state: self.services.export_post(self.user.username, post_id,
                                                           Path(folder)),
             lambda result: (self.details.setText(
-                _("Exported to {folder}").format(folder=result["folder"])), self.reload()),
+                _("Exported to {folder}").format(folder=result["folder"])),
+                self.reload()),  # type: ignore[func-returns-value]
             _("Exporting post {id}").format(id=post_id), cancellable=False)
 
     def record_link(self, url: str | None = None) -> None:

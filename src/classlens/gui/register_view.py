@@ -93,7 +93,7 @@ class PupilFilter(QtCore.QSortFilterProxyModel):
         self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row, parent) -> bool:  # noqa: N802
-        pupil = self.sourceModel().pupils[row]
+        pupil = self.sourceModel().pupils[row]  # type: ignore[attr-defined]
         if self.class_name and pupil.class_name != self.class_name:
             return False
         if self.renewal_only and pupil.pupil_id not in self.needs_renewal:

@@ -37,7 +37,7 @@ class Settings:
     def get(self, setting: Setting[T]) -> T:
         value: Any = self._store.value(setting.key, setting.default)
         if setting.type is bytes:
-            return bytes(value) if value else setting.default
+            return bytes(value) if value else setting.default  # type: ignore[return-value]
         try:
             return setting.type(value)
         except (TypeError, ValueError):

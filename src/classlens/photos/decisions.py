@@ -100,8 +100,8 @@ def blocking(face: FaceFacts, recognised: Verdict | None, named: Verdict | None)
     """The never-publish pupils this face ties the photo to: such a photo is
     excluded, not merely blurred. A recognition counts until an SLT member
     confirmed it wrong; a reviewer's naming always counts."""
-    pupils = []
-    if face.recognition_stands and _never(recognised):
+    pupils: list[str] = []
+    if face.recognition_stands and face.recognised is not None and _never(recognised):
         pupils.append(face.recognised)
     if face.named is not None and _never(named) and face.named not in pupils:
         pupils.append(face.named)

@@ -131,7 +131,7 @@ def inspect(source: Path | bytes) -> PhotoInfo:
     with _open(source) as image, _damage_is_this_files_error():
         transposed = image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
         width, height = (image.height, image.width) if transposed else image.size
-        return PhotoInfo(image.format, width, height, _captured_at(image))
+        return PhotoInfo(image.format or "", width, height, _captured_at(image))
 
 
 def load(source: Path | bytes, scale: float = 1.0) -> tuple[Image.Image, float]:

@@ -97,6 +97,7 @@ class Verdict:
             case Reason.NOT_RECORDED:
                 return "no consent recorded"
             case Reason.EXPIRED:
+                assert self.expired_on is not None  # every EXPIRED verdict carries it
                 return f"consent expired on {self.expired_on.isoformat()}"
         raise AssertionError(self.reason)
 
@@ -118,7 +119,7 @@ def consent_state(decisions: Iterable[Decision], category: str, on: date) -> Ver
         return Verdict(Reason.NOT_RECORDED)
     if any(d.valid_on(on) for d in grants):
         return Verdict(Reason.ALLOWED)
-    return Verdict(Reason.EXPIRED, expired_on=max(d.expires for d in grants))
+    return Verdict(Reason.EXPIRED, expired_on=_last_expiry(grants))
 
 
 def may_show(
@@ -153,7 +154,7 @@ def may_process_biometrics(
         return Verdict(Reason.NOT_RECORDED)
     parent_grants = [d for d in decisions if d.decided_by == PARENT]
     if not any(d.valid_on(on) for d in parent_grants):
-        return Verdict(Reason.EXPIRED, expired_on=max(d.expires for d in parent_grants))
+        return Verdict(Reason.EXPIRED, expired_on=_last_expiry(parent_grants))
     return state
 
 
@@ -168,3 +169,8 @@ def state_label(verdict: Verdict) -> str:
             return "not recorded"
         case _:
             return REFUSED
+
+
+def _last_expiry(grants: list[Decision]) -> date:
+    """When the last of these grants ran out (none is valid, so each has an expiry)."""
+    return max(d.expires for d in grants if d.expires is not None)

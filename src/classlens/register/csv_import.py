@@ -212,7 +212,7 @@ def sniff_dialect(text: str) -> type[csv.Dialect]:
     """
     heading = text.split("\n", 1)[0]
     counts = {sep: heading.count(sep) for sep in (",", ";", "\t")}
-    separator = max(counts, key=counts.get)
+    separator = max(counts, key=lambda sep: counts[sep])
     if not counts[separator] or separator == ",":
         return csv.excel
     return type("Separated", (csv.excel,), {"delimiter": separator})
@@ -439,7 +439,7 @@ def _parse_row(number, record, index_of, columns, problems) -> RegisterRow | Non
         preferred_name=values["preferred_name"] or None,
         class_name=values["class"],
         year_group=values["year_group"] or None,
-        decided_by=decided_by,
+        decided_by=decided_by or PARENT,  # None was reported as a problem above
         expires=expires,
         consents=consents,
         never_publish=never_publish,

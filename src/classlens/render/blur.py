@@ -30,7 +30,7 @@ def blur_regions(image: Image.Image, boxes: list[Box], style: str = "gaussian") 
         head = head_region(box, image.width, image.height)
         if head.width <= 0 or head.height <= 0:
             continue
-        patch = result.crop(head.as_list())
+        patch = result.crop((head.left, head.top, head.right, head.bottom))
         size = max(head.width, head.height)
         if style == "pixelate":
             # About 6 blocks across a face: a silhouette, no features.
@@ -44,5 +44,5 @@ def blur_regions(image: Image.Image, boxes: list[Box], style: str = "gaussian") 
             radius = max(4, size // 5)
             patch = patch.filter(ImageFilter.GaussianBlur(radius)).filter(
                 ImageFilter.GaussianBlur(radius))
-        result.paste(patch, head.as_list()[:2])
+        result.paste(patch, (head.left, head.top))
     return result

@@ -28,7 +28,8 @@ def to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
         return image
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-        return ImageCms.profileToProfile(image, source, SRGB, outputMode="RGB")
+        converted = ImageCms.profileToProfile(image, source, SRGB, outputMode="RGB")
+        return image if converted is None else converted  # None only when converting in place
     except (ImageCms.PyCMSError, OSError):
         return image  # an unreadable profile: the pixels are most likely sRGB already
 

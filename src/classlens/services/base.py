@@ -8,17 +8,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from classlens.audit import record
-from classlens.errors import NotAllowed, NotFound
+from classlens.errors import ClassLensError, NotAllowed, NotFound
 from classlens.paths import default_library
 from classlens.photos.library import Library
 from classlens.policy.presets import Policy, policy_for
 from classlens.services.biometrics import delete_all_templates, revoke_unconsented
 from classlens.services.takedowns import mark_takedowns
 from classlens.storage import Database
-from classlens.storage.models import School, SchoolClass, User, utcnow
+from classlens.storage.models import Channel, Pupil, School, SchoolClass, User, utcnow
 
 # Who may do what. Checked here, in the core, whatever the front end shows.
 MANAGE_USERS = ("ict",)
@@ -70,6 +70,37 @@ class ServiceBase:
     @property
     def library(self) -> Library:
         return Library(self.library_root)
+
+    # -- lookups every service uses ------------------------------------------
+
+    def school(self, session: Session | None = None) -> School:
+        if session is None:
+            with self.db.transaction() as opened:
+                return self.school(opened)
+        school = session.scalar(select(School))
+        if school is None:
+            raise ClassLensError("no school in this database yet; run `classlens init "
+                                 "--school NAME` first")
+        return school
+
+    def policy(self) -> Policy:
+        school = self.school()
+        return policy_for(school.policy, json.loads(school.settings))
+
+    def channel(self, session: Session, name: str) -> Channel:
+        channel = session.scalar(select(Channel).where(Channel.name == name))
+        if channel is None:
+            names = ", ".join(session.scalars(select(Channel.name).order_by(Channel.id)))
+            raise NotFound(f"no channel {name!r}; channels are: {names}")
+        return channel
+
+    def _pupil(self, session: Session, pupil_id: str) -> Pupil:
+        pupil = session.scalar(
+            select(Pupil).where(Pupil.pupil_id == pupil_id).options(selectinload(Pupil.consents))
+        )
+        if pupil is None:
+            raise NotFound(f"no pupil with id {pupil_id!r} in the register")
+        return pupil
 
     def school_policy(self, session: Session) -> Policy:
         school = session.scalar(select(School))

@@ -40,10 +40,11 @@ PUBLIC = "social_public"
 
 class FollowerServices(ServiceBase):
     def _directory(self, session: Session) -> SchoolDirectory:
-        classes = dict(session.execute(select(SchoolClass.id, SchoolClass.name)).all())
+        classes: dict[int | None, str] = dict(
+            session.execute(select(SchoolClass.id, SchoolClass.name)).all())
         pupils = []
         for p in session.scalars(select(Pupil).where(Pupil.on_roll.is_(True))):
-            for given in sorted({p.given_name, p.preferred_name} - {None, ""}):
+            for given in sorted(n for n in {p.given_name, p.preferred_name} if n):
                 pupils.append(PupilName(f"{given} {p.family_name}", classes.get(p.class_id)))
         contacts = [ContactFacts(c.contact_name, c.relation, is_parent(c.relation),
                                  classes.get(class_id), c.email)

@@ -334,6 +334,7 @@ class PhotoServices(ServiceBase):
         if sha256_of(data) != analysis.sha256:
             raise decode.PhotoError("the file changed while it was being imported; "
                                     "import it again")
+        assert analysis.format is not None  # only a decoded photo is stored
         return self.library.store("originals", data, analysis.sha256, analysis.format)
 
     @staticmethod
@@ -426,13 +427,14 @@ class PhotoServices(ServiceBase):
             recognised = face.pupil if face.correction_confirmed_by is None else None
             corrects = recognised is not None and (
                 action in ("correct", "not-a-face")
-                or (action == "pupil" and named.id != recognised.id))
+                or (action == "pupil" and named is not None and named.id != recognised.id))
             if (action == "correct" or confirmed_by) and recognised is None:
                 raise ClassLensError(
                     f"recognition did not identify {where}; there is nothing to correct "
                     "(name the pupil, blur it, or mark it as not a face, without "
                     "--confirmed-by)")
             if corrects and not confirmed_by:
+                assert recognised is not None  # corrects says so
                 raise NotAllowed(
                     f"recognition identified {where} as {recognised.pupil_id}; saying it is "
                     f"{'not a face' if action == 'not-a-face' else 'someone else'} corrects "
@@ -521,7 +523,7 @@ class PhotoServices(ServiceBase):
         """Every file that leaves the app goes into the publication log, with each
         pupil shown in it, so that a withdrawal of consent finds it."""
         digest = sha256_of(rendering.data)
-        pupils = list({p.id: p for p in rendering.shown}.values()) or [None]
+        pupils: list[Pupil | None] = list({p.id: p for p in rendering.shown}.values()) or [None]
         for pupil in pupils:
             session.add(Publication(post_id=post_id, photo_id=photo_id,
                                     pupil_id=None if pupil is None else pupil.id,
@@ -596,6 +598,7 @@ class PhotoServices(ServiceBase):
 def _shown_pupil(face: Face, decision: FaceDecision) -> Pupil:
     if face.pupil is not None and face.pupil.pupil_id == decision.pupil:
         return face.pupil
+    assert face.named_pupil is not None  # a shown face is recognised or named
     return face.named_pupil
 
 

@@ -425,6 +425,7 @@ class PostServices(PhotoServices):
                 before, after = then.get(face_id), now_.get(face_id)
                 where = f"photo {photo_id}, face {face_id}"
                 if before is None:
+                    assert after is not None  # the face is in one snapshot or the other
                     changes.append(f"{where} at {after['box']} was added since approval "
                                    f"({_shown(after)})")
                 elif after is None:
@@ -553,6 +554,7 @@ class PostServices(PhotoServices):
             events: dict[str, int] = {}  # event posts: shown, never counted in the quota
             for post in session.scalars(select(Post).where(Post.status.in_(LIVE)).options(
                     selectinload(Post.school_class))):
+                assert post.exported_at is not None  # a live post was exported
                 local_day = post.exported_at.astimezone().date()
                 if start <= local_day < end:
                     tally = events if post.kind == "event" else counts

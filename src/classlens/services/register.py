@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from classlens.audit import ChainReport, chain
 from classlens.audit import verify as verify_chain
-from classlens.errors import ClassLensError, ConcurrentChange, NeedsConfirmation, NotFound
+from classlens.errors import ClassLensError, ConcurrentChange, NeedsConfirmation
 from classlens.faces.templates import key_file
 from classlens.policy.platforms import PLATFORMS
-from classlens.policy.presets import Policy, policy_for
+from classlens.policy.presets import policy_for
 from classlens.register.consent import (
     ALL_CATEGORIES,
     BIOMETRIC,
@@ -145,20 +145,6 @@ class RegisterServices(ServiceBase):
             self._audit(session, "system", "user.added", "user:admin", "role", None, "ict")
         return True
 
-    def school(self, session: Session | None = None) -> School:
-        if session is None:
-            with self.db.transaction() as opened:
-                return self.school(opened)
-        school = session.scalar(select(School))
-        if school is None:
-            raise ClassLensError("no school in this database yet; run `classlens init "
-                                 "--school NAME` first")
-        return school
-
-    def policy(self) -> Policy:
-        school = self.school()
-        return policy_for(school.policy, json.loads(school.settings))
-
     def set_library(self, actor: str, folder: Path) -> None:
         """Where every machine finds the school's photos (a shared folder)."""
         folder = folder.expanduser().absolute()
@@ -232,13 +218,6 @@ class RegisterServices(ServiceBase):
         with self.db.transaction() as session:
             return list(session.scalars(select(Channel).order_by(Channel.id)))
 
-    def channel(self, session: Session, name: str) -> Channel:
-        channel = session.scalar(select(Channel).where(Channel.name == name))
-        if channel is None:
-            names = ", ".join(session.scalars(select(Channel.name).order_by(Channel.id)))
-            raise NotFound(f"no channel {name!r}; channels are: {names}")
-        return channel
-
     def add_channel(self, actor: str, name: str, category: str, platform: str) -> None:
         if category not in CATEGORIES:
             raise ClassLensError(f"category must be one of {', '.join(CATEGORIES)}")
@@ -253,14 +232,6 @@ class RegisterServices(ServiceBase):
                         f"{category} on {platform}")
 
     # -- the register -------------------------------------------------------
-
-    def _pupil(self, session: Session, pupil_id: str) -> Pupil:
-        pupil = session.scalar(
-            select(Pupil).where(Pupil.pupil_id == pupil_id).options(selectinload(Pupil.consents))
-        )
-        if pupil is None:
-            raise NotFound(f"no pupil with id {pupil_id!r} in the register")
-        return pupil
 
     def list_pupils(
         self, class_name: str | None = None, viewer: str | None = None, on: date | None = None
@@ -518,14 +489,16 @@ class RegisterServices(ServiceBase):
     def _apply_import(self, session: Session, actor: str, plan: ImportPlan, source: str) -> None:
         """Write a plan with bulk statements: 2,000 pupils must take well under a second."""
         at = now()
-        class_ids = dict(session.execute(select(SchoolClass.name, SchoolClass.id)).all())
+        class_ids: dict[str | None, int | None] = dict(
+            session.execute(select(SchoolClass.name, SchoolClass.id)).all())
         audit: list[dict] = []
 
         def log(action, subject, field_=None, old=None, new=None, sensitive=False):
             audit.append(dict(at=at, actor=actor, action=action, subject=subject, field=field_,
                               old_value=old, new_value=new, sensitive=sensitive))
 
-        wanted = {s.class_name for s in plan.created + plan.updated} - set(class_ids)
+        wanted = {s.class_name for s in plan.created + plan.updated
+                  if s.class_name is not None} - set(class_ids)
         for name in sorted(wanted):
             class_ids[name] = session.scalar(
                 insert(SchoolClass).values(name=name).returning(SchoolClass.id))

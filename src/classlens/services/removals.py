@@ -68,7 +68,7 @@ class RemovalServices(ServiceBase):
                 select(Takedown).where(Takedown.closed_at.is_(None)))}
             for number in concerned:
                 post = session.get(Post, number)
-                if post.status not in LIVE:
+                if post is None or post.status not in LIVE:
                     continue
                 for pupil_row in shown:
                     if (number, pupil_row) not in open_pairs and any(

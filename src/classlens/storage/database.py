@@ -34,7 +34,9 @@ def alembic_config(connection=None) -> Config:
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None  # the package ships its migrations
+    return head
 
 
 REVISION_LINE = re.compile(r'^(down_revision|revision)\s*=\s*"([^"]*)"', re.MULTILINE)

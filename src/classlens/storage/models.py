@@ -7,7 +7,6 @@ classes must describe the same tables (a test compares them).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -130,7 +129,7 @@ class Consent(Base):
 
     pupil: Mapped[Pupil] = relationship(back_populates="consents")
 
-    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class User(Base):
@@ -308,7 +307,7 @@ class Post(Base):
     photos: Mapped[list[PostPhoto]] = relationship(
         back_populates="post", cascade="all, delete-orphan", order_by="PostPhoto.position")
 
-    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
 
 class PostPhoto(Base):
