@@ -1,0 +1,132 @@
+"""What every command shares: exit codes, options, signing in, printing."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from classlens.errors import NotAllowed
+from classlens.paths import default_db_url, library_from_environment
+
+if TYPE_CHECKING:
+    from classlens.faces.box import Box
+    from classlens.services import Services
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def box_arg(text: str) -> Box:
+    from classlens.faces.box import Box
+
+    try:
+        left, top, right, bottom = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write the box as LEFT,TOP,RIGHT,BOTTOM "
+                                         "in pixels of the original photo") from None
+    if right <= left or bottom <= top:
+        raise argparse.ArgumentTypeError(f"{text!r}: RIGHT must exceed LEFT, BOTTOM exceed TOP")
+    return Box(left, top, right, bottom)
+
+
+def command(parent, name, help_, acting=False, json_=False, aliases=()):
+    """One subcommand; `acting` adds --as (who is doing this), `json_` adds --json."""
+    sub = parent.add_parser(name, help=help_, description=help_, aliases=list(aliases))
+    if acting:
+        sub.add_argument("--as", dest="actor", metavar="USERNAME",
+                         default=os.environ.get("CLASSLENS_USER"),
+                         help="who is doing this (default: CLASSLENS_USER)")
+    if json_:
+        sub.add_argument("--json", action="store_true", help="print one JSON document")
+    return sub
+
+
+def open_services(args, sign_in: bool = True) -> Services:
+    from classlens.services import Services
+    from classlens.storage import Database
+
+    library = Path(args.library) if args.library else library_from_environment()
+    services = Services(Database(args.db or default_db_url()), library)
+    if sign_in:
+        authenticate(services, getattr(args, "actor", None))
+    return services
+
+
+def authenticate(services: Services, actor: str | None) -> None:
+    """Whoever says --as must prove it with that user's password, every time."""
+    if not actor or not services.users():
+        return  # nobody claimed, or no school yet: the command refuses by itself
+    prove_identity(services, actor, "CLASSLENS_PASSWORD", f"Password for {actor}: ")
+    if services.must_change_password(actor):
+        print(f"classlens: note: {actor} still has the initial password an ICT leader gave; "
+              f"choose your own with `classlens users passwd {actor} --as {actor}`",
+              file=sys.stderr)
+
+
+def prove_identity(services: Services, username: str, variable: str, prompt: str) -> None:
+    """Check `username`'s password, from `variable` or typed at a terminal.
+
+    An account without a password (made before passwords were required) proves
+    nothing: whoever typed one would set it, so sign_in refuses it.
+    """
+    if not services.needs_password(username):
+        services.sign_in(username, None)  # raises: no such user, or locked without a password
+    password = os.environ.get(variable)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise NotAllowed(f"acting as {username} needs {username}'s password: set "
+                             f"{variable} (there is no terminal to ask for it)")
+        password = getpass.getpass(prompt)
+    services.sign_in(username, password)
+
+
+def new_password(prompt: str) -> str:
+    """A new password from CLASSLENS_NEW_PASSWORD or, at a terminal, typed twice."""
+    from classlens.services.signin import MIN_LENGTH, check_new_password
+
+    new = os.environ.get("CLASSLENS_NEW_PASSWORD")
+    if new is None:
+        if not sys.stdin.isatty():
+            raise UsageError("give the new password in CLASSLENS_NEW_PASSWORD")
+        new = getpass.getpass(f"{prompt} (at least {MIN_LENGTH} characters): ")
+        if getpass.getpass("Again: ") != new:
+            raise UsageError("the two passwords differ")
+    return check_new_password(new)
+
+
+def emit(args, document, text: str | None = None) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    elif text is not None:
+        print(text)
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    if not rows:
+        return ""
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in rows)
+
+
+def printable(name: str) -> str:
+    """A file name safe to print on a terminal: control characters (which could
+    move the cursor or rewrite earlier lines) are shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
