@@ -229,3 +229,23 @@ def test_no_faces_means_no_recognition(staff):
     assert staff.templates_of("OBAMA") == 0
     # What recognition found is no template: the never-publish block still holds.
     assert face_of(staff, "OBAMA").recognised_pupil_id == "OBAMA"
+
+
+def test_withdrawing_biometric_consent_keeps_a_never_publish_pupil_out(staff, tmp_path):
+    """The templates go, but the record that the photo shows a never-publish
+    child stays (it is no template); lifting the flag forgets it."""
+    staff.set_never_publish("admin", "OBAMA", True, "court order")
+    staff.set_consent("admin", "OBAMA", "biometric", "refused")
+    assert staff.templates_of("OBAMA") == 0
+    assert face_of(staff, "OBAMA").pupil_id == "OBAMA"
+    with pytest.raises(ClassLensError, match="must never be published"):
+        staff.export_photo("admin", 1, "social_private", tmp_path / "out")
+
+    staff.set_never_publish("admin", "OBAMA", False, "the order ended")
+    faces = staff.faces(1)
+    assert [f.recognised_pupil_id for f in faces] == [None, "BIDEN"]
+    assert faces[0].note == "biometric consent withdrawn"
+    result = staff.export_photo("admin", 1, "social_private", tmp_path / "out")
+    assert [f["shown"] for f in result.faces] == [False, False]
+    actions = [e["action"] for e in staff.audit("admin")]
+    assert "recognitions.forgotten" in actions and "templates.deleted" in actions
