@@ -16,9 +16,9 @@ the never-publish flag be lifted later, the next sweep forgets the link.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.audit import record
@@ -61,12 +61,13 @@ def revoke_unconsented(session: Session, library: Library, on: date, actor: str)
             library.remove(template.reference_path)
             session.delete(template)
         if not pupil.never_publish:
-            forgotten = session.execute(
+            # An UPDATE's result is a CursorResult, which counts the rows it changed.
+            forgotten = cast(CursorResult, session.execute(
                 update(Face).where(Face.pupil_id == pupil.id,
                                    Face.identified_by == "recognition")
                 .values(pupil_id=None, identified_by=None, distance=None,
                         correction_confirmed_by=None,
-                        match_note="biometric consent withdrawn")).rowcount
+                        match_note="biometric consent withdrawn"))).rowcount
             if forgotten and not templates:
                 record(session, actor, "recognitions.forgotten", f"pupil:{pupil.pupil_id}",
                        "biometric", f"{forgotten} face(s)", verdict.message)
