@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -111,6 +112,9 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = create_db_engine(url)
+        # Close the pooled connections with the Database, not whenever the garbage
+        # collector finds them (psycopg rightly warns about connections left open).
+        weakref.finalize(self, self.engine.dispose)
         migrate(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
