@@ -10,14 +10,15 @@ from classlens.roles import ROLES
 from classlens.services.accounts import AccountServices
 from classlens.services.contacts import ContactServices
 from classlens.services.followers import FollowerServices
-from classlens.services.posts import PostServices
+from classlens.services.post_export import PostExportServices
+from classlens.services.post_reports import PostReportServices
 from classlens.services.register import RegisterServices
 from classlens.services.removals import RemovalServices
 from classlens.services.signin import SignInServices
 
 
-class Services(RegisterServices, PostServices, SignInServices, ContactServices,
-               FollowerServices, AccountServices, RemovalServices):
+class Services(RegisterServices, PostExportServices, PostReportServices, SignInServices,
+               ContactServices, FollowerServices, AccountServices, RemovalServices):
     """Everything ClassLens does, for one database and photo library."""
 
 

@@ -6,13 +6,8 @@ from sqlalchemy import select
 
 from classlens.audit import ChainReport
 from classlens.audit import verify as verify_chain
-from classlens.services.base import (
-    SEE_SENSITIVE,
-    ServiceBase,
-)
-from classlens.storage.models import (
-    AuditEntry,
-)
+from classlens.services.base import SEE_SENSITIVE, ServiceBase
+from classlens.storage.models import AuditEntry
 
 
 class AuditServices(ServiceBase):

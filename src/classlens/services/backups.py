@@ -6,10 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from classlens.faces.templates import key_file
-from classlens.services.base import (
-    MANAGE_REGISTER,
-    ServiceBase,
-)
+from classlens.services.base import MANAGE_REGISTER, ServiceBase
 
 
 class BackupServices(ServiceBase):

@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 import json
-import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.errors import ClassLensError, ConcurrentChange, NotAllowed, NotFound
-from classlens.photos.library import sha256_of, write_atomic
 from classlens.posts.names import NameIndex
 from classlens.posts.rules import ERROR, WARNING, PhotoFacts, PostFacts, Problem, check_post
 from classlens.services.base import STAFF, now
-from classlens.services.photos import PhotoServices, slug
+from classlens.services.photos import PhotoServices
 from classlens.services.removals import open_removal_request
-from classlens.services.takedowns import LIVE, live_publications, mark_takedowns
-from classlens.storage.models import (
-    Channel,
-    Face,
-    Photo,
-    Post,
-    PostPhoto,
-    Publication,
-    Pupil,
-    SchoolClass,
-    Takedown,
-)
+from classlens.services.takedowns import LIVE
+from classlens.storage.models import Channel, Face, Photo, Post, PostPhoto, Pupil, Takedown
 
 APPROVERS = ("slt",)
 EDITABLE = ("draft", "submitted", "approved", "rejected")
@@ -331,110 +318,8 @@ class PostServices(PhotoServices):
 
     # -- export, publication, withdrawal -------------------------------------
 
-    def export_post(self, actor: str, post_id: int, out_dir: Path) -> dict:
-        """Write the post's folder; refuses if anything changed since approval.
 
-        The slow part (rendering) runs first; then, under the register lock,
-        one transaction re-reads consent and every face's decision, refuses on
-        any difference from what was approved, and writes the files and the
-        publication log. A withdrawal racing the export either commits first
-        (and the export is refused) or waits for the log (and opens a takedown).
-        """
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
-            self._sweep_templates(session, actor)
-            post = self._exportable(session, post_id)
-            renderings = [(item.photo_id, item.alt_text,
-                           self._render(item.photo, post.channel)) for item in post.photos]
-        with self._race_reported(post_id), self.db.transaction() as session:
-            self._lock_register(session)
-            post = self._exportable(session, post_id)
-            sizes = {photo_id: len(r.data) for photo_id, _, r in renderings}
-            at = self.clock()
-            standing = blocking(self._problems(session, post, at, sizes),
-                                json.loads(post.acknowledged))
-            if standing:
-                raise ClassLensError(f"post {post_id} cannot be exported now:\n" + "\n".join(
-                    f"  [{p.rule}] {p.message}" for p in standing))
-            exported_at = now()
-            folder_name = f"post{post.id}-{slug(post.channel.name)}"
-            images = []
-            files: dict[str, bytes] = {}
-            for number, (photo_id, alt, rendering) in enumerate(renderings, start=1):
-                name = f"post{post.id}-{number}-{sha256_of(rendering.data)[:8]}.jpg"
-                files[name] = rendering.data
-                images.append({"file": name, "sha256": sha256_of(rendering.data),
-                               "alt": alt, "photo_id": photo_id,
-                               "faces_shown": sum(f["shown"] for f in rendering.faces),
-                               "faces_blurred": sum(not f["shown"] for f in rendering.faces)})
-                self._log_publication(session, actor, photo_id, post.channel, name, rendering,
-                                      exported_at, post.id)
-            files["caption.txt"] = (post.caption + "\n").encode("utf-8")
-            files["alt.txt"] = "".join(f"{n}. {i['alt']}\n" for n, i in
-                                       enumerate(images, start=1)).encode("utf-8")
-            manifest = {
-                "post_id": post.id, "channel": post.channel.name,
-                "platform": post.channel.platform, "class": post.school_class.name,
-                "author": post.author, "approver": post.decided_by,
-                "created_at": _iso(post.created_at), "approved_at": _iso(post.decided_at),
-                "exported_at": exported_at.isoformat(), "exported_by": actor,
-                "caption_file": "caption.txt", "images": images,
-            }
-            files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False)
-                                      + "\n").encode("utf-8")
-            old = post.status
-            if post.status == "approved":
-                post.status = "exported"
-            post.exported_at, post.exported_by = exported_at, actor
-            _touch(post, actor)
-            session.flush()  # the log is written before any file leaves
-            folder = _write_folder(out_dir / folder_name, files)
-            self._audit(session, actor, "post.exported", f"post:{post_id}", "status", old,
-                        f"{post.status}: {len(images)} image(s) to {folder}")
-            return {"folder": str(folder), "files": sorted(files)}
 
-    def _exportable(self, session: Session, post_id: int) -> Post:
-        """The post, approved, with exactly the face decisions that were approved."""
-        post = self._post(session, post_id)
-        if post.status not in EXPORTABLE:
-            raise ClassLensError(f"post {post_id} is {post.status}: only an approved post "
-                                 "is exported")
-        changes = self._changes_since_approval(session, post)
-        if changes:
-            raise ClassLensError(
-                f"post {post_id} changed since it was approved, so it is not exported:\n"
-                + "\n".join(f"  {c}" for c in changes)
-                + "\nEdit the post (it goes back to draft) and have it approved again.")
-        return post
-
-    def _changes_since_approval(self, session: Session, post: Post) -> list[str]:
-        """Every difference between the faces approved and the faces now, in words."""
-        approved = json.loads(post.approval_snapshot or "{}")
-        if any(not isinstance(faces, list) for faces in approved.values()):
-            return ["this post was approved before approvals covered every face's decision"]
-        current = self._face_snapshot(session, post)
-        changes = []
-        for photo_id in sorted(approved.keys() | current.keys(), key=int):
-            then = {f["face"]: f for f in approved.get(photo_id, [])}
-            now_ = {f["face"]: f for f in current.get(photo_id, [])}
-            if photo_id not in current or photo_id not in approved:
-                how = "removed from" if photo_id in approved else "added to"
-                changes.append(f"photo {photo_id} was {how} the post")
-                continue
-            for face_id in sorted(then.keys() | now_.keys()):
-                before, after = then.get(face_id), now_.get(face_id)
-                where = f"photo {photo_id}, face {face_id}"
-                if before is None:
-                    assert after is not None  # the face is in one snapshot or the other
-                    changes.append(f"{where} at {after['box']} was added since approval "
-                                   f"({_shown(after)})")
-                elif after is None:
-                    changes.append(f"{where} at {before['box']} is gone since approval "
-                                   f"(it was {_shown(before)})")
-                elif before != after:
-                    changes.append(f"{where} at {after['box']} was {_shown(before)}; "
-                                   f"now {_shown(after)}")
-        return changes
 
     def mark_published(self, actor: str, post_id: int, url: str) -> PostView:
         if not url.strip():
@@ -471,110 +356,11 @@ class PostServices(PhotoServices):
 
     # -- takedowns and reports -------------------------------------------------
 
-    def takedown(self, pupil_id: str, actor: str = "system") -> list[dict]:
-        """Every live post and single exported photo showing the pupil, newest
-        first; marks those to take down. A single photo has no post id: its
-        entry names the photo and the file."""
-        with self.db.transaction() as session:
-            pupil = self._pupil(session, pupil_id)
-            mark_takedowns(session, self.today(), actor, pupil.id)
-            session.flush()
-            open_reasons = {}
-            for t in session.scalars(select(Takedown).where(
-                    Takedown.pupil_id == pupil.id, Takedown.closed_at.is_(None))):
-                key = ("post", t.post_id) if t.post_id is not None else ("photo",
-                                                                           t.publication_id)
-                open_reasons[key] = t.reason
-            entries: dict[tuple, dict] = {}
-            for publication, post, channel, _ in live_publications(session, pupil.id):
-                key = (("post", post.id) if post is not None
-                       else ("photo", publication.id))
-                reason = open_reasons.get(key)
-                entry = entries.setdefault(key, {
-                    "post_id": post.id if post is not None else None,
-                    "photo_id": None if post is not None else publication.photo_id,
-                    "file": None if post is not None else publication.file_name,
-                    "channel": channel.name, "url": post.url if post is not None else None,
-                    "exported_at": publication.exported_at.isoformat(),
-                    "take_down": reason is not None, "reason": reason})
-                entry["exported_at"] = max(entry["exported_at"],
-                                           publication.exported_at.isoformat())
-            return sorted(entries.values(), key=lambda e: e["exported_at"], reverse=True)
-
-    def open_takedowns(self) -> list[dict]:
-        """Open takedowns of posts and of single exported photos, newest first."""
-        with self.db.transaction() as session:
-            rows = session.execute(
-                select(Takedown, Post, Publication, Pupil)
-                .outerjoin(Post, Takedown.post_id == Post.id)
-                .outerjoin(Publication, Takedown.publication_id == Publication.id)
-                .join(Pupil, Takedown.pupil_id == Pupil.id)
-                .where(Takedown.closed_at.is_(None)).order_by(Takedown.created_at.desc())).all()
-            channels = {c.id: c.name for c in session.scalars(select(Channel))}
-            return [{"post_id": post.id if post is not None else None,
-                     "photo_id": publication.photo_id if publication is not None else None,
-                     "file": publication.file_name if publication is not None else None,
-                     "pupil_id": pupil.pupil_id,
-                     "channel": channels[post.channel_id if post is not None
-                                         else publication.channel_id],
-                     "url": post.url if post is not None else None, "reason": takedown.reason,
-                     "since": takedown.created_at.isoformat()}
-                    for takedown, post, publication, pupil in rows]
-
-    def withdraw_photo_export(self, actor: str, file_name: str) -> int:
-        """A single exported photo has been taken down: close its takedowns."""
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
-            entries = list(session.scalars(select(Publication).where(
-                Publication.post_id.is_(None), Publication.file_name == file_name,
-                Publication.withdrawn_at.is_(None))))
-            if not entries:
-                raise NotFound(f"no single photo exported as {file_name} is still out there")
-            at = now()
-            for entry in entries:
-                entry.withdrawn_at = at
-                for takedown in session.scalars(select(Takedown).where(
-                        Takedown.publication_id == entry.id, Takedown.closed_at.is_(None))):
-                    takedown.closed_at, takedown.closed_by = at, actor
-            self._audit(session, actor, "photo.withdrawn", f"file:{file_name}", "status",
-                        "exported", "withdrawn")
-            return len(entries)
-
-    def weekly_report(self, week: str | None = None) -> dict:
-        """Posts per class in an ISO week against the policy's quota (seed 003)."""
-        start = _week_start(week) if week else self.today() - timedelta(
-            days=self.today().weekday())
-        end = start + timedelta(days=7)
-        policy = self.policy()
-        with self.db.transaction() as session:
-            classes = list(session.scalars(select(SchoolClass.name).join(Pupil)
-                                           .where(Pupil.on_roll.is_(True)).distinct()
-                                           .order_by(SchoolClass.name)))
-            counts: dict[str, int] = {}
-            events: dict[str, int] = {}  # event posts: shown, never counted in the quota
-            for post in session.scalars(select(Post).where(Post.status.in_(LIVE)).options(
-                    selectinload(Post.school_class))):
-                assert post.exported_at is not None  # a live post was exported
-                local_day = post.exported_at.astimezone().date()
-                if start <= local_day < end:
-                    tally = events if post.kind == "event" else counts
-                    tally[post.school_class.name] = tally.get(post.school_class.name, 0) + 1
-        low, high = policy.posts_per_class_week_min, policy.posts_per_class_week_max
-        rows = []
-        for name in sorted(set(classes) | set(counts) | set(events)):
-            n = counts.get(name, 0)
-            status = ("behind" if low is not None and n < low
-                      else "over" if high is not None and n > high else "ok")
-            rows.append({"class": name, "posts": n, "status": status,
-                         "events": events.get(name, 0)})
-        iso = start.isocalendar()
-        return {"week": f"{iso.year}-W{iso.week:02d}", "from": start.isoformat(),
-                "to": (end - timedelta(days=1)).isoformat(), "min": low, "max": high,
-                "classes": rows}
 
 
-def _shown(face: dict) -> str:
-    return f"{'shown' if face['shown'] else 'blurred'}: {face['why']}"
+
+
+
 
 
 def _kind(kind: str) -> str:
@@ -587,23 +373,5 @@ def _touch(post: Post, actor: str) -> None:
     post.updated_at, post.updated_by = now(), actor
 
 
-def _week_start(week: str) -> date:
-    try:
-        return datetime.strptime(week + "-1", "%G-W%V-%u").date()
-    except ValueError:
-        raise ClassLensError(f"{week!r} is not an ISO week; write it as YYYY-Www, "
-                             "for example 2026-W47") from None
 
 
-def _write_folder(target: Path, files: dict[str, bytes]) -> Path:
-    """Write every file into a temporary folder, then put it in place whole."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".part-{target.name}")
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir()
-    for name, data in files.items():
-        write_atomic(temporary / name, data)
-    if target.exists():
-        shutil.rmtree(target)
-    temporary.rename(target)
-    return target

@@ -25,20 +25,9 @@ from classlens.register.consent import (
     may_show,
     state_label,
 )
-from classlens.register.import_plan import (
-    describe_consent,
-)
-from classlens.services.base import (
-    RECORD_CONSENT,
-    SEE_SENSITIVE,
-    ServiceBase,
-    now,
-)
-from classlens.storage.models import (
-    Consent,
-    Pupil,
-    SchoolClass,
-)
+from classlens.register.import_plan import describe_consent
+from classlens.services.base import RECORD_CONSENT, SEE_SENSITIVE, ServiceBase, now
+from classlens.storage.models import Consent, Pupil, SchoolClass
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from classlens.audit import chain
-from classlens.register.consent import (
-    ALL_CATEGORIES,
-    PARENT,
-    PUPIL,
-)
+from classlens.register.consent import ALL_CATEGORIES, PARENT, PUPIL
 from classlens.register.csv_export import write_register
 from classlens.register.csv_import import Problem, read_register
 from classlens.register.import_plan import (
@@ -24,18 +20,9 @@ from classlens.register.import_plan import (
     describe_consent,
     plan_import,
 )
-from classlens.services.base import (
-    MANAGE_REGISTER,
-    ServiceBase,
-    now,
-)
+from classlens.services.base import MANAGE_REGISTER, ServiceBase, now
 from classlens.services.pupils import yes_no
-from classlens.storage.models import (
-    AuditEntry,
-    Consent,
-    Pupil,
-    SchoolClass,
-)
+from classlens.storage.models import AuditEntry, Consent, Pupil, SchoolClass
 
 
 @dataclass

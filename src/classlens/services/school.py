@@ -10,22 +10,11 @@ from sqlalchemy import select
 from classlens.errors import ClassLensError, NeedsConfirmation
 from classlens.policy.platforms import PLATFORMS
 from classlens.policy.presets import policy_for
-from classlens.register.consent import (
-    CATEGORIES,
-)
-from classlens.services.base import (
-    DEFAULT_PLATFORM,
-    MANAGE_CHANNELS,
-    ServiceBase,
-    now,
-)
+from classlens.register.consent import CATEGORIES
+from classlens.services.base import DEFAULT_PLATFORM, MANAGE_CHANNELS, ServiceBase, now
 from classlens.services.biometrics import count_templates, delete_all_templates
 from classlens.services.signin import hash_password
-from classlens.storage.models import (
-    Channel,
-    School,
-    User,
-)
+from classlens.storage.models import Channel, School, User
 
 
 class SchoolServices(ServiceBase):

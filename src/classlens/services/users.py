@@ -6,15 +6,9 @@ from sqlalchemy import select
 
 from classlens.errors import ClassLensError
 from classlens.roles import ROLES
-from classlens.services.base import (
-    MANAGE_USERS,
-    ServiceBase,
-    now,
-)
+from classlens.services.base import MANAGE_USERS, ServiceBase, now
 from classlens.services.signin import hash_password
-from classlens.storage.models import (
-    User,
-)
+from classlens.storage.models import User
 
 
 class UserServices(ServiceBase):
