@@ -100,7 +100,8 @@ def test_exported_file_carries_no_metadata(school, tmp_path):
 
 
 def test_exif_orientation_is_applied(school, tmp_path):
-    upright = Image.open(FACES / "obama_portrait.jpg").convert("RGB")
+    with Image.open(FACES / "obama_portrait.jpg") as original:
+        upright = original.convert("RGB")
     # Stored sideways with "rotate 90 CW to view" (6), as a phone held upright writes it.
     stored = upright.transpose(Image.Transpose.ROTATE_90)
     path = jpeg_with_metadata(stored, tmp_path / "sideways.jpg", orientation=6)
@@ -110,7 +111,8 @@ def test_exif_orientation_is_applied(school, tmp_path):
     assert (photo.width, photo.height) == upright.size
     assert [f["pupil_id"] for f in result.faces] == ["OBAMA"]
     exported = school.export_photo("admin", result.id, "website", tmp_path / "o")
-    assert Image.open(exported.path).size == upright.size
+    with Image.open(exported.path) as exported_image:
+        assert exported_image.size == upright.size
 
 
 def test_duplicates_are_recognised_by_content(school, tmp_path):

@@ -107,7 +107,7 @@ def test_an_import_killed_half_way_leaves_no_half_photo_and_resumes(cli, tmp_pat
     while photos_in_db() < 2 and time.time() < deadline and process.poll() is None:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.communicate()  # waits, and closes its pipes
     before = photos_in_db()
     assert 2 <= before < 8, "the import should have been killed half-way"
     with engine.connect() as connection:

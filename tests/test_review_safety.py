@@ -178,7 +178,7 @@ def test_a_withdrawal_just_after_an_export_started_blocks_it(staff, tmp_path, mo
 
 
 def test_a_withdrawal_during_the_export_opens_its_takedown(staff, tmp_path, monkeypatch):
-    from classlens.services import posts
+    from classlens.services import post_export as posts
 
     post_id = approved(staff)
     other = second_client(staff)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from classlens.errors import ClassLensError, NotAllowed, NotFound
@@ -22,12 +19,10 @@ from classlens.photos.library import sha256_of, write_atomic
 from classlens.policy.platforms import PLATFORM_LIMITS
 from classlens.register.consent import Verdict, may_show
 from classlens.services.base import (
-    MANAGE_REGISTER,
     STAFF,
     ServiceBase,
     now,
 )
-from classlens.services.biometrics import biometric_verdict, enrolled_templates
 from classlens.storage.models import (
     Channel,
     Face,
@@ -35,36 +30,18 @@ from classlens.storage.models import (
     Publication,
     Pupil,
     SchoolClass,
-    Template,
 )
 
 if TYPE_CHECKING:
-    from classlens.photos.analyse import Analysis
-    from classlens.tasks import TaskState
+    pass
 
 # Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
 # the methods that use them: every command opens these services, and listing
 # the register should not pay for loading them.
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
-REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset", "correct")
-SLT = ("slt",)
 # A single photo leaves the app without a second person's approval (posts need one).
 EXPORT_SINGLE = ("ict", "slt")
 
 
-@dataclass
-class EnrolReport:
-    enrolled: int = 0
-    errors: list[dict] = field(default_factory=list)
-    # Photos enrolled from their dominant face while other, weaker or smaller,
-    # detections were ignored: which face was used, so a person can check.
-    notes: list[dict] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        document = {"enrolled": self.enrolled, "errors": self.errors}
-        if self.notes:  # added only when there is something to say: the keys stay as they were
-            document["notes"] = self.notes
-        return document
 
 
 @dataclass
@@ -95,17 +72,6 @@ class FaceView:
         }
 
 
-@dataclass
-class ImportedPhoto:
-    file: str
-    id: int | None = None
-    error: str | None = None
-    duplicate: bool = False
-    faces: list[dict] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "id": self.id, "error": self.error,
-                "duplicate": self.duplicate, "faces": self.faces}
 
 
 @dataclass
@@ -124,25 +90,8 @@ class ExportedPhoto:
         return {"path": str(self.path), "faces": self.faces}
 
 
-def _worker_died(path: str, error: BaseException) -> Analysis:
-    from classlens.photos.analyse import Analysis
-
-    return Analysis(path, error="the process analysing this photo stopped (it may be too "
-                    "large for this computer's memory, or damaged); it was not imported")
 
 
-def expand_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given, and the photos inside folders (recursively, sorted)."""
-    files: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            files.extend(str(p) for p in sorted(path.rglob("*"))
-                         if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES
-                         and not p.name.startswith("."))
-        else:
-            files.append(given)
-    return files
 
 
 class PhotoServices(ServiceBase):
@@ -151,199 +100,15 @@ class PhotoServices(ServiceBase):
 
     # -- enrolment ------------------------------------------------------------
 
-    def enrol(self, actor: str, pupil_id: str, paths: list[str]) -> EnrolReport:
-        """Reference photos for a pupil with biometric consent: one face each."""
-        with self.db.transaction() as session:
-            self.require(session, actor, MANAGE_REGISTER)
-            policy = self.school_policy(session)
-            if not policy.recognises_faces:
-                raise ClassLensError(
-                    f"the school's policy ({policy.name}) has no face recognition, so no "
-                    "pupil is enrolled; name pupils by hand in photo review if you need to")
-            pupil = self._pupil(session, pupil_id)
-            verdict = biometric_verdict(pupil, self.today())
-            if not verdict.allowed:
-                # Refused before any photo is opened: no template is ever computed.
-                raise ClassLensError(
-                    f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}. "
-                    "Name this pupil by hand in photo review instead.")
-            from classlens.photos import decode
 
-            report = EnrolReport()
-            cipher = self.cipher()
-            cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
-            for given in paths:
-                try:
-                    encoding, data, image_format, note = self._reference_encoding(Path(given))
-                except (decode.PhotoError, OSError) as error:
-                    report.errors.append({"file": given, "message": str(error)})
-                    continue
-                relative = self.library.store("references", data, sha256_of(data),
-                                              image_format)
-                session.add(Template(pupil_id=pupil.id, encrypted=cipher.encrypt(encoding),
-                                     reference_path=relative, created_at=now(),
-                                     created_by=actor))
-                report.enrolled += 1
-                if note:
-                    report.notes.append({"file": given, "message": note})
-            if report.enrolled:
-                self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
-                            "biometric", None, f"{report.enrolled} reference photo(s)")
-            return report
 
-    @staticmethod
-    def _reference_encoding(path: Path):
-        """The encoding of a portrait's one dominant face, and a note naming the
-        face used when weaker or smaller detections were ignored."""
-        from classlens.faces.detect import detect_faces, dominant_face
-        from classlens.faces.encode import ENROL_MIN_PX, encode_faces
-        from classlens.photos import decode
-
-        data = decode.read_photo_file(path)
-        image, scale = decode.load(data, 1.0)
-        boxes = detect_faces(image, scale)
-        face, rivals, ignored = dominant_face(boxes)
-        if face is None:
-            raise decode.PhotoError(
-                f"a reference photo must show exactly one face; this one shows "
-                f"{len(rivals) + 1 if rivals else 0}")
-        if min(face.width, face.height) < ENROL_MIN_PX:
-            raise decode.PhotoError("the face is too small to enrol; use a closer portrait")
-        (encoding,) = encode_faces(image, [face], scale, min_px=ENROL_MIN_PX)
-        note = None
-        if ignored:
-            note = (f"used the face at {_region(face)}; ignored {len(ignored)} weaker or "
-                    f"smaller detection(s) at {', '.join(_region(b) for b in ignored)}")
-        return encoding, data, decode.inspect(data).format, note
-
-    def templates_of(self, pupil_id: str) -> int:
-        with self.db.transaction() as session:
-            pupil = self._pupil(session, pupil_id)
-            return len(list(session.scalars(
-                select(Template.id).where(Template.pupil_id == pupil.id))))
 
     # -- import ---------------------------------------------------------------
 
-    def import_photos(self, actor: str, paths: list[str], class_name: str,
-                      state: TaskState | None = None, workers: int | None = None
-                      ) -> list[ImportedPhoto]:
-        """Import photos; each is fully in (file, faces, matches) or not at all.
 
-        Safe to run again after an interruption: photos already in the library
-        are recognised by content and reported as duplicates.
-        """
-        from classlens.photos.analyse import analyse, warm_up
-        from classlens.tasks import TaskState, run_parallel
 
-        state = state or TaskState()
-        policy = self.policy()
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
-            school_class = self._class(session, class_name)
-            class_id = school_class.id
-            self._sweep_templates(session, actor)
-            recognition = policy.recognises_faces
-            enrolled = (enrolled_templates(session, self.cipher(), self.today())
-                        if recognition else {})
-            # Faces are encoded only where that can change a decision: in a class
-            # with enrolled pupils (compared then with every enrolled pupil, who
-            # may be on the same trip). Elsewhere dlib is not even loaded.
-            in_class = set(session.scalars(select(Pupil.id).where(Pupil.class_id == class_id)))
-            if not in_class & set(enrolled):
-                enrolled = {}
-            known = frozenset(session.scalars(select(Photo.sha256)))
-        files = expand_paths(paths)
-        results: dict[str, ImportedPhoto] = {}
-        state.progress(0, len(files), "")
-        args = (bool(enrolled), known)
-        for done, (path, analysis) in enumerate(
-                run_parallel(analyse, files, args, workers, state,
-                             functools.partial(warm_up, bool(enrolled)), _worker_died),
-                start=1):
-            results[path] = self._store_analysis(actor, analysis, class_id, enrolled, policy)
-            state.progress(done, len(files), path)
-        return [results[f] for f in files if f in results]
 
-    def _store_analysis(self, actor: str, analysis: Analysis, class_id: int,
-                        enrolled, policy) -> ImportedPhoto:
-        from classlens.photos import decode
 
-        result = ImportedPhoto(analysis.path, error=analysis.error)
-        if analysis.error:
-            return result
-        try:
-            return self._store_photo(actor, analysis, class_id, enrolled, policy, result)
-        except IntegrityError:
-            # Another import committed the same photo between our check and our
-            # write (two imports of one folder at once): it is a duplicate.
-            with self.db.transaction() as session:
-                existing = session.scalar(select(Photo).where(
-                    Photo.sha256 == analysis.sha256))
-                if existing is None:
-                    raise
-                result.id, result.duplicate = existing.id, True
-                result.faces = [self._face_summary(f) for f in existing.faces]
-                return result
-        except decode.PhotoError as error:
-            result.error = str(error)
-            return result
-
-    def _store_photo(self, actor: str, analysis: Analysis, class_id: int, enrolled, policy,
-                     result: ImportedPhoto) -> ImportedPhoto:
-        from classlens.faces.encode import tolerance_for
-        from classlens.faces.match import match_face
-
-        with self.db.transaction() as session:
-            existing = session.scalar(select(Photo).where(Photo.sha256 == analysis.sha256))
-            if existing is not None:
-                result.id, result.duplicate = existing.id, True
-                result.faces = [self._face_summary(f) for f in existing.faces]
-                return result
-            # The original is stored here, by the parent, just before the row that
-            # names it: a worker never writes, and a kill between the two leaves a
-            # file that the next import of the same photo reuses.
-            library_path = self._store_original(analysis)
-            photo = Photo(sha256=analysis.sha256, library_path=library_path,
-                          original_name=Path(analysis.path).name[:300], format=analysis.format,
-                          width=analysis.width, height=analysis.height,
-                          captured_at=analysis.captured_at, imported_at=now(),
-                          imported_by=actor, class_id=class_id, recognition=bool(enrolled))
-            for box, encoding, seen in zip(analysis.boxes, analysis.encodings,
-                                           analysis.encoded_px, strict=True):
-                match = match_face(encoding, enrolled,
-                                   tolerance_for(seen, policy.match_tolerance),
-                                   policy.match_margin)
-                photo.faces.append(Face(
-                    left=box.left, top=box.top, right=box.right, bottom=box.bottom,
-                    score=box.score, source="detected", pupil_id=match.pupil,
-                    identified_by="recognition" if match.pupil else None,
-                    match_note=match.note, distance=match.distance,
-                    blur_forced=False, not_a_face=False))
-            session.add(photo)
-            session.flush()
-            self._audit(session, actor, "photo.imported", f"photo:{photo.id}", None, None,
-                        f"{len(photo.faces)} face(s)")
-            result.id = photo.id
-            result.faces = [self._face_summary(f) for f in photo.faces]
-        return result
-
-    def _store_original(self, analysis: Analysis) -> str:
-        from classlens.photos import decode
-
-        data = decode.read_photo_file(Path(analysis.path))
-        if sha256_of(data) != analysis.sha256:
-            raise decode.PhotoError("the file changed while it was being imported; "
-                                    "import it again")
-        assert analysis.format is not None  # only a decoded photo is stored
-        return self.library.store("originals", data, analysis.sha256, analysis.format)
-
-    @staticmethod
-    def _face_summary(face: Face) -> dict:
-        recognised = face.identified_by == "recognition" and face.pupil is not None
-        return {"box": [face.left, face.top, face.right, face.bottom],
-                "pupil_id": face.pupil.pupil_id if face.pupil is not None else None,
-                "distance": None if face.distance is None or not recognised
-                else round(face.distance, 4)}
 
     # -- faces and decisions ------------------------------------------------
 
@@ -392,102 +157,7 @@ class PhotoServices(ServiceBase):
 
     # -- review ---------------------------------------------------------------
 
-    def review_face(self, actor: str, photo_id: int, face_id: int, action: str,
-                    reason: str, pupil_id: str | None = None,
-                    confirmed_by: str | None = None) -> None:
-        """A person's decision about one face, recorded with who and why.
 
-        A reviewer may always blur, and may name a face recognition did not
-        identify. What recognition found is kept: saying a recognised face is
-        someone else, or not a face ("correct", or "pupil"/"not-a-face" on a
-        recognised face) needs an SLT member other than the reviewer to
-        confirm (`confirmed_by`; the caller checks their password), and is
-        audited with both names. "reset" returns to what recognition found.
-        Nothing here can show a pupil the consent rules forbid: the decision
-        (photos/decisions.py) still asks consent for every pupil the face is
-        tied to.
-        """
-        if action not in REVIEW_ACTIONS:
-            raise ClassLensError(f"action must be one of {', '.join(REVIEW_ACTIONS)}")
-        if not reason.strip():
-            raise ClassLensError("say why (the reason is kept in the audit log)")
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
-            photo = self._photo(session, photo_id)
-            face = next((f for f in photo.faces if f.id == face_id), None)
-            if face is None:
-                raise NotFound(f"photo {photo_id} has no face {face_id}")
-            where = f"photo {photo_id}, face {face_id}"
-            if face.source == "manual" and action not in ("blur", "reset"):
-                raise ClassLensError(f"{where} is a blur region a reviewer added: it is always "
-                                     "blurred")
-            named = self._pupil(session, pupil_id) if action == "pupil" and pupil_id else None
-            if action == "pupil" and named is None:
-                raise ClassLensError("name the pupil with --pupil PUPIL_ID")
-            recognised = face.pupil if face.correction_confirmed_by is None else None
-            corrects = recognised is not None and (
-                action in ("correct", "not-a-face")
-                or (action == "pupil" and named is not None and named.id != recognised.id))
-            if (action == "correct" or confirmed_by) and recognised is None:
-                raise ClassLensError(
-                    f"recognition did not identify {where}; there is nothing to correct "
-                    "(name the pupil, blur it, or mark it as not a face, without "
-                    "--confirmed-by)")
-            if corrects and not confirmed_by:
-                assert recognised is not None  # corrects says so
-                raise NotAllowed(
-                    f"recognition identified {where} as {recognised.pupil_id}; saying it is "
-                    f"{'not a face' if action == 'not-a-face' else 'someone else'} corrects "
-                    "the recognition, which an SLT member other than you must confirm "
-                    "(\"Not this pupil…\" in the app, --confirmed-by on the command line). "
-                    "Blurring it needs no one.")
-            if confirmed_by and not corrects:
-                raise ClassLensError(
-                    f"{where}: only a correction of what recognition found needs "
-                    "--confirmed-by; this review does not change it")
-            if corrects:
-                self.require(session, confirmed_by, SLT)
-                if confirmed_by == actor:
-                    raise NotAllowed(f"{actor} cannot confirm their own correction: another "
-                                     "member of senior leadership must")
-            old = _describe_review(face)
-            if corrects:
-                face.correction_confirmed_by = confirmed_by
-            if action == "pupil":
-                face.named_pupil = named
-                face.blur_forced = face.not_a_face = False
-            elif action == "blur":
-                face.blur_forced, face.not_a_face = True, False
-            elif action == "not-a-face":
-                face.not_a_face, face.blur_forced, face.named_pupil = True, False, None
-            elif action == "correct":
-                face.not_a_face = face.blur_forced = False
-            else:  # reset: back to what recognition found
-                face.blur_forced = face.not_a_face = False
-                face.named_pupil, face.correction_confirmed_by = None, None
-            face.reviewed_by, face.review_reason = actor, reason
-            confirmation = f"; confirmed by {confirmed_by}" if corrects else ""
-            self._audit(session, actor, f"face.{action}", f"photo:{photo_id}/face:{face_id}",
-                        "review", old, f"{_describe_review(face)} ({reason}){confirmation}")
-
-    def add_blur(self, actor: str, photo_id: int, box: Box, reason: str) -> int:
-        """Blur a region the detector missed; returns its face id."""
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
-            photo = self._photo(session, photo_id)
-            left, top = max(0, box.left), max(0, box.top)
-            right, bottom = min(photo.width, box.right), min(photo.height, box.bottom)
-            if right - left < 2 or bottom - top < 2:
-                raise ClassLensError(f"the region {box.as_list()} is outside the photo "
-                                     f"({photo.width}x{photo.height})")
-            face = Face(left=left, top=top, right=right, bottom=bottom, score=1.0,
-                        source="manual", blur_forced=True, not_a_face=False,
-                        reviewed_by=actor, review_reason=reason)
-            photo.faces.append(face)
-            session.flush()
-            self._audit(session, actor, "face.added", f"photo:{photo_id}/face:{face.id}",
-                        "review", None, f"blur region {[left, top, right, bottom]} ({reason})")
-            return face.id
 
     # -- export ---------------------------------------------------------------
 
@@ -612,23 +282,8 @@ def face_facts(face: Face) -> FaceFacts:
         correction_confirmed_by=face.correction_confirmed_by)
 
 
-def _describe_review(face: Face) -> str:
-    parts = []
-    if face.pupil is not None:
-        parts.append(f"recognised: {face.pupil.pupil_id}")
-    if face.correction_confirmed_by:
-        parts.append(f"recognition corrected (confirmed by {face.correction_confirmed_by})")
-    if face.named_pupil is not None:
-        parts.append(f"named: {face.named_pupil.pupil_id}")
-    if face.not_a_face:
-        parts.append("not a face")
-    if face.blur_forced:
-        parts.append("blurred")
-    return ", ".join(parts) or "unidentified"
 
 
-def _region(box: Box) -> str:
-    return f"{box.width}x{box.height} px from ({box.left}, {box.top})"
 
 
 def slug(text: str) -> str:
@@ -640,3 +295,7 @@ def _icc_profile(path: Path) -> bytes | None:
 
     with Image.open(path) as image:
         return image.info.get("icc_profile")
+
+
+def describe_region(box: Box) -> str:
+    return f"{box.width}x{box.height} px from ({box.left}, {box.top})"

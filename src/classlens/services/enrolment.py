@@ -1,0 +1,112 @@
+"""Enrolling a pupil's reference photos: face templates, only with biometric consent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from classlens.errors import ClassLensError
+from classlens.photos.library import sha256_of
+from classlens.services.base import MANAGE_REGISTER, now
+from classlens.services.biometrics import biometric_verdict
+from classlens.storage.models import Template
+
+if TYPE_CHECKING:
+    pass
+
+# Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
+# the methods that use them: every command opens these services, and listing
+# the register should not pay for loading them.
+from classlens.services.photos import PhotoServices, describe_region
+
+
+@dataclass
+class EnrolReport:
+    enrolled: int = 0
+    errors: list[dict] = field(default_factory=list)
+    # Photos enrolled from their dominant face while other, weaker or smaller,
+    # detections were ignored: which face was used, so a person can check.
+    notes: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        document = {"enrolled": self.enrolled, "errors": self.errors}
+        if self.notes:  # added only when there is something to say: the keys stay as they were
+            document["notes"] = self.notes
+        return document
+
+
+
+class EnrolmentServices(PhotoServices):
+    def enrol(self, actor: str, pupil_id: str, paths: list[str]) -> EnrolReport:
+        """Reference photos for a pupil with biometric consent: one face each."""
+        with self.db.transaction() as session:
+            self.require(session, actor, MANAGE_REGISTER)
+            policy = self.school_policy(session)
+            if not policy.recognises_faces:
+                raise ClassLensError(
+                    f"the school's policy ({policy.name}) has no face recognition, so no "
+                    "pupil is enrolled; name pupils by hand in photo review if you need to")
+            pupil = self._pupil(session, pupil_id)
+            verdict = biometric_verdict(pupil, self.today())
+            if not verdict.allowed:
+                # Refused before any photo is opened: no template is ever computed.
+                raise ClassLensError(
+                    f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}. "
+                    "Name this pupil by hand in photo review instead.")
+            from classlens.photos import decode
+
+            report = EnrolReport()
+            cipher = self.cipher()
+            cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
+            for given in paths:
+                try:
+                    encoding, data, image_format, note = self._reference_encoding(Path(given))
+                except (decode.PhotoError, OSError) as error:
+                    report.errors.append({"file": given, "message": str(error)})
+                    continue
+                relative = self.library.store("references", data, sha256_of(data),
+                                              image_format)
+                session.add(Template(pupil_id=pupil.id, encrypted=cipher.encrypt(encoding),
+                                     reference_path=relative, created_at=now(),
+                                     created_by=actor))
+                report.enrolled += 1
+                if note:
+                    report.notes.append({"file": given, "message": note})
+            if report.enrolled:
+                self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
+                            "biometric", None, f"{report.enrolled} reference photo(s)")
+            return report
+
+    @staticmethod
+    def _reference_encoding(path: Path):
+        """The encoding of a portrait's one dominant face, and a note naming the
+        face used when weaker or smaller detections were ignored."""
+        from classlens.faces.detect import detect_faces, dominant_face
+        from classlens.faces.encode import ENROL_MIN_PX, encode_faces
+        from classlens.photos import decode
+
+        data = decode.read_photo_file(path)
+        image, scale = decode.load(data, 1.0)
+        boxes = detect_faces(image, scale)
+        face, rivals, ignored = dominant_face(boxes)
+        if face is None:
+            raise decode.PhotoError(
+                f"a reference photo must show exactly one face; this one shows "
+                f"{len(rivals) + 1 if rivals else 0}")
+        if min(face.width, face.height) < ENROL_MIN_PX:
+            raise decode.PhotoError("the face is too small to enrol; use a closer portrait")
+        (encoding,) = encode_faces(image, [face], scale, min_px=ENROL_MIN_PX)
+        note = None
+        if ignored:
+            note = (f"used the face at {describe_region(face)}; ignored {len(ignored)} weaker or "
+                    f"smaller detection(s) at {', '.join(describe_region(b) for b in ignored)}")
+        return encoding, data, decode.inspect(data).format, note
+
+    def templates_of(self, pupil_id: str) -> int:
+        with self.db.transaction() as session:
+            pupil = self._pupil(session, pupil_id)
+            return len(list(session.scalars(
+                select(Template.id).where(Template.pupil_id == pupil.id))))
