@@ -103,7 +103,7 @@ def which(school, old, new) -> str:
 
 
 def run_killer(school, source: Path, stop: int) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
     return subprocess.run(
         [sys.executable, "-c", KILLER, school.db.url, str(school.library_root),
          str(school.key_file), str(source), str(stop)],
