@@ -265,7 +265,7 @@ def test_never_publish_pupil_blocks_the_photo(school, tmp_path):
 
 def test_no_faces_policy_blurs_everyone(school):
     with school.db.transaction() as session:
-        school.school(session).policy = "no-faces"
+        school._school_row(session).policy = "no-faces"
     for face in school.faces(1):
         assert not any(d.shown for d in face.decisions.values())
         assert face.decisions["website"].reason == "school policy: no faces are published"

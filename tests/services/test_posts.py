@@ -96,7 +96,7 @@ def test_approval_records_every_face_decision(staff):
 
 def test_posting_window_is_checked_at_export(staff, tmp_path):
     with staff.db.transaction() as session:
-        staff.school(session).policy = "no-faces"
+        staff._school_row(session).policy = "no-faces"
     staff.clock = lambda: datetime(2026, 11, 18, 10, 0)  # staged on a Wednesday morning
     view = approved_post(staff, acks=["all-blurred"])  # no faces at all under this policy
     staff.clock = lambda: datetime(2026, 11, 21, 20, 0)  # exported on Saturday evening

@@ -17,6 +17,7 @@ from classlens.photos.library import Library
 from classlens.policy.presets import Policy, policy_for
 from classlens.services.biometrics import delete_all_templates, revoke_unconsented
 from classlens.services.takedowns import mark_takedowns
+from classlens.services.views import SchoolView
 from classlens.storage import Database
 from classlens.storage.models import Channel, Pupil, School, SchoolClass, User, utcnow
 
@@ -73,10 +74,12 @@ class ServiceBase:
 
     # -- lookups every service uses ------------------------------------------
 
-    def school(self, session: Session | None = None) -> School:
-        if session is None:
-            with self.db.transaction() as opened:
-                return self.school(opened)
+    def school(self) -> SchoolView:
+        with self.db.transaction() as session:
+            return SchoolView.of(self._school_row(session))
+
+    @staticmethod
+    def _school_row(session: Session) -> School:
         school = session.scalar(select(School))
         if school is None:
             raise ClassLensError("no school in this database yet; run `classlens init "

@@ -23,6 +23,7 @@ from classlens.services.base import (
     ServiceBase,
     now,
 )
+from classlens.services.views import PhotoView
 from classlens.storage.models import (
     Channel,
     Face,
@@ -257,12 +258,13 @@ class PhotoServices(ServiceBase):
                         f"{len(rendering.faces) - shown} blurred")
             return ExportedPhoto(path, rendering.faces)
 
-    def photos(self, class_name: str | None = None) -> list[Photo]:
+    def photos(self, class_name: str | None = None) -> list[PhotoView]:
         with self.db.transaction() as session:
-            query = select(Photo).options(selectinload(Photo.faces)).order_by(Photo.id)
+            query = (select(Photo).order_by(Photo.id)
+                     .options(selectinload(Photo.faces), selectinload(Photo.school_class)))
             if class_name:
                 query = query.join(SchoolClass).where(SchoolClass.name == class_name)
-            return list(session.scalars(query))
+            return [PhotoView.of(p) for p in session.scalars(query)]
 
 
 def _shown_pupil(face: Face, decision: FaceDecision) -> Pupil:

@@ -14,6 +14,7 @@ from classlens.register.consent import CATEGORIES
 from classlens.services.base import DEFAULT_PLATFORM, MANAGE_CHANNELS, ServiceBase, now
 from classlens.services.biometrics import count_templates, delete_all_templates
 from classlens.services.signin import hash_password
+from classlens.services.views import ChannelView
 from classlens.storage.models import Channel, School, User
 
 
@@ -43,7 +44,7 @@ class SchoolServices(ServiceBase):
         folder.mkdir(parents=True, exist_ok=True)
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_CHANNELS)
-            school = self.school(session)
+            school = self._school_row(session)
             old, school.library_path = school.library_path, str(folder)
             self._resolved_library = None
             self._audit(session, actor, "school.library", f"school:{school.name}",
@@ -59,7 +60,7 @@ class SchoolServices(ServiceBase):
         """
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_CHANNELS)
-            school = self.school(session)
+            school = self._school_row(session)
             settings = json.loads(school.settings)
             old = settings.get(name)
             try:
@@ -82,9 +83,10 @@ class SchoolServices(ServiceBase):
             self._audit(session, actor, "policy.set", f"school:{school.name}", name,
                         None if old is None else json.dumps(old), json.dumps(value))
 
-    def channels(self) -> list[Channel]:
+    def channels(self) -> list[ChannelView]:
         with self.db.transaction() as session:
-            return list(session.scalars(select(Channel).order_by(Channel.id)))
+            channels = session.scalars(select(Channel).order_by(Channel.id))
+            return [ChannelView.of(c) for c in channels]
 
     def add_channel(self, actor: str, name: str, category: str, platform: str) -> None:
         if category not in CATEGORIES:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from classlens.errors import ClassLensError, NotAllowed
 from classlens.services.base import MANAGE_USERS, STAFF, ServiceBase
+from classlens.services.views import UserView
 from classlens.storage.models import User, utcnow
 
 MAX_FAILURES = 5
@@ -61,7 +62,7 @@ class SignInServices(ServiceBase):
         with self.db.transaction() as session:
             self.require(session, username, roles)
 
-    def sign_in(self, username: str, password: str | None) -> User:
+    def sign_in(self, username: str, password: str | None) -> UserView:
         """Check the password. Raises NotAllowed; never sets a password."""
         failure = None
         with self.db.transaction() as session:
@@ -92,9 +93,10 @@ class SignInServices(ServiceBase):
                 user.failed_sign_ins, user.locked_until = 0, None
                 if _hasher.check_needs_rehash(user.password_hash):
                     user.password_hash = _hasher.hash(password)
+            signed_in = UserView.of(user)
         if failure:
             raise NotAllowed(failure)
-        return user
+        return signed_in
 
     def set_password(self, actor: str, username: str, password: str) -> None:
         """A signed-in user changes their own password; an ICT leader sets anyone's.

@@ -8,6 +8,7 @@ from classlens.errors import ClassLensError
 from classlens.roles import ROLES
 from classlens.services.base import MANAGE_USERS, ServiceBase, now
 from classlens.services.signin import hash_password
+from classlens.services.views import UserView
 from classlens.storage.models import User
 
 
@@ -28,7 +29,7 @@ class UserServices(ServiceBase):
                              password_hash=hash_password(password), must_change_password=True))
             self._audit(session, actor, "user.added", f"user:{username}", "role", None, role)
 
-    def users(self) -> list[User]:
+    def users(self) -> list[UserView]:
         with self.db.transaction() as session:
-            return list(session.scalars(select(User).order_by(User.username)))
+            return [UserView.of(u) for u in session.scalars(select(User).order_by(User.username))]
 
