@@ -36,11 +36,13 @@ WHEN = ("before-approval", "after-approval")
 CHANNEL = "website"
 FACE = Box(236, 20, 394, 228)  # Obama's face in the real photograph
 PUPIL_OF = {"consented": "KEEN", "refused": "SHY", "never-publish": "HIDDEN"}
-REGISTER = ("pupil_id,given_name,family_name,class,consent_website\n"
-            "KEEN,Aurelio,Pupilone,Oak,yes\n"
-            "OTHER,Benedikt,Pupiltwo,Oak,yes\n"  # the pupil a reviewer names
-            "SHY,Cressida,Pupilthree,Oak,no\n"
-            "HIDDEN,Desmond,Pupilfour,Oak,yes\n")
+# Every pupil recognition ties a face to had biometric consent (their templates
+# found them); without it, the sweep forgets the recognition.
+REGISTER = ("pupil_id,given_name,family_name,class,consent_website,consent_biometric\n"
+            "KEEN,Aurelio,Pupilone,Oak,yes,yes\n"
+            "OTHER,Benedikt,Pupiltwo,Oak,yes,yes\n"  # the pupil a reviewer names
+            "SHY,Cressida,Pupilthree,Oak,no,yes\n"
+            "HIDDEN,Desmond,Pupilfour,Oak,yes,yes\n")
 CAPTION, ALT = "Oak: a visit to the Blue Room.", ["Visitors in a grand room."]
 WEDNESDAY_MORNING = datetime(2026, 11, 18, 10, 0)  # inside the no-faces posting window
 
@@ -151,7 +153,8 @@ def approve(services: Services, photo_ids: list[int]) -> int:
     """Stage, submit and approve a post of the photos (one per role); a post
     with a never-publish photo stays a draft: the policy refuses it."""
     view = services.stage("teacher1", "Oak", CHANNEL, CAPTION, photo_ids,
-                          ALT * len(photo_ids), ["all-blurred"])
+                          ALT * len(photo_ids), ["all-blurred", "group-shot", "individual-child"],
+                          kind="event")
     try:
         services.submit("teacher1", view.id)
     except ClassLensError as refusal:

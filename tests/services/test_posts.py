@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 from conftest import PASSWORD
+from imaging import BIDEN_RIGHT, OBAMA_LEFT
 
 from classlens.errors import ClassLensError, NotAllowed
 
@@ -88,9 +89,9 @@ def test_approval_records_every_face_decision(staff):
                                              .where(Post.id == view.id)))
     # Every face, shown or blurred, with its box and why: what the export will show.
     assert snapshot == {"1": [
-        {"face": 1, "box": [236, 20, 394, 228], "shown": True,
+        {"face": 1, "box": OBAMA_LEFT.as_list(), "shown": True,
          "why": "recognised as OBAMA: consent granted"},
-        {"face": 2, "box": [788, 36, 946, 260], "shown": False,
+        {"face": 2, "box": BIDEN_RIGHT.as_list(), "shown": False,
          "why": "recognised as BIDEN: refused by parent/carer"}]}  # refused the public feed
 
 
