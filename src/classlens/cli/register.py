@@ -102,7 +102,7 @@ def cmd_register_list(args) -> int:
     pupils = open_services(args).list_pupils(args.class_name, viewer=args.actor)
     rows = [("PUPIL", "NAME", "CLASS", *(c.upper() for c in ALL_CATEGORIES))]
     for p in pupils:
-        name = f"{p.preferred_name or p.given_name} {p.family_name}"
+        name = p.display_name
         flags = ("" if p.on_roll else " [left]") + (" [NEVER PUBLISH]" if p.never_publish else "")
         rows.append((p.pupil_id, name + flags, p.class_name or "",
                      *(state_label(p.consent[c]) for c in ALL_CATEGORIES)))

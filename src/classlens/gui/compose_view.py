@@ -13,6 +13,7 @@ from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets
 from classlens.gui.worker import run_in_background
 from classlens.posts.counting import lengths
+from classlens.posts.rules import blocking
 
 CHECK_DELAY_MS = 300
 
@@ -189,9 +190,8 @@ class ComposeView(QtWidgets.QWidget):
 
     def _update_submit(self) -> None:
         problems = getattr(self, "_problems", None)
-        acked = set(self.acknowledged())
-        ready = problems is not None and bool(self.caption.toPlainText().strip()) and not any(
-            p.severity == "error" or p.rule not in acked for p in problems)
+        ready = (problems is not None and bool(self.caption.toPlainText().strip())
+                 and not blocking(problems, self.acknowledged()))
         self.submit_button.setEnabled(ready)
 
     def _preview(self) -> None:

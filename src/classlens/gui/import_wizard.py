@@ -196,7 +196,7 @@ class CheckPage(QtWidgets.QWizardPage):
             by_pupil.setdefault(h.pupil_id, []).append(h)
         for pupil_id, items in by_pupil.items():
             pupil = self._wizard.services.pupil(pupil_id)
-            name = f"{pupil.preferred_name or pupil.given_name} {pupil.family_name}"
+            name = pupil.display_name
             changes = "; ".join(f"{h.category.replace('_', ' ')}: {h.old} → {h.new}"
                                 for h in items)
             item = QtWidgets.QListWidgetItem(f"{name} ({pupil.class_name or ''}): {changes}")

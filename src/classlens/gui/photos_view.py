@@ -113,7 +113,7 @@ class _PhotoInfo(QtCore.QRunnable):
         except Exception:  # noqa: BLE001 - the placeholder stays; the review shows errors
             return
         shown = sum(f.decisions[self.channel].shown for f in faces)
-        review = sum(1 for f in faces if f.pupil_id is None and not f.reviewed_by)
+        review = sum(1 for f in faces if f.needs_review)
         badge = _("{s} shown · {b} blurred\n{r} to review").format(
             s=shown, b=len(faces) - shown, r=review)
         self.signals.ready.emit(self.photo_id, path, self.channel, badge)
@@ -167,7 +167,7 @@ class FaceCanvas(QtWidgets.QWidget):
         decision = face.decisions[self.channel]
         if decision.shown:
             return SHOWN
-        return REVIEW if face.pupil_id is None and not face.reviewed_by else BLURRED
+        return REVIEW if face.needs_review else BLURRED
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QtGui.QPainter(self)
@@ -307,12 +307,11 @@ class PhotosView(QtWidgets.QWidget):
         layout.addWidget(split)
 
         pupils = services.list_pupils()
-        self.names = {p.pupil_id: f"{p.preferred_name or p.given_name} {p.family_name}"
-                      for p in pupils}
+        self.names = {p.pupil_id: p.display_name for p in pupils}
         for pupil in pupils:
             if pupil.on_roll:
-                self.pupil_box.addItem(f"{pupil.preferred_name or pupil.given_name} "
-                                       f"{pupil.family_name} ({pupil.class_name})", pupil.pupil_id)
+                self.pupil_box.addItem(f"{pupil.display_name} ({pupil.class_name})",
+                                       pupil.pupil_id)
         for name in sorted({p.class_name for p in pupils if p.class_name}):
             self.class_box.addItem(name, name)
 
@@ -387,8 +386,7 @@ class PhotosView(QtWidgets.QWidget):
     def _large_preview(self, photo_id: int) -> QtGui.QPixmap:
         """The 1600-pixel view if it is ready; otherwise the small thumbnail now and
         the large one made in the background (decoding 12 MP takes a while)."""
-        large = self.services.library.path(f"thumbnails/{self._sha(photo_id)[:2]}/"
-                                           f"{self._sha(photo_id)}-1600.jpg")
+        large = self.services.library.thumbnail_path(self._sha(photo_id), 1600)
         if large.exists():
             return QtGui.QPixmap(str(large))
 
@@ -398,8 +396,7 @@ class PhotosView(QtWidgets.QWidget):
 
         run_in_background(self, lambda state: self.services.thumbnail(photo_id, 1600), shown,
                           _("Opening the photo"), cancellable=False)
-        small = self.services.library.path(f"thumbnails/{self._sha(photo_id)[:2]}/"
-                                           f"{self._sha(photo_id)}-256.jpg")
+        small = self.services.library.thumbnail_path(self._sha(photo_id), 256)
         return QtGui.QPixmap(str(small)) if small.exists() else _blank(256)
 
     def _sha(self, photo_id: int) -> str:

@@ -53,7 +53,7 @@ class PupilTableModel(QtCore.QAbstractTableModel):
         pupil, column = self.pupils[index.row()], index.column()
         if column < len(FIXED):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole):
-                name = f"{pupil.preferred_name or pupil.given_name} {pupil.family_name}"
+                name = pupil.display_name
                 if pupil.never_publish:
                     name += "  ⚠ " + _("never publish")
                 if not pupil.on_roll:
@@ -279,7 +279,7 @@ class ConsentDialog(QtWidgets.QDialog):
     def __init__(self, pupil: PupilView, parent=None):
         super().__init__(parent)
         self.setWindowTitle(_("Consent for {}").format(
-            f"{pupil.preferred_name or pupil.given_name} {pupil.family_name}"))
+            pupil.display_name))
         self.category = QtWidgets.QComboBox(objectName="category")
         for category in ALL_CATEGORIES:
             self.category.addItem(category.replace("_", " "), category)

@@ -42,6 +42,10 @@ class Library:
     def path(self, relative: str) -> Path:
         return self.root / relative
 
+    def thumbnail_path(self, sha256: str, size: int) -> Path:
+        """Where the cached `size`-pixel thumbnail of an original is kept."""
+        return self.path(f"thumbnails/{sha256[:2]}/{sha256}-{size}.jpg")
+
     def store(self, kind: str, data: bytes, digest: str, image_format: str) -> str:
         """Keep `data` under `kind/ab/abcdef....ext`; returns the relative path.
 

@@ -8,6 +8,7 @@ a warning needs the author's explicit acknowledgement (by rule id).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -268,3 +269,9 @@ def _weekly_quota(post: PostFacts, policy: Policy) -> list[Problem]:
                     f"{post.class_posts_this_week} general post(s) this week; the policy "
                     f"asks for at most {high}. Make it an event post if it is one (sports "
                     "day, a trip, a visitor), or acknowledge.")]
+
+
+def blocking(problems: Iterable[Problem], acknowledged: Collection[str]) -> list[Problem]:
+    """What stops a post: errors, and warnings the author has not acknowledged."""
+    return [p for p in problems
+            if p.severity == ERROR or (p.severity == WARNING and p.rule not in acknowledged)]

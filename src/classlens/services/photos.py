@@ -60,6 +60,12 @@ class FaceView:
     recognised_pupil_id: str | None = None  # what recognition found, kept as found
     correction_confirmed_by: str | None = None  # SLT member who said it was wrong
 
+    @property
+    def needs_review(self) -> bool:
+        """Nobody knows who this is yet: recognition found no one and no person
+        has looked at it. It stays blurred until someone does."""
+        return self.pupil_id is None and not self.reviewed_by
+
     def as_dict(self) -> dict:
         return {
             "id": self.id, "box": self.box.as_list(), "source": self.source,
@@ -211,7 +217,7 @@ class PhotoServices(ServiceBase):
         """A small JPEG of the original, cached in the library (never exported)."""
         with self.db.transaction() as session:
             photo = self._photo(session, photo_id)
-            target = self.library.path(f"thumbnails/{photo.sha256[:2]}/{photo.sha256}-{size}.jpg")
+            target = self.library.thumbnail_path(photo.sha256, size)
             if not target.exists():
                 from classlens.photos import decode
 

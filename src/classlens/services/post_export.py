@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from classlens.errors import ClassLensError
 from classlens.photos.library import sha256_of, write_atomic
+from classlens.posts.rules import blocking
 from classlens.services.base import STAFF, now
 from classlens.services.photos import slug
-from classlens.services.posts import EXPORTABLE, PostServices, _iso, _touch, blocking
+from classlens.services.posts import EXPORTABLE, PostServices, _iso, _touch
 from classlens.storage.models import Post
 
 

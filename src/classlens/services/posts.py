@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from classlens.errors import ClassLensError, ConcurrentChange, NotAllowed, NotFound
 from classlens.posts.names import NameIndex
-from classlens.posts.rules import ERROR, WARNING, PhotoFacts, PostFacts, Problem, check_post
+from classlens.posts.rules import (
+    WARNING,
+    PhotoFacts,
+    PostFacts,
+    Problem,
+    blocking,
+    check_post,
+)
 from classlens.services.base import STAFF, now
 from classlens.services.photos import PhotoServices
 from classlens.services.removals import open_removal_request
@@ -55,12 +62,6 @@ class PostView:
             "acknowledged": self.acknowledged, "rejection_reason": self.rejection_reason,
             "url": self.url, **self.times, "kind": self.kind,
         }
-
-
-def blocking(problems: list[Problem], acknowledged: list[str]) -> list[Problem]:
-    """Errors, and warnings the author has not acknowledged."""
-    return [p for p in problems
-            if p.severity == ERROR or (p.severity == WARNING and p.rule not in acknowledged)]
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -26,6 +26,7 @@ from classlens.register.consent import (
     state_label,
 )
 from classlens.register.import_plan import describe_consent
+from classlens.register.names import display_name
 from classlens.services.base import RECORD_CONSENT, SEE_SENSITIVE, ServiceBase, now
 from classlens.storage.models import Consent, Pupil, SchoolClass
 
@@ -44,6 +45,10 @@ class PupilView:
     never_publish: bool
     never_publish_reason: str | None  # None unless the viewer may see it
     consent: dict[str, Verdict]  # category (and "biometric") -> state as of the date
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.given_name, self.family_name, self.preferred_name)
 
     def as_dict(self) -> dict:
         data = {
@@ -117,8 +122,9 @@ class PupilServices(ServiceBase):
                 .join(Consent).where(Pupil.on_roll.is_(True), Consent.status == GRANTED,
                                      Consent.expires.is_not(None), Consent.expires <= horizon)
                 .order_by(Consent.expires, Pupil.family_name)).all()
-        return [{"pupil_id": r.pupil_id, "name": f"{r.preferred_name or r.given_name} "
-                 f"{r.family_name}", "category": r.category, "decided_by": r.decided_by,
+        return [{"pupil_id": r.pupil_id,
+                 "name": display_name(r.given_name, r.family_name, r.preferred_name),
+                 "category": r.category, "decided_by": r.decided_by,
                  "expires": r.expires.isoformat(), "expired": r.expires < on} for r in rows]
 
     def may_show(self, pupil_id: str, channel: str, on: date | None = None) -> Verdict:
