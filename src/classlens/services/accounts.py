@@ -66,7 +66,7 @@ class AccountServices(ServiceBase):
         with self.db.transaction() as session:
             self.require(session, actor, CONFIRM_ACCOUNT)
             channel = self.channel(session, channel_name)
-            applicable = {i.key for i in items_for(self.policy().account_promises,
+            applicable = {i.key for i in items_for(self.school_policy(session).account_promises,
                                                    channel.category)}
             for item in items:
                 if item not in applicable:

@@ -37,6 +37,7 @@ DEFAULT_PLATFORM = {
 
 
 now = utcnow
+_POLICY = "classlens.policy"  # the policy read by this transaction (session.info)
 
 
 class ServiceBase:
@@ -106,11 +107,22 @@ class ServiceBase:
         return pupil
 
     def school_policy(self, session: Session) -> Policy:
+        """The school's policy, read once per transaction however often it is asked
+        (listing posts asks for every photo of every post)."""
+        cached = session.info.get(_POLICY)
+        if cached is not None:
+            return cached
         school = session.scalar(select(School))
         if school is None:
             raise NotFound("no school in this database yet; run `classlens init --school "
                            "NAME` first")
-        return policy_for(school.policy, json.loads(school.settings))
+        policy = session.info[_POLICY] = policy_for(school.policy, json.loads(school.settings))
+        return policy
+
+    @staticmethod
+    def _policy_changed(session: Session) -> None:
+        """The school's settings changed in this transaction: read them again."""
+        session.info.pop(_POLICY, None)
 
     def _sweep_templates(self, session: Session, actor: str) -> None:
         """Delete face templates that consent, or the school's policy, no longer

@@ -172,7 +172,7 @@ class PupilServices(ServiceBase):
             self.require(session, actor, RECORD_CONSENT)
             pupil = self._pupil(session, pupil_id)
             if status == GRANTED and expires is None:
-                expires = self.policy().default_expiry(self.today())
+                expires = self.school_policy(session).default_expiry(self.today())
             if status == REFUSED:
                 expires = None  # a refusal stands until someone records otherwise
             record = next((c for c in pupil.consents

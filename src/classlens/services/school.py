@@ -80,6 +80,7 @@ class SchoolServices(ServiceBase):
                                      f"policy {name} = {json.dumps(value)}: no face recognition")
             settings[name] = value
             school.settings = json.dumps(settings, sort_keys=True)
+            self._policy_changed(session)
             self._audit(session, actor, "policy.set", f"school:{school.name}", name,
                         None if old is None else json.dumps(old), json.dumps(value))
 
