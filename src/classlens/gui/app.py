@@ -39,7 +39,7 @@ def main(db_url: str, library: Path | None, demo: bool, username: str | None,
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("ClassLens")
     install_excepthook()
-    from classlens.demo import DEMO_PASSWORD, open_demo
+    from classlens.demo import DEMO_PASSWORD
     from classlens.gui.i18n import _
     from classlens.services import Services
     from classlens.storage import Database
@@ -55,17 +55,26 @@ def main(db_url: str, library: Path | None, demo: bool, username: str | None,
             else:
                 services.init_school(first.name.text().strip(), first.policy.currentData(),
                                      first.password.text())
+    hint = ""
     if demo:
+        from classlens.gui.startup import build_demo_with_progress
+
+        services = build_demo_with_progress()
+        if services is None:
+            return 1
         # The demo's password is public: it is shown on its sign-in screen.
-        services = open_demo()
-        window = open_window(services, username, DEMO_PASSWORD, hint=_(
-            "Demo school: every user's password is “{password}”.").format(
-                password=DEMO_PASSWORD))
-    else:
-        window = open_window(services, username)
-    if window is None:
-        return 0
-    window.show()
-    if exit_after is not None:
-        QtCore.QTimer.singleShot(int(exit_after * 1000), window.close)
-    return app.exec()
+        hint = _("Demo school: every user's password is “{password}”.").format(
+            password=DEMO_PASSWORD)
+    password = DEMO_PASSWORD if demo else None
+    while True:
+        window = open_window(services, username, password, hint=hint)
+        if window is None:
+            return 0
+        window.show()
+        if exit_after is not None:
+            QtCore.QTimer.singleShot(int(exit_after * 1000), window.close)
+        code = app.exec()
+        if not window.signing_out:
+            return code
+        # Signed out: the next person chooses who they are.
+        username = None

@@ -38,16 +38,22 @@ def show_exception(parent: QtWidgets.QWidget | None, error: BaseException) -> No
         box.exec()
 
 
-def attempt(parent: QtWidgets.QWidget | None, action):
+def attempt(parent: QtWidgets.QWidget | None, action, changes=None):
     """Run one user action against the core; a refusal or error is shown, not raised.
 
-    Returns the action's result, or None when it was refused.
+    Returns the action's result, or None when it was refused. When it succeeded
+    and `changes` (a `changes.Changes`) is given, every screen hears of it.
     """
     try:
-        return action()
+        result = action()
     except Exception as error:  # noqa: BLE001 - every refusal reaches the user
         show_exception(parent, error)
         return None
+    if changes is not None:
+        from classlens.gui.changes import announce
+
+        announce(changes, parent)
+    return result
 
 
 def install_excepthook() -> None:

@@ -126,12 +126,12 @@ class PostServices(PhotoServices):
 
     def _general_posts_in_week(self, session: Session, post: Post) -> int:
         """General posts of the post's class staged earlier in the post's week
-        (rejected ones do not count: they will not go out as they are)."""
+        (rejected and discarded ones do not count: they will not go out as they are)."""
         created = (post.created_at or now()).astimezone().date()
         start = created - timedelta(days=created.weekday())
         others = session.execute(select(Post.id, Post.created_at).where(
             Post.class_id == post.school_class.id, Post.kind == "general",
-            Post.status != "rejected")).all()
+            Post.status.not_in(("rejected", "discarded")))).all()
         return sum(1 for other_id, at in others if (post.id is None or other_id < post.id)
                    and start <= at.astimezone().date() < start + timedelta(days=7))
 
@@ -258,6 +258,24 @@ class PostServices(PhotoServices):
             _touch(post, actor)
             self._audit(session, actor, "post.submitted", f"post:{post_id}", "status",
                         "draft", "submitted")
+            return self._post_view(session, post)
+
+    def discard_draft(self, actor: str, post_id: int) -> PostView:
+        """The author throws away a post nobody has approved (a draft, a rejected
+        post, or one taken back from the approval queue). The row stays, marked
+        "discarded", so the audit log's references still resolve."""
+        with self._race_reported(post_id), self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            post = self._post(session, post_id)
+            if post.author != actor:
+                raise NotAllowed(f"only the author ({post.author}) discards post {post_id}")
+            if post.status not in ("draft", "rejected", "submitted"):
+                raise ClassLensError(f"post {post_id} is {post.status}; only a draft, a "
+                                     "rejected post or one awaiting approval is discarded")
+            old, post.status = post.status, "discarded"
+            _touch(post, actor)
+            self._audit(session, actor, "post.discarded", f"post:{post_id}", "status", old,
+                        "discarded")
             return self._post_view(session, post)
 
     def _decider(self, session: Session, actor: str, post: Post) -> None:
