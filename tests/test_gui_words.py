@@ -173,3 +173,16 @@ def test_lengths_in_plain_words():
 
     text = words.length_summary("x", lengths("x", "Oak: a lovely day"))
     assert text.startswith("X: 17 of 280 characters") and "weighted" not in text
+
+
+@pytest.mark.parametrize("reason, shown", [
+    ("website: refused by parent/carer", "Refused by a parent or carer"),
+    ("social_private: pupil must never be published", "Must never be published"),
+    ("website: pupil is no longer on roll", "Has left the school"),
+    ("website: consent expired on 2027-11-24", "Consent ran out on 24 Nov 2027"),
+    ("press: refused by the pupil", "Refused by the pupil"),
+    ("removal requested by a parent", "Removal requested by a parent"),
+    (None, ""),
+])
+def test_takedown_reasons_in_words(reason, shown):
+    assert words.takedown_reason(reason) == shown

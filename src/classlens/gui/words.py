@@ -196,3 +196,23 @@ def describe_face(face, channel: str, names: dict[str, str], verdicts: dict) -> 
         text += " — " + _("recognition corrected, confirmed by {who}").format(
             who=face.correction_confirmed_by)
     return text
+
+
+def takedown_reason(reason: str | None) -> str:
+    """The core's takedown reason ("website: refused by parent/carer") as a sentence
+    ("Refused by a parent or carer"); the channel is in its own column."""
+    if not reason:
+        return ""
+    message = reason.split(": ", 1)[-1]
+    for kind in Reason:
+        if kind is Reason.EXPIRED:
+            continue
+        if Verdict(kind).message == message:
+            return consent_sentence(Verdict(kind))
+    if message.startswith("consent expired on "):
+        try:
+            return consent_sentence(Verdict(Reason.EXPIRED, date.fromisoformat(
+                message.removeprefix("consent expired on "))))
+        except ValueError:
+            pass
+    return message[:1].upper() + message[1:]
