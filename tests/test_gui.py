@@ -27,6 +27,8 @@ def answers(monkeypatch):
     "are you sure?"; returns what the error dialog showed."""
     monkeypatch.setattr(QtWidgets.QInputDialog, "getText",
                         staticmethod(lambda *a, **k: (REASON, True)))
+    monkeypatch.setattr(QtWidgets.QInputDialog, "getMultiLineText",
+                        staticmethod(lambda *a, **k: (REASON, True)))
     monkeypatch.setattr(QtWidgets.QInputDialog, "exec", _answer_reason)
     monkeypatch.setattr(QtWidgets.QMessageBox, "question",
                         staticmethod(lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Yes))

@@ -27,11 +27,7 @@ class ComposeView(QtWidgets.QWidget):
         self._scratch = tempfile.TemporaryDirectory(prefix="classlens-preview-")
         self.class_box = QtWidgets.QComboBox(objectName="composeClass")
         self.channel_box = QtWidgets.QComboBox(objectName="composeChannel")
-        self.channels = {c.name: c for c in services.channels()}
-        for name, channel in self.channels.items():
-            self.channel_box.addItem(channel_name(channel), name)
-        self.channel_box.setCurrentIndex(max(0, self.channel_box.findData(
-            default_channel(services))))
+        self._load_channels()
         self.photo_list = QtWidgets.QListWidget(objectName="composePhotos")
         self.photo_list.setIconSize(QtCore.QSize(96, 96))
         self.caption = QtWidgets.QPlainTextEdit(objectName="caption")
@@ -125,11 +121,24 @@ class ComposeView(QtWidgets.QWidget):
 
     def on_changes(self, changes: Changes, _origin) -> None:
         """Photos imported or reviewed elsewhere appear here; my posts follow decisions."""
-        if changes.photos or changes.register:
+        if changes.school:
+            self._load_channels()
+        if changes.photos or changes.register or changes.school:
             self._rendered.clear()
             self._load_photos()
         if changes.posts:
             self.reload_mine()
+
+    def _load_channels(self) -> None:
+        """The school's channels in its words; the choice stays, else the default."""
+        current = self.channel_box.currentData() or default_channel(self.services)
+        self.channels = {c.name: c for c in self.services.channels()}
+        self.channel_box.blockSignals(True)
+        self.channel_box.clear()
+        for name, channel in self.channels.items():
+            self.channel_box.addItem(channel_name(channel), name)
+        self.channel_box.setCurrentIndex(max(0, self.channel_box.findData(current)))
+        self.channel_box.blockSignals(False)
 
     # -- content ----------------------------------------------------------------
 

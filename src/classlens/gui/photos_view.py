@@ -383,6 +383,8 @@ class PhotosView(QtWidgets.QWidget):
                                "Ask your ICT leader to import the register first."))
             return None
 
+        skipped = not_photos(paths)
+
         def done(results) -> None:
             failed = [r for r in results if r.error]
             duplicates = [r for r in results if r.duplicate and not r.error]
@@ -394,7 +396,10 @@ class PhotosView(QtWidgets.QWidget):
             if failed:
                 message += " " + _("Not imported:") + " " + "; ".join(
                     f"{Path(r.file).name}: {r.error}" for r in failed)
-            (messages.warning if failed else messages.info)(message)
+            if skipped:
+                message += " " + _("Not photos, so left alone: {files}.").format(
+                    files=", ".join(skipped[:10]) + (" …" if len(skipped) > 10 else ""))
+            (messages.warning if failed or skipped else messages.info)(message)
             self.reload()
             self.gallery.setCurrentIndex(self.model.index(self.model.rowCount() - 1))
 
@@ -405,3 +410,18 @@ class PhotosView(QtWidgets.QWidget):
             changes=Changes(photos=True))
         self.operation.signals.cancelled.connect(self.reload)
         return self.operation
+
+
+def not_photos(paths: list[str]) -> list[str]:
+    """Files inside the chosen folders that the import passes over (not photos),
+    so the summary can say so instead of leaving them out silently."""
+    from classlens.services.photos import expand_paths
+
+    taken = set(expand_paths(paths))
+    names = []
+    for given in paths:
+        folder = Path(given)
+        if folder.is_dir():
+            names += [p.name for p in sorted(folder.rglob("*"))
+                      if p.is_file() and not p.name.startswith(".") and str(p) not in taken]
+    return names
