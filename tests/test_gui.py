@@ -377,10 +377,10 @@ def test_first_sign_in_with_an_initial_password_asks_for_a_new_one(qtbot, servic
 
 def test_the_demo_shows_its_password_on_the_sign_in_screen(qtbot, tmp_path, monkeypatch):
     from classlens.demo import DEMO_PASSWORD, open_demo
-    from classlens.gui import app
+    from classlens.gui import app, signin
 
     services = open_demo(directory=tmp_path / "demo")
-    real_dialog = app.SignInDialog
+    real_dialog = signin.SignInDialog
     shown = {}
 
     def sign_in_dialog(services_, last_user, hint=""):
@@ -390,7 +390,7 @@ def test_the_demo_shows_its_password_on_the_sign_in_screen(qtbot, tmp_path, monk
         shown["dialog"] = dialog
         return dialog
 
-    monkeypatch.setattr(app, "SignInDialog", sign_in_dialog)
+    monkeypatch.setattr(signin, "SignInDialog", sign_in_dialog)
     monkeypatch.setattr(QtWidgets.QDialog, "exec", lambda self: 0)  # the user closes it
     monkeypatch.setattr(app, "install_excepthook", lambda: None)
     monkeypatch.setattr("classlens.demo.open_demo", lambda: services)

@@ -5,7 +5,10 @@ listens and refreshes what it shows from that, instead of actions calling
 `reload()` on the screens they guess are affected.
 
     changes.announce(Changes(photos=True), origin=self)
-    changes.hub().operation_did_execute.connect(self._on_changes)
+    changes.hub(services).operation_did_execute.connect(self._on_changes)
+
+There is one hub per open school (per `Services`), so two windows on the same
+school follow each other, and nothing crosses between schools.
 """
 
 from __future__ import annotations
@@ -36,16 +39,26 @@ class _Hub(QtCore.QObject):
     operation_did_execute = Signal(object, object)
 
 
-_hub: _Hub | None = None
+def hub(services) -> _Hub:
+    """The change signal of one open school."""
+    found = getattr(services, "_gui_changes", None)
+    if found is None:
+        found = _Hub()
+        services._gui_changes = found
+    return found
 
 
-def hub() -> _Hub:
-    global _hub
-    if _hub is None:
-        _hub = _Hub()
-    return _hub
+def _services_of(origin):
+    """The school a widget works on: its own `services`, or its parent's."""
+    while origin is not None:
+        services = getattr(origin, "services", None)
+        if services is not None:
+            return services
+        origin = origin.parent() if hasattr(origin, "parent") else None
+    return None
 
 
-def announce(changed: Changes, origin=None) -> None:
-    if changed:
-        hub().operation_did_execute.emit(changed, origin)
+def announce(changed: Changes, origin=None, services=None) -> None:
+    services = services or _services_of(origin)
+    if changed and services is not None:
+        hub(services).operation_did_execute.emit(changed, origin)

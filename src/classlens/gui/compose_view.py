@@ -113,7 +113,7 @@ class ComposeView(QtWidgets.QWidget):
         self.discard_button.clicked.connect(lambda: self.discard())
         self.mine.itemActivated.connect(self._open_post)
         self.mine.currentItemChanged.connect(lambda *_a: self._update_discard())
-        hub().operation_did_execute.connect(self.on_changes)
+        hub(self.services).operation_did_execute.connect(self.on_changes)
         for name in sorted({p.class_name for p in services.list_pupils() if p.class_name}):
             self.class_box.addItem(name, name)
         self._load_photos()

@@ -67,7 +67,7 @@ class DashboardView(QtWidgets.QWidget):
         self.account_checks = AccountChecksPanel(services, user)
         grid.addWidget(self.account_checks, 2, 0, 1, 2)
         grid.addWidget(refresh, 3, 1)
-        hub().operation_did_execute.connect(self.on_changes)
+        hub(self.services).operation_did_execute.connect(self.on_changes)
         self.reload()
 
     def on_changes(self, changes: Changes, _origin) -> None:

@@ -46,10 +46,17 @@ class MainWindow(QtWidgets.QMainWindow):
             "compose": (ComposeView, _("Compose")),
             "posts": (PostsView, _("Approvals") if user.role == "slt" else _("Posts")),
         }
+        # Each screen is built the first time it is shown, so the window is on
+        # screen quickly; once built it follows changes through the change signal.
+        self._makers = {key: makers[key][0] for key in SCREENS[user.role]}
+        self._pages: dict[str, QtWidgets.QWidget] = {}
         for key in SCREENS[user.role]:
-            view_class, title = makers[key]
-            self.views[key] = view_class(services, user)
-            self.tabs.addTab(self.views[key], title)
+            page = QtWidgets.QWidget(objectName=f"page_{key}")
+            QtWidgets.QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            self._pages[key] = page
+            self.tabs.addTab(page, makers[key][1])
+        self.tabs.currentChanged.connect(self._build_current)
+        self._build(SCREENS[user.role][0])
         self.tabs.setAccessibleName(_("Screens"))
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
@@ -149,7 +156,20 @@ class MainWindow(QtWidgets.QMainWindow):
             announce(Changes.everything(), self)
         return restored
 
+    def _build(self, key: str) -> QtWidgets.QWidget:
+        if key not in self.views:
+            view = self._makers[key](self.services, self.user)
+            self._pages[key].layout().addWidget(view)
+            self.views[key] = view
+        return self.views[key]
+
+    def _build_current(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        for key, candidate in self._pages.items():
+            if candidate is page:
+                self._build(key)
+
     def show_screen(self, key: str) -> QtWidgets.QWidget:
-        view = self.views[key]
-        self.tabs.setCurrentWidget(view)
+        view = self._build(key)
+        self.tabs.setCurrentWidget(self._pages[key])
         return view

@@ -128,7 +128,7 @@ class PhotosView(QtWidgets.QWidget):
         QtGui.QShortcut(Qt.Key.Key_Tab, self.canvas, activated=lambda: self.canvas.select_next(1))
         QtGui.QShortcut(QtGui.QKeySequence("Shift+Tab"), self.canvas,
                         activated=lambda: self.canvas.select_next(-1))
-        hub().operation_did_execute.connect(self.on_changes)
+        hub(self.services).operation_did_execute.connect(self.on_changes)
         self.reload()
 
     def _load_pupils(self) -> None:

@@ -139,9 +139,11 @@ class PostsView(QtWidgets.QWidget):
         self.export_button.clicked.connect(lambda: self.export())
         self.link_button.clicked.connect(lambda: self.record_link())
         self.withdraw_button.clicked.connect(lambda: self.withdraw())
-        hub().operation_did_execute.connect(self.on_changes)
+        hub(self.services).operation_did_execute.connect(self.on_changes)
         if user.role != "slt":
+            self.filter_box.blockSignals(True)
             self.filter_box.setCurrentIndex(len(FILTERS) - 1)
+            self.filter_box.blockSignals(False)
         self.reload()
 
     def on_changes(self, changes: Changes, _origin) -> None:

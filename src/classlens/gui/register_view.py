@@ -184,7 +184,7 @@ class RegisterView(QtWidgets.QWidget):
         self.edit_button.clicked.connect(self.edit_consent)
         self.enrol_button.clicked.connect(self.choose_enrolment_photos)
         self.table.doubleClicked.connect(lambda _index: self.edit_consent())
-        hub().operation_did_execute.connect(self.on_changes)
+        hub(self.services).operation_did_execute.connect(self.on_changes)
         self._sized = False
         self.reload()
 

@@ -92,7 +92,7 @@ class SchoolView(QtWidgets.QWidget):
         self.sections.addTab(self._policy_page(), _("Policy"))
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.sections)
-        hub().operation_did_execute.connect(self.on_changes)
+        hub(self.services).operation_did_execute.connect(self.on_changes)
         self.reload()
 
     # -- pages ----------------------------------------------------------------

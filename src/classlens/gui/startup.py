@@ -8,6 +8,10 @@ services are thread-safe: the workers already use them off the UI thread).
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+
 from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtCore, QtWidgets
 from classlens.gui.worker import run_in_background
@@ -34,6 +38,18 @@ class StartupWindow(QtWidgets.QWidget):
         self.setFixedSize(460, 170)
 
 
+_reported = False
+
+
+def report_first_window() -> None:
+    """For tools/measure_startup.py: the wall-clock moment the first window is on
+    screen, on stderr, once, when CLASSLENS_REPORT_STARTUP is set."""
+    global _reported
+    if os.environ.get("CLASSLENS_REPORT_STARTUP") and not _reported:
+        _reported = True
+        print(f"classlens-first-window {time.time():.3f}", file=sys.stderr, flush=True)
+
+
 def build_demo_with_progress():
     """Show the start-up window, build the demo off the UI thread and return its
     Services; None if building failed (the error is shown)."""
@@ -42,6 +58,7 @@ def build_demo_with_progress():
     window = StartupWindow()
     window.show()
     QtWidgets.QApplication.processEvents()
+    report_first_window()
     outcome: dict = {}
     loop = QtCore.QEventLoop()
 
