@@ -408,3 +408,50 @@ def test_sign_out_returns_to_the_sign_in(qtbot, services):
                          Qt.MouseButton.LeftButton)
     assert win.signing_out and not win.isVisible()
     assert "Teacher" in win.who.text()
+
+
+# -- layout and keyboard ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["teacher1", "admin", "head"])
+def test_every_screen_fits_1280x720_and_names_its_controls(qtbot, school, username):
+    if username == "head":
+        school.add_user("admin", "head", "slt", PASSWORD)
+    win = window(qtbot, school, username)
+    win.resize(1280, 720)
+    win.show()
+    unnamed = []
+    for key in list(win._pages):
+        view = win.show_screen(key)
+        hint = view.minimumSizeHint()
+        assert hint.width() <= 1280 and hint.height() <= 620, (key, hint)
+        controls = [w for kind in (QtWidgets.QPushButton, QtWidgets.QComboBox,
+                                   QtWidgets.QLineEdit, QtWidgets.QAbstractItemView)
+                    for w in view.findChildren(kind)]
+        for widget in controls:
+            if isinstance(widget, QtWidgets.QHeaderView):
+                continue  # a table's own headings
+            if isinstance(widget, QtWidgets.QAbstractItemView) and isinstance(
+                    widget.parent(), QtWidgets.QComboBox):
+                continue  # a combo box's own pop-up list
+            if isinstance(widget, QtWidgets.QLineEdit) and isinstance(
+                    widget.parent(), (QtWidgets.QComboBox, QtWidgets.QAbstractSpinBox)):
+                continue
+            named = widget.accessibleName() or (isinstance(widget, QtWidgets.QPushButton)
+                                                and widget.text())
+            if not named and widget.isVisibleTo(view):
+                unnamed.append(f"{key}: {type(widget).__name__} {widget.objectName()}")
+    assert unnamed == []
+    assert win.minimumSizeHint().width() <= 1280
+
+
+def test_the_welcome_dialog_is_a_sensible_size(qtbot):
+    from classlens.gui.signin import FirstRunDialog
+
+    dialog = FirstRunDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.width() <= 720 and dialog.height() >= 250
+    qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "create"),
+                     Qt.MouseButton.LeftButton)
+    assert "Give the school's name" in dialog.message.text()

@@ -58,6 +58,7 @@ class DashboardView(QtWidgets.QWidget):
                                                      self.expiring),
                 (_("Open takedowns"), self.takedowns), (_("Awaiting approval"), self.waiting))):
             box = QtWidgets.QGroupBox(title)
+            widget.setAccessibleName(title)
             inner = QtWidgets.QVBoxLayout(box)
             if widget is self.quota:
                 inner.addWidget(self.week)

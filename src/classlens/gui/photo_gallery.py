@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtCore, QtGui, Signal
+from classlens.gui.words import uk_date
 
 
 class PhotoListModel(QtCore.QAbstractListModel):
@@ -49,7 +50,8 @@ class PhotoListModel(QtCore.QAbstractListModel):
                 return self._placeholder
             return icon
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _("Photo {id}: {name}").format(id=photo.id, name=photo.original_name)
+            return _("{name}, taken {when}").format(
+                name=photo.original_name, when=uk_date(photo.captured_at or photo.imported_at))
         if role == Qt.ItemDataRole.UserRole:
             return photo.id
         return None
