@@ -5,13 +5,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import DATA, FACE_FILES, PASSWORD
 
 from classlens.gui import errors
 from classlens.gui.main_window import MainWindow
 from classlens.gui.photos_view import BLURRED, SHOWN
 from classlens.gui.qt import Qt, QtCore, QtWidgets
-from conftest import DATA, FACE_FILES, PASSWORD
-
 
 REASON = "checked with the class teacher"
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import DATA, FACE_FILES, PASSWORD, TWO
 
 from classlens.gui import errors, messages
 from classlens.gui.main_window import MainWindow
 from classlens.gui.qt import Qt, QtWidgets
-from conftest import DATA, FACE_FILES, PASSWORD, TWO
 
 REASON = "checked with the class teacher"
 

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
+from classlens.faces.box import Box
 from classlens.gui import words
+from classlens.photos.decisions import FaceDecision
 from classlens.register.consent import ALL_CATEGORIES, Reason, Verdict
 from classlens.services.photos import FaceView
-from classlens.faces.box import Box
-from classlens.photos.decisions import FaceDecision
 
 
 @dataclass
@@ -120,8 +120,8 @@ def test_register_badges_never_say_granted_for_leavers_or_never_publish(on_roll,
 
 
 def face(decision: FaceDecision, **fields) -> FaceView:
-    base = dict(id=7, box=Box(0, 0, 10, 10), source="detector", pupil_id=None,
-                identified_by=None, distance=0.34, note=None)
+    base = {"id": 7, "box": Box(0, 0, 10, 10), "source": "detector", "pupil_id": None,
+            "identified_by": None, "distance": 0.34, "note": None}
     base.update(fields)
     return FaceView(decisions={"website": decision}, **base)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import DATA
 
 from classlens.register.csv_import import FIELDS, guess_mapping, preview
 from classlens.register.headings import HEADINGS, label, normalise, recognise
-from conftest import DATA
 
 SIMS = ["UPN", "Legal Forename", "Legal Surname", "Preferred Forename", "Reg Group", "NC Year",
         "Photos - Website", "Photos - Social Media (public)", "Photos - Social Media (private)",

@@ -4,7 +4,6 @@ its decision; click a face to select it, drag to add a blur region."""
 from __future__ import annotations
 
 from classlens.faces.box import Box
-from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
 SHOWN, BLURRED, REVIEW = "#16a34a", "#dc2626", "#d97706"
@@ -54,7 +53,7 @@ class FaceCanvas(QtWidgets.QWidget):
             return SHOWN
         return REVIEW if face.pupil_id is None and not face.reviewed_by else BLURRED
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         painter = QtGui.QPainter(self)
         painter.fillRect(self.rect(), QtGui.QColor("#1f2937"))
         if self.pixmap is None:
@@ -87,7 +86,7 @@ class FaceCanvas(QtWidgets.QWidget):
         scale, offset = self._geometry()
         return (round((point.x() - offset.x()) / scale), round((point.y() - offset.y()) / scale))
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         scale, offset = self._geometry()
         for face in self.faces:
             if self._to_widget(face.box, scale, offset).contains(event.position()):
@@ -97,12 +96,12 @@ class FaceCanvas(QtWidgets.QWidget):
                 return
         self._drag_from = self._drag_to = event.position()
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         if self._drag_from is not None:
             self._drag_to = event.position()
             self.update()
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event) -> None:
         if self._drag_from is None:
             return
         (x1, y1), (x2, y2) = self._to_original(self._drag_from), self._to_original(

@@ -3,9 +3,8 @@ preview, see every problem with its row before anything is written, import."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 from classlens.gui import messages
 from classlens.gui.changes import Changes, announce
@@ -82,10 +81,10 @@ class FilePage(QtWidgets.QWizardPage):
         if path:
             self.path.setText(path)
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return Path(self.path.text()).is_file()
 
-    def validatePage(self) -> bool:  # noqa: N802
+    def validatePage(self) -> bool:
         self._wizard.path = Path(self.path.text())
         return True
 
@@ -129,7 +128,7 @@ class MappingPage(QtWidgets.QWizardPage):
         self.rows: list[list[str]] = []
         self.headings: list[str] = []
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         self.headings, self.rows = preview(self._wizard.path, PREVIEW_ROWS)
         guessed = guess_mapping(self.headings)
         for name, combo in self.combos.items():
@@ -165,7 +164,7 @@ class MappingPage(QtWidgets.QWizardPage):
                 self.preview.setItem(r, c, QtWidgets.QTableWidgetItem(value))
         self.preview.resizeColumnsToContents()
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return all(self.combos[name].currentData() is not None for name in REQUIRED)
 
 
@@ -204,7 +203,7 @@ class CheckPage(QtWidgets.QWizardPage):
         layout.addWidget(self.held)
         self.report = None
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         self.report = self._wizard.services.import_register(
             self._wizard.actor, self._wizard.path, self._wizard.mapping(),
             self.mark_left.isChecked(), dry_run=True)
@@ -288,7 +287,7 @@ class CheckPage(QtWidgets.QWizardPage):
                 for i in range(self.held.count())
                 if self.held.item(i).checkState() == QtCore.Qt.CheckState.Checked}
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return self.report is not None and not self.report.errors
 
 

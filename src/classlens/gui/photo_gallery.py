@@ -34,7 +34,7 @@ class PhotoListModel(QtCore.QAbstractListModel):
         if self.photos:
             self.dataChanged.emit(self.index(0), self.index(len(self.photos) - 1))
 
-    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent=QtCore.QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.photos)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

@@ -369,11 +369,11 @@ class PhotosView(QtWidgets.QWidget):
         if folder:
             self.start_import([folder])
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         self.start_import([u.toLocalFile() for u in event.mimeData().urls()])
 
     def start_import(self, paths: list[str], workers: int | None = None):

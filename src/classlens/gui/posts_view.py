@@ -10,9 +10,15 @@ from classlens.gui import messages
 from classlens.gui.changes import Changes, hub
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
-from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
-from classlens.gui.words import (channel_name, describe_face, post_status, pupil_name,
-                                 severity_word, uk_date_time)
+from classlens.gui.qt import Qt, QtGui, QtWidgets, Signal
+from classlens.gui.words import (
+    channel_name,
+    describe_face,
+    post_status,
+    pupil_name,
+    severity_word,
+    uk_date_time,
+)
 from classlens.gui.worker import run_in_background
 
 FILTERS = [("submitted", "Awaiting approval"), ("approved", "Approved, to export"),
@@ -26,16 +32,16 @@ class ClickableImage(QtWidgets.QLabel):
 
     activated = Signal()
 
-    def __init__(self, parent=None, objectName: str = ""):  # noqa: N803 - Qt's keyword
+    def __init__(self, parent=None, objectName: str = ""):
         super().__init__(parent)
         self.setObjectName(objectName)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event) -> None:
         self.activated.emit()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
             self.activated.emit()
         else:

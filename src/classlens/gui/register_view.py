@@ -10,8 +10,13 @@ from classlens.gui.errors import attempt, show_exception
 from classlens.gui.i18n import _
 from classlens.gui.import_wizard import ImportWizard
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets
-from classlens.gui.words import (category_name, consent_sentence, may_be_shown, pupil_name,
-                                 register_badge)
+from classlens.gui.words import (
+    category_name,
+    consent_sentence,
+    may_be_shown,
+    pupil_name,
+    register_badge,
+)
 from classlens.gui.worker import run_in_background
 from classlens.posts.names import fold
 from classlens.register.consent import ALL_CATEGORIES, CATEGORIES, GRANTED, REFUSED
@@ -40,13 +45,13 @@ class PupilTableModel(QtCore.QAbstractTableModel):
         self.pupils = pupils
         self.endResetModel()
 
-    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent=QtCore.QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.pupils)
 
-    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=QtCore.QModelIndex()) -> int:
         return 0 if parent.isValid() else len(FIXED) + len(ALL_CATEGORIES)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             if section < len(FIXED):
                 return _(FIXED[section])
@@ -102,7 +107,7 @@ class PupilFilter(QtCore.QSortFilterProxyModel):
         self.beginFilterChange()
         self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, row, parent) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, row, parent) -> bool:
         pupil = self.sourceModel().pupils[row]
         if self.class_name and pupil.class_name != self.class_name:
             return False
@@ -309,7 +314,7 @@ class RegisterView(QtWidgets.QWidget):
             self.user.username, pupil_id, files), done, _("Enrolling reference photos"),
             cancellable=False, changes=Changes(register=True, photos=True))
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - drag and drop on a pupil
+    def eventFilter(self, watched, event) -> bool:
         if watched is self.table.viewport() and self.can_manage:
             if event.type() in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
                 if event.mimeData().hasUrls():
