@@ -13,6 +13,7 @@ school follow each other, and nothing crosses between schools.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, fields
 
 from classlens.gui.qt import QtCore, Signal
@@ -39,12 +40,15 @@ class _Hub(QtCore.QObject):
     operation_did_execute = Signal(object, object)
 
 
+# One hub per open school, forgotten with it (the core object knows nothing of Qt).
+_hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def hub(services) -> _Hub:
     """The change signal of one open school."""
-    found = getattr(services, "_gui_changes", None)
+    found = _hubs.get(services)
     if found is None:
-        found = _Hub()
-        services._gui_changes = found
+        found = _hubs[services] = _Hub()
     return found
 
 
