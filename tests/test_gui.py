@@ -81,6 +81,11 @@ def test_register_import_wizard_with_a_mis_mapping(qtbot, services):
     assert shown[:3] == ["Renée", "Seán", "François"] or "Renée" in shown
     wizard.next()
     assert "Ready: 5 new" in wizard.check_page.summary.text()
+    new = wizard.check_page.changes.topLevelItem(0)
+    assert new.text(0) == "New pupils" and new.childCount() == 5
+    zoe = new.child(0)
+    assert zoe.text(0) == "Zoë O'Brien (3K)"
+    assert zoe.text(1).startswith("consent given for: ") and "Press" not in zoe.text(1)
     assert wizard.check_page.isComplete()
     wizard.accept()
     assert view.model.rowCount() == 5

@@ -255,13 +255,36 @@ class CheckPage(QtWidgets.QWizardPage):
             top.setExpanded(True)
         extra = []
         if report.created:
-            extra.append(_("{n} new pupil(s) will be added").format(n=report.created))
+            self._show_new_pupils(known)
         if report.left:
             extra.append(_("{n} pupil(s) not in this file will be marked as left").format(
                 n=report.left))
         for text in extra:
             self.changes.addTopLevelItem(QtWidgets.QTreeWidgetItem([text, ""]))
-        self.changes.setVisible(bool(by_pupil or extra))
+        self.changes.setVisible(bool(by_pupil or extra or report.created))
+
+    def _show_new_pupils(self, known: dict) -> None:
+        """The pupils Finish adds, by name and class, with the consent the file gives."""
+        from classlens.register.csv_import import read_register
+
+        parsed = read_register(self._wizard.path, self._wizard.mapping())
+        rows: dict[str, list] = {}
+        for row in parsed.rows:
+            if row.pupil_id not in known:
+                rows.setdefault(row.pupil_id, []).append(row)
+        top = QtWidgets.QTreeWidgetItem([_("New pupils"), _("{n} to add").format(
+            n=len(rows))])
+        for pupil_rows in rows.values():
+            first = pupil_rows[0]
+            granted = sorted({category_name(c) for r in pupil_rows
+                              for c, v in r.consents.items() if v == "granted"})
+            name = f"{first.preferred_name or first.given_name} {first.family_name}"
+            top.addChild(QtWidgets.QTreeWidgetItem([
+                f"{name} ({first.class_name})",
+                _("consent given for: {what}").format(what=", ".join(granted))
+                if granted else _("no consent given in this file")]))
+        self.changes.addTopLevelItem(top)
+        top.setExpanded(len(rows) <= 30)
 
     def _show_held(self) -> None:
         """One tick per pupil, unticked: a held grant needs a deliberate yes."""
