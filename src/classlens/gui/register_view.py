@@ -30,7 +30,7 @@ BADGE = {  # background and text colour per consent state
     "never publish": ("#7f1d1d", "#ffffff"),
     "left": ("#d1d5db", "#374151"),
 }
-FIXED = ["Pupil ID", "Name", "Class"]
+FIXED = ["UPN", "Name", "Class"]
 
 
 class PupilTableModel(QtCore.QAbstractTableModel):
@@ -292,6 +292,7 @@ class RegisterView(QtWidgets.QWidget):
     def choose_enrolment_photos(self) -> None:
         pupil = self.selected_pupil()
         if pupil is None:
+            messages.warning(_("Choose a pupil first, then their reference photos."))
             return
         files, _filter = QtWidgets.QFileDialog.getOpenFileNames(
             self, _("Reference photos of {}").format(pupil.given_name), "",
