@@ -455,3 +455,10 @@ def test_the_welcome_dialog_is_a_sensible_size(qtbot):
     qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "create"),
                      Qt.MouseButton.LeftButton)
     assert "Give the school's name" in dialog.message.text()
+
+
+def test_the_register_keeps_the_chosen_pupil_after_a_change(qtbot, school, answers):
+    view = window(qtbot, school, "admin").show_screen("register")
+    view.select_pupil("COLLINS")
+    view.record_form("COLLINS", {"press": "refused"}, "parent", None, "phone call")
+    assert view.selected_pupil().pupil_id == "COLLINS"

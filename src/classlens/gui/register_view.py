@@ -200,6 +200,7 @@ class RegisterView(QtWidgets.QWidget):
     # -- data ----------------------------------------------------------------
 
     def reload(self) -> None:
+        selected = self.selected_pupil()  # kept across the reload
         pupils = self.services.list_pupils(viewer=self.user.username)
         self.model.set_pupils(pupils)
         self.proxy.needs_renewal = {e["pupil_id"] for e in self.services.expiring_consents(30)}
@@ -212,7 +213,6 @@ class RegisterView(QtWidgets.QWidget):
         index = self.class_box.findText(current)
         self.class_box.setCurrentIndex(max(0, index))
         self.class_box.blockSignals(False)
-        selected = self.selected_pupil()
         self._filter_changed()
         # Sized once to the first pupils; later reloads keep the user's widths.
         if pupils and not self._sized:
