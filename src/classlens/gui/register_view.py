@@ -153,6 +153,8 @@ class RegisterView(QtWidgets.QWidget):
         self.table = QtWidgets.QTableView(objectName="pupils")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        # By class, and within a class in the register's own order (family name).
+        self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
