@@ -8,6 +8,7 @@ import threading
 import traceback
 
 from classlens.errors import ClassLensError
+from classlens.gui.changes import announce
 from classlens.gui.i18n import _
 from classlens.gui.qt import QtWidgets
 
@@ -50,8 +51,6 @@ def attempt(parent: QtWidgets.QWidget | None, action, changes=None):
         show_exception(parent, error)
         return None
     if changes is not None:
-        from classlens.gui.changes import announce
-
         announce(changes, parent)
     return result
 

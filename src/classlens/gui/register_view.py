@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from classlens.gui import messages
-from classlens.gui.changes import Changes, hub
+from classlens.gui.changes import Changes, announce, hub
 from classlens.gui.errors import attempt, show_exception
 from classlens.gui.i18n import _
 from classlens.gui.import_wizard import ImportWizard
@@ -278,8 +278,6 @@ class RegisterView(QtWidgets.QWidget):
                         rest=", ".join(category_name(c) for c in order[len(done):]))))
                 break
             done.append(category)
-        from classlens.gui.changes import announce
-
         if done:
             announce(Changes(register=True, photos=True, posts=True), self)
             pupil = self.services.pupil(pupil_id)

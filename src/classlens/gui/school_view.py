@@ -8,8 +8,8 @@ import secrets
 
 from classlens.errors import NeedsConfirmation
 from classlens.gui import messages
-from classlens.gui.changes import Changes, hub
-from classlens.gui.errors import attempt
+from classlens.gui.changes import Changes, announce, hub
+from classlens.gui.errors import attempt, show_exception
 from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtWidgets
 from classlens.gui.words import category_name, channel_name, platform_name, pupil_name, role_name
@@ -409,12 +409,8 @@ class SchoolView(QtWidgets.QWidget):
             if not confirm_deletion or attempt(self, lambda: change(True)) is None:
                 return False
         except Exception as error:  # noqa: BLE001 - shown in the one error dialog
-            from classlens.gui.errors import show_exception
-
             show_exception(self, error)
             return False
-        from classlens.gui.changes import announce
-
         announce(Changes(school=True, photos=True, posts=True), self)
         messages.info(_("{setting}: now {value}.").format(setting=_(POLICY_LABELS[name]),
                                                          value=_plain(value)))
