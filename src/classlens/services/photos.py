@@ -509,7 +509,7 @@ class PhotoServices(ServiceBase):
         image, scale = exporter.load(source, photo.width, photo.height, limits.long_edge)
         blur = [Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown]
         rendered, factor = exporter.render(image, blur, limits.long_edge,
-                                           policy.blur_style, _icc_profile(source), scale)
+                                           policy.blur_style, scale)
         faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
                   "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
         shown = [_shown_pupil(f, d) for f, d, _ in decided if d.shown and d.pupil]
@@ -631,9 +631,3 @@ def _region(box: Box) -> str:
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "channel"
 
-
-def _icc_profile(path: Path) -> bytes | None:
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return image.info.get("icc_profile")
