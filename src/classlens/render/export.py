@@ -21,7 +21,7 @@ from classlens.render.blur import blur_regions
 JPEG_QUALITY = 88
 
 
-def load(source: Path, width: int, height: int, long_edge: int) -> tuple[Image.Image, float]:
+def load(source: Path | bytes, width: int, height: int, long_edge: int) -> tuple[Image.Image, float]:
     """The original decoded for an export of `long_edge` pixels, and its scale.
 
     A JPEG decodes at 1/2, 1/4 or 1/8 of its size for a fraction of the work:

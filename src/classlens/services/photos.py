@@ -502,11 +502,20 @@ class PhotoServices(ServiceBase):
                 f"photo {photo.id} shows a pupil who must never be published "
                 f"({', '.join(blocked)}); it cannot be exported. Crop them out of the "
                 "original and import the cropped photo instead.")
+        from classlens.photos import decode
         from classlens.render import export as exporter
 
         source = self.library.path(photo.library_path)
+        # The faces were found, and the post approved, on the original as
+        # imported: a file changed in the (often shared) library since is not it.
+        data = decode.read_photo_file(source)
+        if sha256_of(data) != photo.sha256:
+            raise ClassLensError(
+                f"photo {photo.id}'s original in the library ({source}) is not the file that "
+                "was imported: it changed since. Nothing was exported. Restore the library "
+                "from a backup, or import the photo again and review it.")
         limits = PLATFORM_LIMITS[channel.platform]
-        image, scale = exporter.load(source, photo.width, photo.height, limits.long_edge)
+        image, scale = exporter.load(data, photo.width, photo.height, limits.long_edge)
         blur = [Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown]
         rendered, factor = exporter.render(image, blur, limits.long_edge,
                                            policy.blur_style, scale)
