@@ -489,13 +489,18 @@ class PhotoServices(ServiceBase):
 
     # -- export ---------------------------------------------------------------
 
-    def _render(self, photo: Photo, channel: Channel) -> Rendering:
+    def _render(self, photo: Photo, channel: Channel, alone: str | None = None) -> Rendering:
         """A photo's pixels for a channel: decided, blurred, resized, re-encoded.
 
-        Refuses a photo in which a never-publish pupil is identified.
+        Refuses a photo in which a never-publish pupil is identified. `alone`
+        names who exports it without a post's approval: a face shown only
+        because they cleared or named it themselves stays blurred, since no
+        second person saw that decision.
         """
         policy = self.policy()
         decided = [(f, *self._decide(f, channel, policy.faces)) for f in photo.faces]
+        if alone is not None:
+            decided = [(f, _unseen_by_another(f, d, alone), pupils) for f, d, pupils in decided]
         blocked = sorted({p for _, _, pupils in decided for p in pupils})
         if blocked:
             raise ClassLensError(
@@ -580,7 +585,7 @@ class PhotoServices(ServiceBase):
             self._sweep_templates(session, actor)
             photo = self._photo(session, photo_id)
             channel = self.channel(session, channel_name)
-            rendering = self._render(photo, channel)
+            rendering = self._render(photo, channel, alone=actor)
             from classlens.render import export as exporter
 
             name = f"{slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
@@ -600,6 +605,15 @@ class PhotoServices(ServiceBase):
             if class_name:
                 query = query.join(SchoolClass).where(SchoolClass.name == class_name)
             return list(session.scalars(query))
+
+
+def _unseen_by_another(face: Face, decision: FaceDecision, exporter: str) -> FaceDecision:
+    own = face.reviewed_by == exporter and (face.not_a_face or face.named_pupil is not None)
+    if decision.shown and own and not face_facts(face).recognition_stands:
+        return FaceDecision(False, f"{decision.reason}; blurred in a single photo because "
+                            f"{exporter} decided it alone: put it in a post for a colleague "
+                            "to approve")
+    return decision
 
 
 def _shown_pupil(face: Face, decision: FaceDecision) -> Pupil:
