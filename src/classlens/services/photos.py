@@ -167,17 +167,34 @@ class PhotoServices(ServiceBase):
                 raise ClassLensError(
                     f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}. "
                     "Name this pupil by hand in photo review instead.")
-            from classlens.photos import decode
-
-            report = EnrolReport()
             cipher = self.cipher()
             cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
-            for given in paths:
-                try:
-                    encoding, data, image_format, note = self._reference_encoding(Path(given))
-                except (decode.PhotoError, OSError) as error:
-                    report.errors.append({"file": given, "message": str(error)})
-                    continue
+        from classlens.photos import decode
+
+        # The faces are encoded outside any transaction (seconds per photo), then
+        # stored under the register lock after consent is read again: a
+        # withdrawal meanwhile either comes first (nothing is stored) or after
+        # (its sweep deletes what was stored).
+        report, found = EnrolReport(), []
+        for given in paths:
+            try:
+                found.append((given, *self._reference_encoding(Path(given))))
+            except (decode.PhotoError, OSError) as error:
+                report.errors.append({"file": given, "message": str(error)})
+        if not found:
+            return report
+        with self.db.transaction() as session:
+            self._lock_register(session)
+            if not self.school_policy(session).recognises_faces:
+                raise ClassLensError("the school switched face recognition off while the "
+                                     "photos were read: nothing was enrolled.")
+            pupil = self._pupil(session, pupil_id)
+            verdict = biometric_verdict(pupil, self.today())
+            if not verdict.allowed:
+                raise ClassLensError(
+                    f"{pupil_id}'s biometric consent changed while the photos were read "
+                    f"({verdict.message}): nothing was enrolled.")
+            for given, encoding, data, image_format, note in found:
                 relative = self.library.store("references", data, sha256_of(data),
                                               image_format)
                 session.add(Template(pupil_id=pupil.id, encrypted=cipher.encrypt(encoding),
@@ -186,9 +203,8 @@ class PhotoServices(ServiceBase):
                 report.enrolled += 1
                 if note:
                     report.notes.append({"file": given, "message": note})
-            if report.enrolled:
-                self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
-                            "biometric", None, f"{report.enrolled} reference photo(s)")
+            self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
+                        "biometric", None, f"{report.enrolled} reference photo(s)")
             return report
 
     @staticmethod
@@ -299,6 +315,15 @@ class PhotoServices(ServiceBase):
                 result.id, result.duplicate = existing.id, True
                 result.faces = [self._face_summary(f) for f in existing.faces]
                 return result
+            if enrolled:
+                # The templates were read when the import began; a withdrawal of
+                # biometric consent since takes effect at once: read under the
+                # register lock, nobody is compared with a pupil who withdrew.
+                self._lock_register(session)
+                enrolled = {pupil.id: enrolled[pupil.id] for pupil in session.scalars(
+                    select(Pupil).where(Pupil.id.in_(list(enrolled)))
+                    .options(selectinload(Pupil.consents)))
+                    if biometric_verdict(pupil, self.today()).allowed}
             # The original is stored here, by the parent, just before the row that
             # names it: a worker never writes, and a kill between the two leaves a
             # file that the next import of the same photo reuses.
