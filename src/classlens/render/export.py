@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from PIL import Image, ImageCms
+from PIL import Image
 
 from classlens.faces.box import Box
 from classlens.photos import decode
@@ -19,21 +19,9 @@ from classlens.photos.library import write_atomic
 from classlens.render.blur import blur_regions
 
 JPEG_QUALITY = 88
-SRGB = ImageCms.createProfile("sRGB")
 
 
-def to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
-    """Convert pixels from the photo's own colour profile to plain sRGB."""
-    if not icc_profile:
-        return image
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-        return ImageCms.profileToProfile(image, source, SRGB, outputMode="RGB")
-    except (ImageCms.PyCMSError, OSError):
-        return image  # an unreadable profile: the pixels are most likely sRGB already
-
-
-def load(source: Path, width: int, height: int, long_edge: int) -> tuple[Image.Image, float]:
+def load(source: Path | bytes, width: int, height: int, long_edge: int) -> tuple[Image.Image, float]:
     """The original decoded for an export of `long_edge` pixels, and its scale.
 
     A JPEG decodes at 1/2, 1/4 or 1/8 of its size for a fraction of the work:
@@ -46,14 +34,13 @@ def load(source: Path, width: int, height: int, long_edge: int) -> tuple[Image.I
 
 
 def render(image: Image.Image, blur: list[Box], long_edge: int, style: str = "gaussian",
-           icc_profile: bytes | None = None, scale: float = 1.0) -> tuple[Image.Image, float]:
+           scale: float = 1.0) -> tuple[Image.Image, float]:
     """The exported pixels, and the factor from original to exported pixels.
 
     `image` is the original shrunk by `scale`; `blur` is in original pixels.
     The photo is resized first and blurred after: the same blur (scaled to each
     face as exported) on fewer pixels.
     """
-    image = to_srgb(image, icc_profile)
     factor = min(1.0, long_edge / max(image.size))
     if factor < 1.0:
         image = image.resize((round(image.width * factor), round(image.height * factor)),
