@@ -462,3 +462,17 @@ def test_the_register_keeps_the_chosen_pupil_after_a_change(qtbot, school, answe
     view.select_pupil("COLLINS")
     view.record_form("COLLINS", {"press": "refused"}, "parent", None, "phone call")
     assert view.selected_pupil().pupil_id == "COLLINS"
+
+
+def test_discarded_drafts_do_not_count_towards_the_weekly_quota(school):
+    def quota_warned() -> tuple[bool, int]:
+        post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1],
+                            ["Two people"])
+        return "weekly-quota" in {p.rule for p in school.post(post.id).problems}, post.id
+
+    first = [quota_warned()[1] for _ in range(2)]
+    warned, third = quota_warned()
+    assert warned  # the policy asks for at most 2 general posts a week
+    for post_id in (*first, third):
+        school.discard_draft("teacher1", post_id)
+    assert not quota_warned()[0]
