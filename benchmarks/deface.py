@@ -145,7 +145,9 @@ def run_classlens(folder: Path, work: Path, enrolled: bool):
     home.mkdir(parents=True)
     env = {**os.environ, "CLASSLENS_DB": f"sqlite:///{home / 'db.sqlite'}",
            "CLASSLENS_LIBRARY": str(home / "library"), "CLASSLENS_KEY_FILE": str(home / "key"),
-           "CLASSLENS_USER": "admin"}
+           "CLASSLENS_USER": "admin",
+           # The administrator's password, set at `init` and proved by every command.
+           "CLASSLENS_NEW_PASSWORD": "benchmark-password-1", "CLASSLENS_PASSWORD": "benchmark-password-1"}
     setup = [["init", "--school", "Benchmark Primary"]]
     register = home / "register.csv"
     register.write_text("pupil_id,given_name,family_name,class,consent_biometric,"

@@ -9,6 +9,7 @@ hold the unblurred original in miniature.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageCms
@@ -49,9 +50,10 @@ def render(image: Image.Image, blur: list[Box], long_edge: int, style: str = "ga
            icc_profile: bytes | None = None, scale: float = 1.0) -> tuple[Image.Image, float]:
     """The exported pixels, and the factor from original to exported pixels.
 
-    `image` is the original shrunk by `scale`; `blur` is in original pixels.
-    The photo is resized first and blurred after: the same blur (scaled to each
-    face as exported) on fewer pixels.
+    `image` is the original shrunk by `scale`, decoded for this export (it may
+    be blurred in place); `blur` is in original pixels. The photo is resized
+    first and blurred after: the same blur (scaled to each face as exported)
+    on fewer pixels.
     """
     image = to_srgb(image, icc_profile)
     factor = min(1.0, long_edge / max(image.size))
@@ -59,7 +61,46 @@ def render(image: Image.Image, blur: list[Box], long_edge: int, style: str = "ga
         image = image.resize((round(image.width * factor), round(image.height * factor)),
                              Image.Resampling.LANCZOS, reducing_gap=3.0)
     total = scale * factor
-    return blur_regions(image, [box.scaled(total) for box in blur], style), total
+    return blur_regions(image, [box.scaled(total) for box in blur], style, in_place=True), total
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """What an export's pixels depend on, decided beforehand from the register:
+    plain values, so that a worker process can make the file, and so that the
+    same decisions give an equal job (a batch checks, under the register lock,
+    that the file it writes was made from the decisions it logs)."""
+
+    source: str  # the original in the library
+    width: int  # of the original, upright
+    height: int
+    long_edge: int
+    max_bytes: int | None
+    blur: tuple[Box, ...]  # in original pixels
+    style: str
+
+
+def make(job: ExportJob) -> tuple[bytes, float]:
+    """The exported JPEG for `job`, and the factor from original to exported pixels."""
+    source = Path(job.source)
+    image, scale = load(source, job.width, job.height, job.long_edge)
+    rendered, factor = render(image, list(job.blur), job.long_edge, job.style,
+                              icc_profile(source), scale)
+    return encode_jpeg(rendered, job.max_bytes), factor
+
+
+def make_or_none(job: ExportJob) -> tuple[bytes, float] | None:
+    """`make` in a worker process: None when anything fails, and the caller
+    makes that file again itself, where the error is reported as for one photo."""
+    try:
+        return make(job)
+    except Exception:  # noqa: BLE001 - the caller's own attempt says what went wrong
+        return None
+
+
+def icc_profile(path: Path) -> bytes | None:
+    with Image.open(path) as image:
+        return image.info.get("icc_profile")
 
 
 def encode_jpeg(image: Image.Image, max_bytes: int | None = None) -> bytes:
