@@ -130,6 +130,20 @@ def test_exported_file_carries_no_metadata(school, tmp_path):
     assert photo.captured_at.isoformat() == "2026-06-12T10:31:07"
 
 
+def test_a_jpeg_comment_does_not_leave_with_the_export(school, tmp_path):
+    """A comment segment (a camera's, or the names a photographer typed) is
+    metadata too: Pillow copies it from the original unless told not to."""
+    source = tmp_path / "named.jpg"
+    Image.open(TWO).convert("RGB").save(source, quality=90,
+                                        comment=b"Oak class: Barack Testpupil, Joe Testpupil")
+    assert b"Testpupil" in source.read_bytes()
+    (imported,) = school.import_photos("teacher1", [str(source)], "Oak", workers=1)
+    for many in ([imported.id], [imported.id, 1]):
+        exported = school.export_photos("admin", many, "website", tmp_path / str(len(many)))
+        data = exported[imported.id].path.read_bytes()
+        assert b"Testpupil" not in data and metadata_left(data) == []
+
+
 def test_exif_orientation_is_applied(school, tmp_path):
     upright = Image.open(FACES / "obama_portrait.jpg").convert("RGB")
     # Stored sideways with "rotate 90 CW to view" (6), as a phone held upright writes it.

@@ -150,8 +150,10 @@ def load(source: Path | bytes, scale: float = 1.0) -> tuple[Image.Image, float]:
             # draft() picks the smallest DCT reduction still at least this big.
             image.draft("RGB", (round(full[0] * scale), round(full[1] * scale)))
         image.load()
-        upright = ImageOps.exif_transpose(image)
         real_scale = image.size[0] / full[0]
+        # In place: otherwise Pillow copies the whole photo even when it is upright.
+        ImageOps.exif_transpose(image, in_place=True)
+        upright = image
         if upright.mode != "RGB":
             upright = _to_rgb(upright)
         if real_scale > scale * 1.01:

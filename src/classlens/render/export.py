@@ -111,11 +111,13 @@ def encode_jpeg(image: Image.Image, max_bytes: int | None = None) -> bytes:
     130 % more encoding time, a cost paid on every photo of a batch.
     """
     quality, optimize = JPEG_QUALITY, False
-    rgb = image.convert("RGB")
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
     while True:
         buffer = io.BytesIO()
         # No exif=, icc_profile= or xmp= arguments: Pillow writes none of them.
-        rgb.save(buffer, "JPEG", quality=quality, optimize=optimize)
+        # A comment it would copy from the original (a camera's, or a name a
+        # photographer typed), unless given an empty one.
+        rgb.save(buffer, "JPEG", quality=quality, optimize=optimize, comment=b"")
         data = buffer.getvalue()
         if max_bytes is None or len(data) <= max_bytes or quality <= 40:
             return data
