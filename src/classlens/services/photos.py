@@ -346,11 +346,16 @@ class PhotoServices(ServiceBase):
 
     # -- faces and decisions ------------------------------------------------
 
-    def _photo(self, session: Session, photo_id: int) -> Photo:
-        photo = session.scalar(select(Photo).where(Photo.id == photo_id).options(
+    @staticmethod
+    def _photo_query():
+        """Photos with their faces and the pupils (and consents) they are tied to."""
+        return select(Photo).options(
             selectinload(Photo.faces).selectinload(Face.pupil).selectinload(Pupil.consents),
             selectinload(Photo.faces).selectinload(Face.named_pupil)
-            .selectinload(Pupil.consents)))
+            .selectinload(Pupil.consents))
+
+    def _photo(self, session: Session, photo_id: int) -> Photo:
+        photo = session.scalar(self._photo_query().where(Photo.id == photo_id))
         if photo is None:
             raise NotFound(f"no photo {photo_id} in the library")
         return photo
@@ -489,11 +494,11 @@ class PhotoServices(ServiceBase):
 
     # -- export ---------------------------------------------------------------
 
-    def _export_job(self, photo: Photo, channel: Channel):
+    def _export_job(self, photo: Photo, channel: Channel, policy=None):
         """The faces' decisions on the channel today and the pixel work they
         call for (an ExportJob). Refuses a photo in which a never-publish pupil
         is identified."""
-        policy = self.policy()
+        policy = policy or self.policy()
         decided = [(f, *self._decide(f, channel, policy.faces)) for f in photo.faces]
         blocked = sorted({p for _, _, pupils in decided for p in pupils})
         if blocked:
@@ -583,9 +588,11 @@ class PhotoServices(ServiceBase):
         with self.db.transaction() as session:
             self._check_exporter(session, actor)
             channel = self.channel(session, channel_name)
-            for photo_id in photo_ids:
+            policy = self.school_policy(session)
+            # One query for the batch (each export reads its photo again, locked).
+            for photo in session.scalars(self._photo_query().where(Photo.id.in_(photo_ids))):
                 try:
-                    jobs[photo_id] = self._export_job(self._photo(session, photo_id), channel)[1]
+                    jobs[photo.id] = self._export_job(photo, channel, policy)[1]
                 except ClassLensError:
                     pass  # refused again below, with its own message
         results: dict[int, ExportedPhoto | ClassLensError] = {}
