@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,7 @@ composites.SETS.update({"A": [100, 150, 200, 300], "B": [40, 50, 60],
                         "S": [24, 28, 32, 36, 40], "T": [60, 80, 120, 200, 300]})
 FACES_PER_PHOTO = {"A": 12, "B": 30, "S": 60, "T": 8}
 CLASSLENS = [sys.executable, "-m", "classlens.cli"]
+CPU_SECONDS: list[float] = []  # of each timed command, in order
 
 
 class TreeMemory(threading.Thread):
@@ -78,7 +80,13 @@ class TreeMemory(threading.Thread):
 
 
 def timed(command: list[str], env: dict | None = None, cwd: Path | None = None):
-    """Wall seconds, peak MiB of the process tree, and stdout."""
+    """Wall seconds, peak MiB of the process tree, stdout, and CPU seconds
+    (user + system) of the whole tree, worker processes included.
+
+    On a shared machine the wall time swings with other people's load; the
+    CPU time, the work each tool did, moves much less, so both are printed.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env=env, cwd=cwd, text=True)
@@ -90,6 +98,9 @@ def timed(command: list[str], env: dict | None = None, cwd: Path | None = None):
     sampler.join()
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{command[:4]} failed ({process.returncode}): {err[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU_SECONDS.append(cpu)
     return elapsed, sampler.peak / 1024, out
 
 
@@ -221,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
         peaks = defaultdict(float)
         recall = {"deface": (defaultdict(int), defaultdict(int)),
                   "classlens": (defaultdict(int), defaultdict(int))}
+        cpu = defaultdict(list)
         for round_ in range(args.rounds):
             order = ["deface", "classlens"] if round_ % 2 == 0 else ["classlens", "deface"]
             for tool in order:
+                timed_before = len(CPU_SECONDS)
                 if tool == "deface":
                     if python is None:
                         continue
@@ -240,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                                 totals[size] += 1
                                 hits[size] += composites.found(face, found.get(name, []))
                 times[tool].append(seconds)
+                cpu[tool].append(sum(CPU_SECONDS[timed_before:]))
                 peaks[tool] = max(peaks[tool], peak)
         enrolled = " (two pupils enrolled: faces encoded and matched)" if set_name == "T" else ""
         print(f"\nset {set_name}: {photos} photos of 12 MP, faces "
@@ -251,12 +265,16 @@ def main(argv: list[str] | None = None) -> int:
             hits, totals = recall[tool]
             sizes = " ".join(f"{s}:{hits[s]}/{totals[s]}" for s in sorted(totals))
             print(f"  {tool:9} {min(per_photo):.3f} s/photo (runs: "
-                  f"{', '.join(f'{t:.2f}' for t in per_photo)}), peak {peaks[tool]:.0f} MiB, "
+                  f"{', '.join(f'{t:.2f}' for t in per_photo)}), CPU "
+                  f"{min(cpu[tool]) / photos:.3f} s/photo, peak {peaks[tool]:.0f} MiB, "
                   f"recall {sizes}")
         if times["deface"]:
             ratios = [d / c for d, c in zip(times["deface"], times["classlens"])]
             print(f"  ratio deface/classlens per round: {', '.join(f'{r:.2f}' for r in ratios)}"
                   f" (>= 2.0 is the target without pupils, >= 1.0 with)")
+            work = [d / c for d, c in zip(cpu["deface"], cpu["classlens"])]
+            print(f"  CPU time deface/classlens per round: {', '.join(f'{r:.2f}' for r in work)}"
+                  f" (the work done, which the machine's load moves less)")
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
     return 0
 
