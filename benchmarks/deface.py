@@ -158,7 +158,8 @@ def run_classlens(folder: Path, work: Path, enrolled: bool):
            "CLASSLENS_LIBRARY": str(home / "library"), "CLASSLENS_KEY_FILE": str(home / "key"),
            "CLASSLENS_USER": "admin",
            # The administrator's password, set at `init` and proved by every command.
-           "CLASSLENS_NEW_PASSWORD": "benchmark password", "CLASSLENS_PASSWORD": "benchmark password"}
+           "CLASSLENS_NEW_PASSWORD": "benchmark password",
+           "CLASSLENS_PASSWORD": "benchmark password"}
     setup = [["init", "--school", "Benchmark Primary"]]
     register = home / "register.csv"
     register.write_text("pupil_id,given_name,family_name,class,consent_biometric,"
@@ -272,8 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             ratios = [d / c for d, c in zip(times["deface"], times["classlens"])]
             print(f"  ratio deface/classlens per round: {', '.join(f'{r:.2f}' for r in ratios)}"
                   f" (>= 2.0 is the target without pupils, >= 1.0 with)")
-            work = [d / c for d, c in zip(cpu["deface"], cpu["classlens"])]
-            print(f"  CPU time deface/classlens per round: {', '.join(f'{r:.2f}' for r in work)}"
+            effort = [d / c for d, c in zip(cpu["deface"], cpu["classlens"])]
+            print(f"  CPU time deface/classlens per round: {', '.join(f'{r:.2f}' for r in effort)}"
                   f" (the work done, which the machine's load moves less)")
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
     return 0
