@@ -130,6 +130,12 @@ def test_exported_file_carries_no_metadata(school, tmp_path):
     assert photo.captured_at.isoformat() == "2026-06-12T10:31:07"
 
 
+def test_a_batch_export_to_an_unknown_channel_refuses_each_photo(school, tmp_path):
+    results = school.export_photos("admin", [1, 99], "no_such_channel", tmp_path / "out")
+    assert "no channel 'no_such_channel'" in str(results[1])
+    assert set(results) == {1, 99} and not (tmp_path / "out").exists()
+
+
 def test_a_jpeg_comment_does_not_leave_with_the_export(school, tmp_path):
     """A comment segment (a camera's, or the names a photographer typed) is
     metadata too: Pillow copies it from the original unless told not to."""

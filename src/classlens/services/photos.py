@@ -585,16 +585,22 @@ class PhotoServices(ServiceBase):
         from classlens.tasks import run_parallel
 
         jobs = {}
-        with self.db.transaction() as session:
-            self._check_exporter(session, actor)
-            channel = self.channel(session, channel_name)
-            policy = self.school_policy(session)
-            # One query for the batch (each export reads its photo again, locked).
-            for photo in session.scalars(self._photo_query().where(Photo.id.in_(photo_ids))):
-                try:
-                    jobs[photo.id] = self._export_job(photo, channel, policy)[1]
-                except ClassLensError:
-                    pass  # refused again below, with its own message
+        try:
+            with self.db.transaction() as session:
+                self._check_exporter(session, actor)
+                channel = self.channel(session, channel_name)
+                policy = self.school_policy(session)
+                # One query for the batch (each export reads its photo again, locked).
+                for photo in session.scalars(
+                        self._photo_query().where(Photo.id.in_(photo_ids))):
+                    try:
+                        jobs[photo.id] = self._export_job(photo, channel, policy)[1]
+                    except ClassLensError:
+                        pass  # refused again below, with its own message
+        except NotAllowed:
+            raise
+        except ClassLensError:
+            jobs = {}  # (an unknown channel): each photo is refused below, as for one
         results: dict[int, ExportedPhoto | ClassLensError] = {}
 
         def export(photo_id: int, made) -> None:
