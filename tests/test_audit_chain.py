@@ -123,7 +123,7 @@ def test_concurrent_writers_never_fork_the_chain(db_url):
 def test_the_app_warns_when_the_log_was_tampered_with(qtbot, services):
     from classlens.gui.main_window import MainWindow
 
-    user = services.sign_in("admin", None)
+    user = services.sign_in("admin", PASSWORD)
     window = MainWindow(services, user)
     qtbot.addWidget(window)
     assert window.audit_warning is None
@@ -144,7 +144,7 @@ def test_the_app_backs_up_and_restores_after_asking(qtbot, school, tmp_path, mon
     from classlens.gui.main_window import MainWindow
     from classlens.gui.qt import QtWidgets
 
-    user = school.sign_in("admin", None)
+    user = school.sign_in("admin", PASSWORD)
     window = MainWindow(school, user)
     qtbot.addWidget(window)
     assert window.backup_to(tmp_path / "b.zip") is not None

@@ -36,11 +36,13 @@ WHEN = ("before-approval", "after-approval")
 CHANNEL = "website"
 FACE = Box(236, 20, 394, 228)  # Obama's face in the real photograph
 PUPIL_OF = {"consented": "KEEN", "refused": "SHY", "never-publish": "HIDDEN"}
-REGISTER = ("pupil_id,given_name,family_name,class,consent_website\n"
-            "KEEN,Aurelio,Pupilone,Oak,yes\n"
-            "OTHER,Benedikt,Pupiltwo,Oak,yes\n"  # the pupil a reviewer names
-            "SHY,Cressida,Pupilthree,Oak,no\n"
-            "HIDDEN,Desmond,Pupilfour,Oak,yes\n")
+# Every pupil recognition ties a face to had biometric consent (their templates
+# found them); without it, the sweep forgets the recognition.
+REGISTER = ("pupil_id,given_name,family_name,class,consent_website,consent_biometric\n"
+            "KEEN,Aurelio,Pupilone,Oak,yes,yes\n"
+            "OTHER,Benedikt,Pupiltwo,Oak,yes,yes\n"  # the pupil a reviewer names
+            "SHY,Cressida,Pupilthree,Oak,no,yes\n"
+            "HIDDEN,Desmond,Pupilfour,Oak,yes,yes\n")
 CAPTION, ALT = "Oak: a visit to the Blue Room.", ["Visitors in a grand room."]
 WEDNESDAY_MORNING = datetime(2026, 11, 18, 10, 0)  # inside the no-faces posting window
 
@@ -92,12 +94,13 @@ def table_school(db_url, tmp_path) -> Services:
 
 def new_photo(services: Services, number: int, found: str) -> tuple[int, int]:
     """One photo (the real photograph) with one face, as the import records it."""
-    data = Path(TWO).read_bytes()
+    # Bytes after the JPEG's end make each file distinct (export checks the hash).
+    data = Path(TWO).read_bytes() + number.to_bytes(8, "big")
     relative = services.library.store("originals", data, sha256_of(data), "JPEG")
     with services.db.transaction() as session:
         pupil = (session.scalar(select(Pupil).where(Pupil.pupil_id == PUPIL_OF[found]))
                  if found in PUPIL_OF else None)
-        photo = Photo(sha256=f"{number:064x}", library_path=relative, original_name="x.jpg",
+        photo = Photo(sha256=sha256_of(data), library_path=relative, original_name="x.jpg",
                       format="JPEG", width=1126, height=661,
                       imported_at=datetime.now().astimezone(), imported_by="teacher1",
                       recognition=True)
@@ -151,7 +154,8 @@ def approve(services: Services, photo_ids: list[int]) -> int:
     """Stage, submit and approve a post of the photos (one per role); a post
     with a never-publish photo stays a draft: the policy refuses it."""
     view = services.stage("teacher1", "Oak", CHANNEL, CAPTION, photo_ids,
-                          ALT * len(photo_ids), ["all-blurred"])
+                          ALT * len(photo_ids), ["all-blurred", "group-shot", "individual-child"],
+                          kind="event")
     try:
         services.submit("teacher1", view.id)
     except ClassLensError as refusal:

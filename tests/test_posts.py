@@ -9,6 +9,7 @@ import pytest
 
 from classlens.errors import ClassLensError, NotAllowed
 from conftest import PASSWORD
+from imaging import BIDEN_RIGHT, OBAMA_LEFT
 
 CAPTION = "Oak: a visit to the Blue Room."
 ALT = ["Two visitors in a grand room."]
@@ -88,9 +89,9 @@ def test_approval_records_every_face_decision(staff):
                                              .where(Post.id == view.id)))
     # Every face, shown or blurred, with its box and why: what the export will show.
     assert snapshot == {"1": [
-        {"face": 1, "box": [236, 20, 394, 228], "shown": True,
+        {"face": 1, "box": OBAMA_LEFT.as_list(), "shown": True,
          "why": "recognised as OBAMA: consent granted"},
-        {"face": 2, "box": [788, 36, 946, 260], "shown": False,
+        {"face": 2, "box": BIDEN_RIGHT.as_list(), "shown": False,
          "why": "recognised as BIDEN: refused by parent/carer"}]}  # refused the public feed
 
 

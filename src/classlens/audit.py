@@ -45,6 +45,11 @@ def _lock_and_read_head(session: Session) -> str:
         # and SQLite grants its one write lock, so the head read next is the newest.
         connection.execute(text("UPDATE audit_log SET id = id WHERE 0"))
     elif connection.dialect.name == "postgresql":
+        # The register's lock (the school row, see ServiceBase._lock_register)
+        # first, then the log's: every writer takes them in this order, so a
+        # consent change holding the first never waits on an export holding
+        # the second while that export waits for the first (a deadlock).
+        connection.execute(text("SELECT id FROM school FOR UPDATE"))
         connection.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
     head = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     return head or GENESIS

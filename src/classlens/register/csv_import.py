@@ -355,7 +355,8 @@ def _parse_row(number, record, index_of, columns, problems) -> RegisterRow | Non
     before = len(problems)
 
     def problem(name: str, value: str, message: str) -> None:
-        problems.append(Problem(number, columns.get(name, name), value, message))
+        # A cell is echoed in part: enough to find it, never a whole pasted row.
+        problems.append(Problem(number, columns.get(name, name), value[:40], message))
 
     cells: dict[str, str] = {}
     for name, position in index_of.items():

@@ -5,6 +5,12 @@ Whenever the register changes (a consent set, an import, a pupil leaving)
 and before templates are used, this sweep deletes the templates and
 reference photos of every pupil no longer allowed, and forgets the faces
 that were recognised from them.
+
+One exception: a face recognised as a never-publish pupil keeps that link
+after the templates go. It is no template, only the safeguarding record that
+the photo shows a child who must never appear, blurred or not; forgetting it
+would make the photo exportable again with the child blurred in it. Should
+the never-publish flag be lifted later, the next sweep forgets the link.
 """
 
 from __future__ import annotations
@@ -35,10 +41,18 @@ def _pupils_with_templates(session: Session) -> list[Pupil]:
         .options(selectinload(Pupil.consents))))
 
 
+def _pupils_to_check(session: Session) -> list[Pupil]:
+    """Pupils with templates, or with faces recognised from earlier templates."""
+    recognised = select(Face.pupil_id).where(Face.identified_by == "recognition")
+    return list(session.scalars(
+        select(Pupil).where(Pupil.id.in_(select(Template.pupil_id)) | Pupil.id.in_(recognised))
+        .options(selectinload(Pupil.consents))))
+
+
 def revoke_unconsented(session: Session, library: Library, on: date, actor: str) -> list[str]:
     """Delete templates no longer covered by consent; returns the pupil ids affected."""
     revoked = []
-    for pupil in _pupils_with_templates(session):
+    for pupil in _pupils_to_check(session):
         verdict = biometric_verdict(pupil, on)
         if verdict.allowed:
             continue
@@ -46,10 +60,18 @@ def revoke_unconsented(session: Session, library: Library, on: date, actor: str)
         for template in templates:
             library.remove(template.reference_path)
             session.delete(template)
-        session.execute(
-            update(Face).where(Face.pupil_id == pupil.id, Face.identified_by == "recognition")
-            .values(pupil_id=None, identified_by=None, distance=None,
-                    correction_confirmed_by=None, match_note="biometric consent withdrawn"))
+        if not pupil.never_publish:
+            forgotten = session.execute(
+                update(Face).where(Face.pupil_id == pupil.id,
+                                   Face.identified_by == "recognition")
+                .values(pupil_id=None, identified_by=None, distance=None,
+                        correction_confirmed_by=None,
+                        match_note="biometric consent withdrawn")).rowcount
+            if forgotten and not templates:
+                record(session, actor, "recognitions.forgotten", f"pupil:{pupil.pupil_id}",
+                       "biometric", f"{forgotten} face(s)", verdict.message)
+        if not templates:
+            continue
         record(session, actor, "templates.deleted", f"pupil:{pupil.pupil_id}", "biometric",
                f"{len(templates)} template(s)", verdict.message)
         revoked.append(pupil.pupil_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -167,17 +168,34 @@ class PhotoServices(ServiceBase):
                 raise ClassLensError(
                     f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}. "
                     "Name this pupil by hand in photo review instead.")
-            from classlens.photos import decode
-
-            report = EnrolReport()
             cipher = self.cipher()
             cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
-            for given in paths:
-                try:
-                    encoding, data, image_format, note = self._reference_encoding(Path(given))
-                except (decode.PhotoError, OSError) as error:
-                    report.errors.append({"file": given, "message": str(error)})
-                    continue
+        from classlens.photos import decode
+
+        # The faces are encoded outside any transaction (seconds per photo), then
+        # stored under the register lock after consent is read again: a
+        # withdrawal meanwhile either comes first (nothing is stored) or after
+        # (its sweep deletes what was stored).
+        report, found = EnrolReport(), []
+        for given in paths:
+            try:
+                found.append((given, *self._reference_encoding(Path(given))))
+            except (decode.PhotoError, OSError) as error:
+                report.errors.append({"file": given, "message": str(error)})
+        if not found:
+            return report
+        with self.db.transaction() as session:
+            self._lock_register(session)
+            if not self.school_policy(session).recognises_faces:
+                raise ClassLensError("the school switched face recognition off while the "
+                                     "photos were read: nothing was enrolled.")
+            pupil = self._pupil(session, pupil_id)
+            verdict = biometric_verdict(pupil, self.today())
+            if not verdict.allowed:
+                raise ClassLensError(
+                    f"{pupil_id}'s biometric consent changed while the photos were read "
+                    f"({verdict.message}): nothing was enrolled.")
+            for given, encoding, data, image_format, note in found:
                 relative = self.library.store("references", data, sha256_of(data),
                                               image_format)
                 session.add(Template(pupil_id=pupil.id, encrypted=cipher.encrypt(encoding),
@@ -186,9 +204,8 @@ class PhotoServices(ServiceBase):
                 report.enrolled += 1
                 if note:
                     report.notes.append({"file": given, "message": note})
-            if report.enrolled:
-                self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
-                            "biometric", None, f"{report.enrolled} reference photo(s)")
+            self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
+                        "biometric", None, f"{report.enrolled} reference photo(s)")
             return report
 
     @staticmethod
@@ -299,6 +316,15 @@ class PhotoServices(ServiceBase):
                 result.id, result.duplicate = existing.id, True
                 result.faces = [self._face_summary(f) for f in existing.faces]
                 return result
+            if enrolled:
+                # The templates were read when the import began; a withdrawal of
+                # biometric consent since takes effect at once: read under the
+                # register lock, nobody is compared with a pupil who withdrew.
+                self._lock_register(session)
+                enrolled = {pupil.id: enrolled[pupil.id] for pupil in session.scalars(
+                    select(Pupil).where(Pupil.id.in_(list(enrolled)))
+                    .options(selectinload(Pupil.consents)))
+                    if biometric_verdict(pupil, self.today()).allowed}
             # The original is stored here, by the parent, just before the row that
             # names it: a worker never writes, and a kill between the two leaves a
             # file that the next import of the same photo reuses.
@@ -472,6 +498,38 @@ class PhotoServices(ServiceBase):
             confirmation = f"; confirmed by {confirmed_by}" if corrects else ""
             self._audit(session, actor, f"face.{action}", f"photo:{photo_id}/face:{face_id}",
                         "review", old, f"{_describe_review(face)} ({reason}){confirmation}")
+            if action == "pupil" and face.named_pupil is not None:
+                self._name_in_published_files(session, actor, face, face.named_pupil)
+
+    def _name_in_published_files(self, session: Session, actor: str, face: Face,
+                                 pupil: Pupil) -> None:
+        """A face named after its photo went out: the files that showed it show
+        this pupil, so their withdrawal of consent must find them. A post's
+        approval says which faces it showed; for a single photo that is not
+        kept, so it counts as shown (a takedown too many, never one too few)."""
+        from classlens.storage.models import Post
+
+        publications = list(session.scalars(select(Publication).where(
+            Publication.photo_id == face.photo_id, Publication.withdrawn_at.is_(None))))
+        logged = {(p.post_id, p.file_name) for p in publications if p.pupil_id == pupil.id}
+        for publication in publications:
+            key = (publication.post_id, publication.file_name)
+            if key in logged:
+                continue
+            if publication.post_id is not None:
+                post = session.get(Post, publication.post_id)
+                snapshot = json.loads(post.approval_snapshot or "{}") if post else {}
+                faces = snapshot.get(str(face.photo_id), [])
+                if faces and not any(f["face"] == face.id and f["shown"] for f in faces):
+                    continue
+            logged.add(key)
+            session.add(Publication(
+                post_id=publication.post_id, photo_id=publication.photo_id, pupil_id=pupil.id,
+                channel_id=publication.channel_id, file_name=publication.file_name,
+                sha256=publication.sha256, exported_at=publication.exported_at,
+                exported_by=publication.exported_by))
+            self._audit(session, actor, "publication.named", f"file:{publication.file_name}",
+                        "pupil", None, f"{pupil.pupil_id} (face {face.id} named after export)")
 
     def add_blur(self, actor: str, photo_id: int, box: Box, reason: str) -> int:
         """Blur a region the detector missed; returns its face id."""
@@ -494,12 +552,17 @@ class PhotoServices(ServiceBase):
 
     # -- export ---------------------------------------------------------------
 
-    def _export_job(self, photo: Photo, channel: Channel, policy=None):
+    def _export_job(self, photo: Photo, channel: Channel, policy=None,
+                    alone: str | None = None):
         """The faces' decisions on the channel today and the pixel work they
         call for (an ExportJob). Refuses a photo in which a never-publish pupil
-        is identified."""
+        is identified. `alone` names who exports it without a post's approval:
+        a face shown only because they cleared or named it themselves stays
+        blurred, since no second person saw that decision."""
         policy = policy or self.policy()
         decided = [(f, *self._decide(f, channel, policy.faces)) for f in photo.faces]
+        if alone is not None:
+            decided = [(f, _unseen_by_another(f, d, alone), pupils) for f, d, pupils in decided]
         blocked = sorted({p for _, _, pupils in decided for p in pupils})
         if blocked:
             raise ClassLensError(
@@ -510,12 +573,13 @@ class PhotoServices(ServiceBase):
 
         limits = PLATFORM_LIMITS[channel.platform]
         blur = tuple(Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown)
-        job = exporter.ExportJob(str(self.library.path(photo.library_path)), photo.width,
-                                 photo.height, limits.long_edge, limits.max_bytes, blur,
-                                 policy.blur_style)
+        job = exporter.ExportJob(str(self.library.path(photo.library_path)), photo.sha256,
+                                 photo.width, photo.height, limits.long_edge, limits.max_bytes,
+                                 blur, policy.blur_style)
         return decided, job
 
-    def _render(self, photo: Photo, channel: Channel, made=None) -> Rendering:
+    def _render(self, photo: Photo, channel: Channel, made=None,
+                alone: str | None = None) -> Rendering:
         """A photo's pixels for a channel: decided, blurred, resized, re-encoded.
 
         `made` maps export jobs to files already made (a batch makes them on
@@ -524,7 +588,7 @@ class PhotoServices(ServiceBase):
         """
         from classlens.render import export as exporter
 
-        decided, job = self._export_job(photo, channel)
+        decided, job = self._export_job(photo, channel, alone=alone)
         data, factor = (made or {}).get(job) or exporter.make(job)
         faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
                   "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
@@ -594,7 +658,8 @@ class PhotoServices(ServiceBase):
                 for photo in session.scalars(
                         self._photo_query().where(Photo.id.in_(photo_ids))):
                     try:
-                        jobs[photo.id] = self._export_job(photo, channel, policy)[1]
+                        jobs[photo.id] = self._export_job(photo, channel, policy,
+                                                          alone=actor)[1]
                     except ClassLensError:
                         pass  # refused again below, with its own message
         except NotAllowed:
@@ -645,7 +710,7 @@ class PhotoServices(ServiceBase):
             self._sweep_templates(session, actor)
             photo = self._photo(session, photo_id)
             channel = self.channel(session, channel_name)
-            rendering = self._render(photo, channel, made)
+            rendering = self._render(photo, channel, made, alone=actor)
             from classlens.render import export as exporter
 
             name = f"{slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
@@ -665,6 +730,15 @@ class PhotoServices(ServiceBase):
             if class_name:
                 query = query.join(SchoolClass).where(SchoolClass.name == class_name)
             return list(session.scalars(query))
+
+
+def _unseen_by_another(face: Face, decision: FaceDecision, exporter: str) -> FaceDecision:
+    own = face.reviewed_by == exporter and (face.not_a_face or face.named_pupil is not None)
+    if decision.shown and own and not face_facts(face).recognition_stands:
+        return FaceDecision(False, f"{decision.reason}; blurred in a single photo because "
+                            f"{exporter} decided it alone: put it in a post for a colleague "
+                            "to approve")
+    return decision
 
 
 def _shown_pupil(face: Face, decision: FaceDecision) -> Pupil:

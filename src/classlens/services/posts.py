@@ -273,6 +273,7 @@ class PostServices(PhotoServices):
         with self._race_reported(post_id), self.db.transaction() as session:
             post = self._post(session, post_id)
             self._decider(session, actor, post)
+            self._not_own_review(actor, post)
             self._sweep_templates(session, actor)
             standing = blocking(self._problems(session, post), json.loads(post.acknowledged))
             if standing:
@@ -285,6 +286,17 @@ class PostServices(PhotoServices):
             self._audit(session, actor, "post.approved", f"post:{post_id}", "status",
                         "submitted", "approved")
             return self._post_view(session, post)
+
+    @staticmethod
+    def _not_own_review(actor: str, post: Post) -> None:
+        """The approver is the second pair of eyes on every face a reviewer
+        cleared or named: not on their own."""
+        for item in post.photos:
+            for face in item.photo.faces:
+                if face.reviewed_by == actor and (face.not_a_face or face.named_pupil):
+                    raise NotAllowed(
+                        f"you cleared or named face {face.id} in photo {item.photo_id} "
+                        f"yourself, so another SLT member approves post {post.id}")
 
     def reject(self, actor: str, post_id: int, reason: str) -> PostView:
         if not reason.strip():
