@@ -574,16 +574,15 @@ def cmd_photos_export(args) -> int:
         emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
              f"{len(result.faces) - shown} blurred.")
         return EXIT_OK
-    # One after the other: each export is its own transaction (render, then the
-    # audit entry), and SQLite refuses a write from a transaction whose snapshot
-    # another thread's commit has made stale.
+    # Each photo is its own transaction, as for one; the pixels are made on
+    # every core beforehand (services.export_photos).
     documents, lines, refused = [], [], 0
-    for photo_id in dict.fromkeys(args.photo_id):  # each once, in the order given
-        try:
-            result = services.export_photo(args.actor, photo_id, args.channel, args.out)
-        except NotAllowed:
-            raise  # who may export does not change from one photo to the next
-        except ClassLensError as error:
+    photo_ids = list(dict.fromkeys(args.photo_id))  # each once, in the order given
+    exported = services.export_photos(args.actor, photo_ids, args.channel, args.out)
+    for photo_id in photo_ids:
+        result = exported[photo_id]
+        if isinstance(result, ClassLensError):
+            error = result
             refused += 1
             documents.append({"photo_id": photo_id, "error": str(error)})
             lines.append(f"  photo {photo_id}: NOT EXPORTED: {error}")

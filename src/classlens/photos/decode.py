@@ -151,8 +151,10 @@ def load(source: Path | bytes, scale: float = 1.0) -> tuple[Image.Image, float]:
             image.draft("RGB", (round(full[0] * scale), round(full[1] * scale)))
         image.load()
         profile = image.info.get("icc_profile")
-        upright = ImageOps.exif_transpose(image)
         real_scale = image.size[0] / full[0]
+        # In place: otherwise Pillow copies the whole photo even when it is upright.
+        ImageOps.exif_transpose(image, in_place=True)
+        upright = image
         if upright.mode != "RGB":
             upright = _to_rgb(upright)
         # Faces are found on the pixels the export shows: a colour profile that
