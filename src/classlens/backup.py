@@ -245,8 +245,10 @@ def read_manifest(source: Path) -> dict:
                 raise ClassLensError(f"{source} is not a ClassLens backup (its manifest is "
                                      "far too large)")
             manifest = json.loads(archive.read(info))
-    except (OSError, KeyError, zipfile.BadZipFile, zlib.error, ValueError) as error:
-        raise ClassLensError(f"{source} is not a ClassLens backup ({error})") from None
+    except (OSError, KeyError, zipfile.BadZipFile, zlib.error, ValueError,
+            RecursionError) as error:  # RecursionError: a crafted, deeply nested manifest
+        raise ClassLensError(f"{source} is not a ClassLens backup "
+                             f"({type(error).__name__}: {str(error)[:200]})") from None
     if not isinstance(manifest, dict):
         raise ClassLensError(f"{source} is not a ClassLens backup (no manifest)")
     if manifest.get("format") == "classlens-backup-1":
@@ -367,9 +369,20 @@ def _lines(archive: zipfile.ZipFile, name: str) -> Iterator[dict]:
         *lines, rest = rest.split(b"\n")
         for line in lines:
             if line:
-                yield json.loads(line)
+                yield _row(name, line)
     if rest:
-        yield json.loads(rest)
+        yield _row(name, rest)
+
+
+def _row(name: str, line: bytes) -> dict:
+    try:
+        row = json.loads(line)
+    except (ValueError, RecursionError):
+        row = None
+    if not isinstance(row, dict):
+        raise ClassLensError(f"the backup's {name} holds a line that is not a row; it is "
+                             "damaged or was not made by ClassLens. Nothing was restored.")
+    return row
 
 
 def _check_rows(source: Path, archive: zipfile.ZipFile, manifest: dict) -> None:

@@ -17,7 +17,7 @@ from conftest import PASSWORD
 
 # Modules a command that touches no photo must not load.
 HEAVY = ("numpy", "PIL", "onnxruntime", "dlib", "face_recognition_models", "pillow_heif",
-         "alembic", "PySide6", "cv2")
+         "alembic", "PySide6", "cv2", "cryptography")
 DATABASE = ("sqlalchemy",)
 
 

@@ -12,12 +12,25 @@ from classlens.gui.main_window import MainWindow
 from classlens.gui.photos_view import BLURRED, SHOWN
 from classlens.gui.qt import Qt, QtCore, QtWidgets
 
+REASON = "checked with the class teacher"
+
+
+def _answer_reason(dialog):
+    dialog.setTextValue(REASON)
+    return QtWidgets.QDialog.DialogCode.Accepted
+
 
 @pytest.fixture
 def answers(monkeypatch):
-    """Answer every "why?" prompt the way a teacher would."""
+    """Answer every "why?" prompt the way a teacher would, and "Yes" to every
+    "are you sure?"; returns what the error dialog showed."""
     monkeypatch.setattr(QtWidgets.QInputDialog, "getText",
-                        staticmethod(lambda *a, **k: ("checked with the class teacher", True)))
+                        staticmethod(lambda *a, **k: (REASON, True)))
+    monkeypatch.setattr(QtWidgets.QInputDialog, "getMultiLineText",
+                        staticmethod(lambda *a, **k: (REASON, True)))
+    monkeypatch.setattr(QtWidgets.QInputDialog, "exec", _answer_reason)
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Yes))
     errors.shown.clear()
     return errors.shown
 
@@ -51,17 +64,28 @@ def test_register_import_wizard_with_a_mis_mapping(qtbot, services):
     assert wizard.file_page.isComplete()
     wizard.next()
     page = wizard.mapping_page
-    assert not page.isComplete()  # nothing matches our names in a SIMS export
+    # A SIMS export maps itself: every column recognised, nothing chosen by hand.
+    assert page.isComplete()
     for field, heading in (("pupil_id", "UPN"), ("given_name", "Legal Forename"),
                            ("family_name", "Legal Surname"), ("class", "Reg Group"),
                            ("consent_social_public", "Photos - Social Media (public)"),
-                           ("consent_website", "Photos - Website")):
-        page.combos[field].setCurrentIndex(page.combos[field].findData(heading))
-    assert page.isComplete()
+                           ("consent_social_private", "Photos - Social Media (private)"),
+                           ("consent_website", "Photos - Website"),
+                           ("decided_by", "Consent Given By")):
+        assert page.combos[field].currentData() == heading
+    assert "Recognised 16 of your 16 columns." in page.matched.text()
+    labels = [page.findChild(QtWidgets.QFormLayout).labelForField(c).text()
+              for c in page.combos.values()]
+    assert "Consent: private feed" in labels and not any("_" in t for t in labels)
     shown = [page.preview.item(r, 1).text() for r in range(page.preview.rowCount())]
     assert shown[:3] == ["Renée", "Seán", "François"] or "Renée" in shown
     wizard.next()
     assert "Ready: 5 new" in wizard.check_page.summary.text()
+    new = wizard.check_page.changes.topLevelItem(0)
+    assert new.text(0) == "New pupils" and new.childCount() == 5
+    zoe = new.child(0)
+    assert zoe.text(0) == "Zoë O'Brien (3K)"
+    assert zoe.text(1).startswith("consent given for: ") and "Press" not in zoe.text(1)
     assert wizard.check_page.isComplete()
     wizard.accept()
     assert view.model.rowCount() == 5
@@ -70,7 +94,7 @@ def test_register_import_wizard_with_a_mis_mapping(qtbot, services):
     column = 3 + 1  # social public
     index = view.model.index(row, column)
     assert index.data() == "refused"
-    assert index.data(Qt.ItemDataRole.ToolTipRole) == "refused by parent/carer"
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "Refused by a parent or carer"
     assert index.data(Qt.ItemDataRole.BackgroundRole).name() == "#f8d7da"
 
 
@@ -87,7 +111,7 @@ def test_the_wizard_lists_every_problem_and_writes_nothing(qtbot, services, tmp_
     assert not page.isComplete()
     assert "2 problem(s)" in page.summary.text()
     rows = [[page.errors.item(r, c).text() for c in range(3)] for r in range(2)]
-    assert rows == [["2", "family_name", ""], ["3", "consent_website", "maybe"]]
+    assert rows == [["2", "Surname", ""], ["3", "Consent: school website", "maybe"]]
     assert services.list_pupils() == []
 
 
@@ -112,8 +136,9 @@ def test_the_wizard_holds_back_grants_until_the_pupil_is_ticked(qtbot, services,
         assert page.isComplete() and "3 consent(s) held back" in page.summary.text()
         items = [page.held.item(i) for i in range(page.held.count())]
         assert [i.text() for i in items] == [
-            "Ann Lee (Oak): website: refused → granted",
-            "Bo Li (Oak): website: refused → granted; biometric: refused → granted"]
+            "Ann Lee (Oak): School website: refused → granted",
+            "Bo Li (Oak): School website: refused → granted; Face recognition (biometrics): "
+            "refused → granted"]
         assert all(i.checkState() == Qt.CheckState.Unchecked for i in items)
         for item in items:
             if item.data(Qt.ItemDataRole.UserRole) in tick:
@@ -171,7 +196,9 @@ def test_review_a_face_and_add_a_missed_one(qtbot, school, answers):
     qtbot.mouseClick(view.blur_button, Qt.MouseButton.LeftButton)
     biden = next(f for f in view.canvas.faces if f.id == biden.id)
     assert view.canvas.colour(biden) == BLURRED
-    assert "Reviewed by teacher1: checked with the class teacher" in view.face_info.text()
+    assert view.face_info.text() == (
+        "<b>Face 2 of 2</b>: Blurred: recognised as Joe Testpupil (Oak) — teacher1 asked for "
+        "it to be blurred<br>Reviewed by teacher1: “checked with the class teacher”")
     # Drag a rectangle over an empty part of the photo.
     view.canvas.resize(800, 600)
     qtbot.mousePress(view.canvas, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(380, 380))
@@ -184,7 +211,7 @@ def test_review_a_face_and_add_a_missed_one(qtbot, school, answers):
     assert answers == []
 
 
-def test_compose_submit_approve_export(qtbot, school, tmp_path):
+def test_compose_submit_approve_export(qtbot, school, tmp_path, answers):
     school.add_user("admin", "head", "slt", PASSWORD)
     teacher = window(qtbot, school, "teacher1")
     compose = teacher.show_screen("compose")
@@ -197,7 +224,7 @@ def test_compose_submit_approve_export(qtbot, school, tmp_path):
              for i in range(compose.problems.count())}
     assert rules == {"pupil-name", "hashtag"}
     assert not compose.submit_button.isEnabled()
-    assert "website" in compose.counter.text()
+    assert compose.counter.text() == "Website: 29 characters"
     compose.caption.setPlainText("Oak: our visit to the Blue Room.")
     qtbot.waitUntil(lambda: compose.submit_button.isEnabled())
     post_id = compose.submit()
@@ -209,6 +236,8 @@ def test_compose_submit_approve_export(qtbot, school, tmp_path):
 
     head = window(qtbot, school, "head")
     approvals = head.show_screen("posts")
+    assert approvals.current_id() is None  # the approver picks the post to look at
+    approvals.list.setCurrentRow(0)
     assert approvals.current_id() == post_id
     assert approvals.approve_button.isEnabled()
     assert approvals.images.count() == 1  # the exported preview
@@ -244,12 +273,14 @@ def test_dashboard_shows_quota_takedowns_and_the_queue(qtbot, school, tmp_path):
     school.submit("teacher1", post.id)
     dashboard = window(qtbot, school, "head").show_screen("dashboard")
     assert dashboard.waiting.rowCount() == 1
-    assert dashboard.quota.item(0, 2).text() == "behind"
+    assert dashboard.quota.item(0, 2).text() == "needs more posts"
     school.approve("head", post.id)
     school.export_post("teacher1", post.id, tmp_path)
     school.set_consent("admin", "OBAMA", "website", "refused")
     dashboard.reload()
-    assert dashboard.takedowns.rowCount() == 1 and dashboard.takedowns.item(0, 1).text() == "OBAMA"
+    row = [dashboard.takedowns.item(0, c).text() for c in range(5)]
+    assert row == ["Oak: the Blue Room.", "Barack Testpupil (Oak)", "School website", "",
+                   "Refused by a parent or carer"]
     assert dashboard.quota.item(0, 1).text() == "1"
 
 
@@ -350,10 +381,10 @@ def test_first_sign_in_with_an_initial_password_asks_for_a_new_one(qtbot, servic
 
 def test_the_demo_shows_its_password_on_the_sign_in_screen(qtbot, tmp_path, monkeypatch):
     from classlens.demo import DEMO_PASSWORD, open_demo
-    from classlens.gui import app
+    from classlens.gui import app, signin
 
     services = open_demo(directory=tmp_path / "demo")
-    real_dialog = app.SignInDialog
+    real_dialog = signin.SignInDialog
     shown = {}
 
     def sign_in_dialog(services_, last_user, hint=""):
@@ -363,7 +394,7 @@ def test_the_demo_shows_its_password_on_the_sign_in_screen(qtbot, tmp_path, monk
         shown["dialog"] = dialog
         return dialog
 
-    monkeypatch.setattr(app, "SignInDialog", sign_in_dialog)
+    monkeypatch.setattr(signin, "SignInDialog", sign_in_dialog)
     monkeypatch.setattr(QtWidgets.QDialog, "exec", lambda self: 0)  # the user closes it
     monkeypatch.setattr(app, "install_excepthook", lambda: None)
     monkeypatch.setattr("classlens.demo.open_demo", lambda: services)

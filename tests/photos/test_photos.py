@@ -70,6 +70,38 @@ def test_export_blurs_the_refused_pupil_beyond_recognition_and_keeps_the_other(s
     assert "BIDEN" not in result.path.name and "OBAMA" not in result.path.name
 
 
+def test_a_batch_export_obeys_consent_withdrawn_while_its_files_are_made(
+        school, tmp_path, monkeypatch):
+    """export_photos makes each file from decisions read before the photo's own
+    transaction; a refusal recorded in between must win: the file written is
+    made again from the decisions that transaction logs, never the one made
+    before. (One photo: the batch runs in this process, in the order a pool
+    would run it.)"""
+    from classlens.render import export as exporter
+
+    made_before = []
+    make = exporter.make_or_none
+
+    def make_then_refuse(job):
+        made_before.append(make(job))
+        school.set_consent("admin", "OBAMA", "social_private", "refused", "parent")
+        return made_before[-1]
+
+    monkeypatch.setattr(exporter, "make_or_none", make_then_refuse)
+    results = school.export_photos("admin", [1, 99], "social_private", tmp_path / "out")
+    assert len(made_before) == 1
+    assert str(results[99]) == "no photo 99 in the library"
+    assert [f["shown"] for f in results[1].faces] == [False, False]
+    exported = results[1].path.read_bytes()
+    assert exported != made_before[0][0]
+    pixels = np.asarray(Image.open(results[1].path).convert("RGB"), dtype=int)
+    original = np.asarray(Image.open(TWO).convert("RGB"), dtype=int)
+    region = original[OBAMA_LEFT.top:OBAMA_LEFT.bottom, OBAMA_LEFT.left:OBAMA_LEFT.right]
+    assert np.abs(pixels[OBAMA_LEFT.top:OBAMA_LEFT.bottom,
+                         OBAMA_LEFT.left:OBAMA_LEFT.right] - region).mean() > 15
+    assert school.takedown("OBAMA") == []  # logged showing nobody
+
+
 @pytest.mark.parametrize("style", ["gaussian", "pixelate"])
 def test_both_blur_styles_defeat_the_recogniser(school, tmp_path, style):
     school.set_policy("admin", "blur_style", style)
@@ -97,6 +129,26 @@ def test_exported_file_carries_no_metadata(school, tmp_path):
     photo = school.photos()[-1]
     assert school.library.path(photo.library_path).read_bytes() == source.read_bytes()
     assert photo.captured_at.isoformat() == "2026-06-12T10:31:07"
+
+
+def test_a_batch_export_to_an_unknown_channel_refuses_each_photo(school, tmp_path):
+    results = school.export_photos("admin", [1, 99], "no_such_channel", tmp_path / "out")
+    assert "no channel 'no_such_channel'" in str(results[1])
+    assert set(results) == {1, 99} and not (tmp_path / "out").exists()
+
+
+def test_a_jpeg_comment_does_not_leave_with_the_export(school, tmp_path):
+    """A comment segment (a camera's, or the names a photographer typed) is
+    metadata too: Pillow copies it from the original unless told not to."""
+    source = tmp_path / "named.jpg"
+    Image.open(TWO).convert("RGB").save(source, quality=90,
+                                        comment=b"Oak class: Barack Testpupil, Joe Testpupil")
+    assert b"Testpupil" in source.read_bytes()
+    (imported,) = school.import_photos("teacher1", [str(source)], "Oak", workers=1)
+    for many in ([imported.id], [imported.id, 1]):
+        exported = school.export_photos("admin", many, "website", tmp_path / str(len(many)))
+        data = exported[imported.id].path.read_bytes()
+        assert b"Testpupil" not in data and metadata_left(data) == []
 
 
 def test_exif_orientation_is_applied(school, tmp_path):

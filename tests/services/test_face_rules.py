@@ -94,12 +94,13 @@ def table_school(db_url, tmp_path) -> Services:
 
 def new_photo(services: Services, number: int, found: str) -> tuple[int, int]:
     """One photo (the real photograph) with one face, as the import records it."""
-    data = Path(TWO).read_bytes()
+    # Bytes after the JPEG's end make each file distinct (export checks the hash).
+    data = Path(TWO).read_bytes() + number.to_bytes(8, "big")
     relative = services.library.store("originals", data, sha256_of(data), "JPEG")
     with services.db.transaction() as session:
         pupil = (session.scalar(select(Pupil).where(Pupil.pupil_id == PUPIL_OF[found]))
                  if found in PUPIL_OF else None)
-        photo = Photo(sha256=f"{number:064x}", library_path=relative, original_name="x.jpg",
+        photo = Photo(sha256=sha256_of(data), library_path=relative, original_name="x.jpg",
                       format="JPEG", width=1126, height=661,
                       imported_at=datetime.now().astimezone(), imported_by="teacher1",
                       recognition=True)

@@ -119,8 +119,11 @@ def emit(args, document, text: str | None = None) -> None:
 
 
 def table(rows: Sequence[Sequence[str]]) -> str:
+    """Columns lined up; every cell printable (free text such as a reason may hold
+    a line break or a terminal escape, which could forge or hide lines)."""
     if not rows:
         return ""
+    rows = [[printable(str(c)) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
                      for r in rows)

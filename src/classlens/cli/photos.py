@@ -16,7 +16,7 @@ from classlens.cli.common import (
     prove_identity,
     table,
 )
-from classlens.errors import ClassLensError, NotAllowed
+from classlens.errors import ClassLensError
 
 
 def add_commands(commands) -> None:
@@ -105,24 +105,23 @@ def cmd_photos_export(args) -> int:
         emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
              f"{len(result.faces) - shown} blurred.")
         return EXIT_OK
-    # One after the other: each export is its own transaction (render, then the
-    # audit entry), and SQLite refuses a write from a transaction whose snapshot
-    # another thread's commit has made stale.
+    # Each photo is its own transaction, as for one; the pixels are made on
+    # every core beforehand (services.export_photos).
     documents, lines, refused = [], [], 0
-    for photo_id in dict.fromkeys(args.photo_id):  # each once, in the order given
-        try:
-            result = services.export_photo(args.actor, photo_id, args.channel, args.out)
-        except NotAllowed:
-            raise  # who may export does not change from one photo to the next
-        except ClassLensError as error:
+    photo_ids = list(dict.fromkeys(args.photo_id))  # each once, in the order given
+    exported = services.export_photos(args.actor, photo_ids, args.channel, args.out)
+    for photo_id in photo_ids:
+        outcome = exported[photo_id]
+        if isinstance(outcome, ClassLensError):
+            error = outcome
             refused += 1
             documents.append({"photo_id": photo_id, "error": str(error)})
             lines.append(f"  photo {photo_id}: NOT EXPORTED: {error}")
             continue
-        shown = sum(f["shown"] for f in result.faces)
-        documents.append({"photo_id": photo_id, **result.as_dict()})
-        lines.append(f"  photo {photo_id}: {result.path}: {shown} face(s) shown, "
-                     f"{len(result.faces) - shown} blurred")
+        shown = sum(f["shown"] for f in outcome.faces)
+        documents.append({"photo_id": photo_id, **outcome.as_dict()})
+        lines.append(f"  photo {photo_id}: {outcome.path}: {shown} face(s) shown, "
+                     f"{len(outcome.faces) - shown} blurred")
     emit(args, documents, f"Exported {len(documents) - refused} of {len(documents)} photo(s) "
          f"for {args.channel}:\n" + "\n".join(lines))
     return EXIT_REJECTED if refused else EXIT_OK

@@ -70,7 +70,8 @@ def detect_faces(image: Image.Image, scale: float = 1.0, threshold: float = DEFA
     the size. The network's memory grows with the pixels it sees (about
     100 MiB a megapixel), so a very large image is cut into overlapping tiles.
     """
-    image = image.convert("RGB")
+    if image.mode != "RGB":
+        image = image.convert("RGB")  # (convert to the same mode would copy)
     session = _session(threads, model)  # positional: warm_up caches the same key
     boxes: list[Box] = []
     for left, top, right, bottom in _tiles(image.width, image.height):
@@ -119,12 +120,14 @@ STRIDES = (8, 16, 32)
 
 
 def _run(session, image: Image.Image, x: int, y: int, threshold: float) -> list[Box]:
-    # YuNet wants BGR, 0-255, sides divisible by 32: pad rather than stretch.
-    rgb = np.asarray(image, dtype=np.float32)
-    height, width = rgb.shape[:2]
+    # YuNet wants BGR planes, 0-255, sides divisible by 32: pad rather than
+    # stretch. Filled a plane at a time from Pillow's own bands: contiguous
+    # copies, twice as fast as transposing a float copy of the whole image.
+    width, height = image.size
     padded_h, padded_w = -(-height // 32) * 32, -(-width // 32) * 32
     blob = np.zeros((1, 3, padded_h, padded_w), dtype=np.float32)
-    blob[0, :, :height, :width] = rgb[:, :, ::-1].transpose(2, 0, 1)
+    for plane, band in enumerate(reversed(image.split())):
+        blob[0, plane, :height, :width] = np.asarray(band)
     names = [f"{kind}_{stride}" for stride in STRIDES for kind in ("cls", "obj", "bbox")]
     outputs = dict(zip(names, session.run(names, {"input": blob}), strict=True))
     boxes = []

@@ -12,13 +12,16 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from classlens.errors import ClassLensError
 from classlens.paths import data_dir
 
 if TYPE_CHECKING:
     import numpy as np
+    from cryptography.fernet import Fernet
+
+# cryptography is imported where a template is made or read: every command
+# opens the services that hold a TemplateCipher, and listing the register
+# should not load it.
 
 
 def key_file() -> Path:
@@ -32,6 +35,8 @@ class TemplateCipher:
         self._fernet: Fernet | None = None
 
     def _key(self, create: bool) -> Fernet:
+        from cryptography.fernet import Fernet
+
         if self._fernet is None:
             if not self.path.exists():
                 if not create:
@@ -51,6 +56,8 @@ class TemplateCipher:
         """Before enrolling: refuse a key that is not the one the existing templates
         were made with (or a missing one), rather than start a second key that
         would make every later import fail."""
+        from cryptography.fernet import InvalidToken
+
         if existing is None:
             return  # no templates yet: any key (a new one is made) is right
         if not self.path.exists():
@@ -73,6 +80,7 @@ class TemplateCipher:
 
     def decrypt(self, token: bytes) -> np.ndarray:
         import numpy as np
+        from cryptography.fernet import InvalidToken
 
         try:
             return np.frombuffer(self._key(create=False).decrypt(token), dtype="<f8")

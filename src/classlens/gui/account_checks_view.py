@@ -46,6 +46,10 @@ class AccountChecksPanel(QtWidgets.QWidget):
         self.checklist = _table([_("Channel"), _("Status"), _("Promise")], "accountChecklist")
         self.followers = _table([_("Channel"), _("Week of"), _("Status")], "followerChecks")
         self.requests = _table([_("From"), _("About"), _("Waiting for")], "removalRequests")
+        for table, name in ((self.checklist, _("Account checklist")),
+                            (self.followers, _("Weekly follower checks")),
+                            (self.requests, _("Removal requests"))):
+            table.setAccessibleName(name)
         self.requests.setWordWrap(True)
         if user.role in FOLLOWER_ROLES:
             self.checklist_box = QtWidgets.QGroupBox(_("Account checklist this term"))

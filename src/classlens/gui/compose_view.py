@@ -8,9 +8,12 @@ import tempfile
 import weakref
 from pathlib import Path
 
+from classlens.gui import messages
+from classlens.gui.changes import Changes, hub
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets
+from classlens.gui.words import channel_name, length_summary, post_status, severity_word, uk_date
 from classlens.gui.worker import run_in_background
 from classlens.posts.counting import lengths
 from classlens.posts.rules import blocking
@@ -30,9 +33,7 @@ class ComposeView(QtWidgets.QWidget):
         weakref.finalize(self, shutil.rmtree, self._scratch, ignore_errors=True)
         self.class_box = QtWidgets.QComboBox(objectName="composeClass")
         self.channel_box = QtWidgets.QComboBox(objectName="composeChannel")
-        self.channels = {c.name: c for c in services.channels()}
-        for name in self.channels:
-            self.channel_box.addItem(name, name)
+        self._load_channels()
         self.photo_list = QtWidgets.QListWidget(objectName="composePhotos")
         self.photo_list.setIconSize(QtCore.QSize(96, 96))
         self.caption = QtWidgets.QPlainTextEdit(objectName="caption")
@@ -45,10 +46,29 @@ class ComposeView(QtWidgets.QWidget):
         self.problems = QtWidgets.QListWidget(objectName="problems")
         self.preview = QtWidgets.QLabel(objectName="preview", wordWrap=True)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.preview.setMinimumWidth(320)
+        self.preview.setMinimumWidth(260)
+        self.preview.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                                   QtWidgets.QSizePolicy.Policy.Preferred)
+        preview_scroll = QtWidgets.QScrollArea(objectName="previewScroll")
+        preview_scroll.setWidget(self.preview)
+        preview_scroll.setWidgetResizable(True)
+        self.problems.setWordWrap(True)
+        self.status_line = QtWidgets.QLabel(objectName="composeStatus", wordWrap=True)
         self.submit_button = QtWidgets.QPushButton(_("Submit for approval"), objectName="submit")
+        self.draft_button = QtWidgets.QPushButton(_("Save draft"), objectName="saveDraft")
         self.new_button = QtWidgets.QPushButton(_("New post"), objectName="newPost")
+        self.discard_button = QtWidgets.QPushButton(_("Discard my post…"),
+                                                    objectName="discardPost")
         self.mine = QtWidgets.QListWidget(objectName="myPosts")
+        self.mine.setWordWrap(True)
+        self._submitting = False
+        self._alt_rows: list[int] = []  # the photo of each alt text row
+        self._photo_names: dict[int, str] = {}
+        for widget, name in ((self.class_box, _("Class")), (self.channel_box, _("Channel")),
+                             (self.photo_list, _("Photos to post")), (self.caption, _("Caption")),
+                             (self.alts, _("Alt texts")), (self.problems, _("Policy check")),
+                             (self.preview, _("Preview")), (self.mine, _("My posts"))):
+            widget.setAccessibleName(name)
         # Events (sports day, a trip, a visitor) do not count towards the weekly quota.
         self.event_box = QtWidgets.QCheckBox(_("A school event (not counted in the weekly "
                                                "quota)"), objectName="composeEvent")
@@ -59,6 +79,7 @@ class ComposeView(QtWidgets.QWidget):
         left.addRow("", self.event_box)
         left.addRow(_("Photos"), self.photo_list)
         left.addRow(_("My posts"), self.mine)
+        left.addRow("", self.discard_button)
         middle = QtWidgets.QVBoxLayout()
         middle.addWidget(QtWidgets.QLabel(_("Caption")))
         middle.addWidget(self.caption, 2)
@@ -66,14 +87,16 @@ class ComposeView(QtWidgets.QWidget):
         middle.addWidget(self.alts, 1)
         middle.addWidget(QtWidgets.QLabel(_("Policy check (tick a warning to acknowledge it)")))
         middle.addWidget(self.problems, 1)
+        middle.addWidget(self.status_line)
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addStretch()
+        buttons.addWidget(self.draft_button)
         buttons.addWidget(self.submit_button)
         middle.addLayout(buttons)
         right = QtWidgets.QVBoxLayout()
         right.addWidget(QtWidgets.QLabel(_("Preview")))
-        right.addWidget(self.preview, 1)
+        right.addWidget(preview_scroll, 1)
         layout = QtWidgets.QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addLayout(middle, 2)
@@ -91,23 +114,56 @@ class ComposeView(QtWidgets.QWidget):
         self.alts.itemChanged.connect(self._timer.start)
         self.problems.itemChanged.connect(self._update_submit)
         self.submit_button.clicked.connect(self.submit)
+        self.draft_button.clicked.connect(self.save_draft)
         self.new_button.clicked.connect(self.clear)
+        self.discard_button.clicked.connect(lambda: self.discard())
         self.mine.itemActivated.connect(self._open_post)
+        self.mine.currentItemChanged.connect(lambda *_a: self._update_discard())
+        hub(self.services).operation_did_execute.connect(self.on_changes)
         for name in sorted({p.class_name for p in services.list_pupils() if p.class_name}):
             self.class_box.addItem(name, name)
         self._load_photos()
         self.reload_mine()
 
+    def on_changes(self, changes: Changes, _origin) -> None:
+        """Photos imported or reviewed elsewhere appear here; my posts follow decisions."""
+        if changes.school:
+            self._load_channels()
+        if changes.photos or changes.register or changes.school:
+            self._rendered.clear()
+            self._load_photos()
+        if changes.posts:
+            self.reload_mine()
+
+    def _load_channels(self) -> None:
+        """The school's channels in its words; the choice stays, else the default."""
+        current = self.channel_box.currentData() or default_channel(self.services)
+        self.channels = {c.name: c for c in self.services.channels()}
+        self.channel_box.blockSignals(True)
+        self.channel_box.clear()
+        for name, channel in self.channels.items():
+            self.channel_box.addItem(channel_name(channel), name)
+        self.channel_box.setCurrentIndex(max(0, self.channel_box.findData(current)))
+        self.channel_box.blockSignals(False)
+
     # -- content ----------------------------------------------------------------
 
     def _load_photos(self) -> None:
+        """The class's photos, keeping the ticks of photos still there."""
+        ticked = set(self.selected_photos())
         self.photo_list.blockSignals(True)
         self.photo_list.clear()
+        self._photo_names = {}
         for photo in self.services.photos(self.class_box.currentData()):
-            item = QtWidgets.QListWidgetItem(_("Photo {id}").format(id=photo.id))
+            when = uk_date(photo.captured_at or photo.imported_at)
+            self._photo_names[photo.id] = photo.original_name
+            item = QtWidgets.QListWidgetItem(f"{photo.original_name}\n{when}")
+            item.setToolTip(_("Imported by {who} on {when}").format(
+                who=photo.imported_by, when=uk_date(photo.imported_at)))
             item.setData(Qt.ItemDataRole.UserRole, photo.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setCheckState(Qt.CheckState.Checked if photo.id in ticked
+                               else Qt.CheckState.Unchecked)
             item.setIcon(QtGui.QIcon(str(self.services.thumbnail(photo.id, 256))))
             self.photo_list.addItem(item)
         self.photo_list.blockSignals(False)
@@ -125,16 +181,18 @@ class ComposeView(QtWidgets.QWidget):
                                in photo_ids else Qt.CheckState.Unchecked)
 
     def _photos_changed(self) -> None:
-        old = {self.alts.item(r, 0).text(): self.alts.item(r, 1).text()
-               for r in range(self.alts.rowCount()) if self.alts.item(r, 1)}
+        """One alt text row per ticked photo, keeping what was typed for each photo."""
+        typed = {self._alt_rows[r]: text for r, text in enumerate(self.alt_texts())
+                 if r < len(self._alt_rows)}
+        self._alt_rows = self.selected_photos()
         self.alts.blockSignals(True)
-        photos = self.selected_photos()
-        self.alts.setRowCount(len(photos))
-        for row, photo_id in enumerate(photos):
-            label = QtWidgets.QTableWidgetItem(str(photo_id))
+        self.alts.setRowCount(len(self._alt_rows))
+        for row, photo_id in enumerate(self._alt_rows):
+            label = QtWidgets.QTableWidgetItem(self._photo_names.get(photo_id, str(photo_id)))
             label.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.alts.setItem(row, 0, label)
-            self.alts.setItem(row, 1, QtWidgets.QTableWidgetItem(old.get(str(photo_id), "")))
+            self.alts.setItem(row, 1, QtWidgets.QTableWidgetItem(typed.get(photo_id, "")))
+        self.alts.resizeColumnToContents(0)
         self.alts.blockSignals(False)
         self._timer.start()
 
@@ -154,10 +212,9 @@ class ComposeView(QtWidgets.QWidget):
 
     def _count(self) -> None:
         channel = self.channels[self.channel_box.currentData()]
-        parts = [f"{n.count} / {n.limit} {n.unit}" if n.limit else f"{n.count} {n.unit}"
-                 for n in lengths(channel.platform, self.caption.toPlainText())]
-        over = any(n.over for n in lengths(channel.platform, self.caption.toPlainText()))
-        self.counter.setText(f"{channel.platform}: " + ", ".join(parts))
+        counted = lengths(channel.platform, self.caption.toPlainText())
+        over = any(n.over for n in counted)
+        self.counter.setText(length_summary(channel.platform, counted))
         self.counter.setStyleSheet("color: #b91c1c; font-weight: bold" if over else "")
 
     def check(self) -> None:
@@ -173,7 +230,7 @@ class ComposeView(QtWidgets.QWidget):
         self.problems.blockSignals(True)
         self.problems.clear()
         for p in problems:
-            item = QtWidgets.QListWidgetItem(f"{p.severity.upper()}: {p.message}")
+            item = QtWidgets.QListWidgetItem(f"{severity_word(p.severity)}: {p.message}")
             item.setData(Qt.ItemDataRole.UserRole, p.rule)
             item.setForeground(QtGui.QColor("#b91c1c" if p.severity == "error" else "#92400e"))
             if p.severity == "warning":
@@ -192,7 +249,9 @@ class ComposeView(QtWidgets.QWidget):
         problems = getattr(self, "_problems", None)
         ready = (problems is not None and bool(self.caption.toPlainText().strip())
                  and not blocking(problems, self.acknowledged()))
-        self.submit_button.setEnabled(ready)
+        self.submit_button.setEnabled(ready and not self._submitting)
+        self.draft_button.setEnabled(bool(self.caption.toPlainText().strip()
+                                          or self.selected_photos()) and not self._submitting)
 
     def _preview(self) -> None:
         """The post as it will look: caption and the images exactly as exported."""
@@ -211,7 +270,8 @@ class ComposeView(QtWidgets.QWidget):
         images = "".join(f"<img src='{self._rendered[(i, channel)]}' width='300'><br>"
                          for i in self.selected_photos() if (i, channel) in self._rendered)
         text = self.caption.toPlainText().replace("&", "&amp;").replace("<", "&lt;")
-        self.preview.setText(f"<p><b>{channel}</b></p><p>{text}</p>{images}")
+        label = channel_name(self.channels[channel]) if channel in self.channels else ""
+        self.preview.setText(f"<p><b>{label}</b></p><p>{text}</p>{images}")
 
     def _render_file(self, photo_id: int, channel: str) -> str:
         """The exported rendering in a temporary file the preview label can show."""
@@ -225,26 +285,68 @@ class ComposeView(QtWidgets.QWidget):
 
     # -- saving -----------------------------------------------------------------
 
-    def submit(self) -> int | None:
+    def _save(self, submit: bool):
+        """Stage (or update) the post, and submit it when asked. Returns the view."""
         args = (self.caption.toPlainText(), self.selected_photos(), self.alt_texts(),
                 self.acknowledged())
-        def save_and_submit():
-            if self.editing is None:
-                view = self.services.stage(self.user.username, self.class_box.currentData(),
-                                           self.channel_box.currentData(), *args,
-                                           kind=self.kind())
-            else:
-                view = self.services.edit(self.user.username, self.editing, *args,
-                                          kind=self.kind())
-            return self.services.submit(self.user.username, view.id)
+        if self.editing is None:
+            view = self.services.stage(self.user.username, self.class_box.currentData(),
+                                       self.channel_box.currentData(), *args, kind=self.kind())
+        else:
+            view = self.services.edit(self.user.username, self.editing, *args, kind=self.kind())
+        # Kept at once: a refused submit leaves a draft to come back to, not a twin.
+        self.editing = view.id
+        return self.services.submit(self.user.username, view.id) if submit else view
 
-        view = attempt(self, save_and_submit)
+    def submit(self) -> int | None:
+        """Submit for approval: the button is off while it runs, and on success
+        the form is emptied, so a second click cannot make a second post."""
+        if self._submitting:
+            return None
+        self._submitting = True
+        self._update_submit()
+        try:
+            view = attempt(self, lambda: self._save(submit=True), Changes(posts=True))
+        finally:
+            self._submitting = False
+        if view is None:
+            self.reload_mine()
+            self._update_submit()
+            return None
+        messages.info(_("Your post “{caption}” is waiting for approval by senior "
+                        "leadership.").format(caption=_short(view.caption)))
+        self.clear()
+        self.status_line.setText(_("Sent for approval: “{caption}”.").format(
+            caption=_short(view.caption)))
+        return view.id
+
+    def save_draft(self) -> int | None:
+        view = attempt(self, lambda: self._save(submit=False), Changes(posts=True))
         if view is None:
             return None
-        self.preview.setText(_("Post {id} is waiting for approval.").format(id=view.id))
-        self.editing = None
-        self.reload_mine()
+        self.status_line.setText(_("Draft saved at {time}. Find it under My posts.").format(
+            time=QtCore.QTime.currentTime().toString("HH:mm")))
         return view.id
+
+    def discard(self, post_id: int | None = None, confirm: bool = True) -> bool:
+        """Throw away one of my posts nobody has approved, after asking."""
+        item = self.mine.currentItem()
+        post_id = post_id or (item.data(Qt.ItemDataRole.UserRole) if item else None)
+        if post_id is None:
+            return False
+        view = self.services.post(post_id)
+        if confirm and QtWidgets.QMessageBox.question(
+                self, _("Discard this post?"),
+                _("Discard “{caption}”? It will not be sent for approval or published.").format(
+                    caption=_short(view.caption))) != QtWidgets.QMessageBox.StandardButton.Yes:
+            return False
+        if attempt(self, lambda: self.services.discard_draft(self.user.username, post_id),
+                   Changes(posts=True)) is None:
+            return False
+        if self.editing == post_id:
+            self.clear()
+        messages.info(_("Discarded “{caption}”.").format(caption=_short(view.caption)))
+        return True
 
     def kind(self) -> str:
         return "event" if self.event_box.isChecked() else "general"
@@ -252,19 +354,33 @@ class ComposeView(QtWidgets.QWidget):
     def clear(self) -> None:
         self.editing = None
         self.caption.clear()
+        self.event_box.setChecked(False)
         self.select_photos([])
+        self.status_line.clear()
 
     def reload_mine(self) -> None:
+        current = self.mine.currentItem()
+        current_id = current.data(Qt.ItemDataRole.UserRole) if current else None
         self.mine.clear()
         for view in self.services.posts():
-            if view.author != self.user.username:
+            if view.author != self.user.username or view.status == "discarded":
                 continue
-            text = f"{view.id} · {view.status} · {view.caption[:30]}"
+            text = f"{post_status(view.status)} · {_short(view.caption, 40)}"
             if view.rejection_reason:
-                text += "\n  " + _("Rejected: {why}").format(why=view.rejection_reason)
+                text += "\n" + _("Sent back: {why}").format(why=view.rejection_reason)
             item = QtWidgets.QListWidgetItem(text)
+            item.setToolTip(text)
             item.setData(Qt.ItemDataRole.UserRole, view.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, view.status)
             self.mine.addItem(item)
+            if view.id == current_id:
+                self.mine.setCurrentItem(item)
+        self._update_discard()
+
+    def _update_discard(self) -> None:
+        item = self.mine.currentItem()
+        self.discard_button.setEnabled(item is not None and item.data(
+            Qt.ItemDataRole.UserRole + 1) in ("draft", "rejected", "submitted"))
 
     def _open_post(self, item) -> None:
         view = self.services.post(item.data(Qt.ItemDataRole.UserRole))
@@ -276,5 +392,25 @@ class ComposeView(QtWidgets.QWidget):
         self.channel_box.setCurrentIndex(self.channel_box.findData(view.channel))
         self.caption.setPlainText(view.caption)
         self.select_photos([p["photo_id"] for p in view.photos])
-        for row, photo in enumerate(view.photos):
-            self.set_alt(row, photo["alt"])
+        alts = {p["photo_id"]: p["alt"] for p in view.photos}
+        for row, photo_id in enumerate(self._alt_rows):
+            self.set_alt(row, alts.get(photo_id, ""))
+        self.status_line.setText(_("Editing your post ({status}). Saving it makes it a draft "
+                                   "again until you submit it.").format(
+                                       status=post_status(view.status).lower()))
+
+
+def _short(text: str, length: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[:length - 1] + "…"
+
+
+def default_channel(services) -> str | None:
+    """The channel a post starts on: the school's own kind of feed (a private
+    feed under a private-feed policy), else the first channel."""
+    wanted = "social_private" if services.policy().account == "private" else "social_public"
+    channels = services.channels()
+    for channel in channels:
+        if channel.category == wanted:
+            return channel.name
+    return channels[0].name if channels else None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from classlens.gui.account_checks_view import AccountChecksPanel
+from classlens.gui.changes import Changes, hub
 from classlens.gui.i18n import _
 from classlens.gui.qt import QtGui, QtWidgets
+from classlens.gui.words import category_name, channel_name, pupil_name, takedown_reason, uk_date
 
 STATUS_COLOUR = {"behind": "#fdebc8", "over": "#f8d7da", "ok": "#d7f0dc"}
 
@@ -15,6 +17,8 @@ def _table(headings: list[str], name: str) -> QtWidgets.QTableWidget:
     table.horizontalHeader().setStretchLastSection(True)
     table.verticalHeader().setVisible(False)
     table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setMinimumSectionSize(60)
+    table.setAccessibleName(name)
     return table
 
 
@@ -26,7 +30,14 @@ def _fill(table: QtWidgets.QTableWidget, rows: list[list[str]], colours=None) ->
             if colours and colours[r]:
                 item.setBackground(QtGui.QColor(colours[r]))
             table.setItem(r, c, item)
-    table.resizeColumnsToContents()
+    # Sized to the rows when there are some; an empty table keeps its headings readable.
+    if rows:
+        table.resizeColumnsToContents()
+    else:
+        for column in range(table.columnCount()):
+            table.setColumnWidth(column, max(90, table.horizontalHeader().sectionSizeHint(
+                column)))
+    table.horizontalHeader().setStretchLastSection(True)
 
 
 class DashboardView(QtWidgets.QWidget):
@@ -37,7 +48,7 @@ class DashboardView(QtWidgets.QWidget):
         self.expiring = _table([_("Pupil"), _("Consent"), _("Expires")], "expiring")
         self.takedowns = _table([_("Post"), _("Pupil"), _("Channel"), _("Link"), _("Why")],
                                 "takedowns")
-        self.waiting = _table([_("Post"), _("Author"), _("Channel"), _("Caption")], "waiting")
+        self.waiting = _table([_("Sent"), _("Author"), _("Channel"), _("Caption")], "waiting")
         self.week = QtWidgets.QLabel(objectName="week")
         refresh = QtWidgets.QPushButton(_("Refresh"))
         refresh.clicked.connect(self.reload)
@@ -47,6 +58,7 @@ class DashboardView(QtWidgets.QWidget):
                                                      self.expiring),
                 (_("Open takedowns"), self.takedowns), (_("Awaiting approval"), self.waiting))):
             box = QtWidgets.QGroupBox(title)
+            widget.setAccessibleName(title)
             inner = QtWidgets.QVBoxLayout(box)
             if widget is self.quota:
                 inner.addWidget(self.week)
@@ -56,29 +68,49 @@ class DashboardView(QtWidgets.QWidget):
         self.account_checks = AccountChecksPanel(services, user)
         grid.addWidget(self.account_checks, 2, 0, 1, 2)
         grid.addWidget(refresh, 3, 1)
+        hub(self.services).operation_did_execute.connect(self.on_changes)
         self.reload()
+
+    def on_changes(self, changes: Changes, _origin) -> None:
+        if changes.posts or changes.register or changes.school:
+            self.reload()
 
     def reload(self) -> None:
         report = self.services.weekly_report()
-        self.week.setText(_("Week {week} ({start} to {end}); the policy asks for {low} to {high} "
-                            "posts per class.").format(week=report["week"], start=report["from"],
-                                                        end=report["to"], low=report["min"],
-                                                        high=report["max"]))
-        _fill(self.quota, [[c["class"], str(c["posts"]), _(c["status"]),
+        self.week.setText(_("{start} to {end}: the policy asks for {low} to {high} posts per "
+                            "class each week.").format(start=uk_date(report["from"]),
+                                                       end=uk_date(report["to"]),
+                                                       low=report["min"], high=report["max"]))
+        status_words = {"behind": _("needs more posts"), "over": _("too many posts"),
+                        "ok": _("on track")}
+        _fill(self.quota, [[c["class"], str(c["posts"]),
+                            status_words.get(c["status"], c["status"]),
                             str(c.get("events", 0))]
                            for c in report["classes"]],
               [STATUS_COLOUR[c["status"]] for c in report["classes"]])
         expiring = self.services.expiring_consents(30)
-        _fill(self.expiring, [[e["name"], e["category"].replace("_", " "),
-                               e["expires"] + (" " + _("(expired)") if e["expired"] else "")]
+        _fill(self.expiring, [[e["name"], category_name(e["category"]),
+                               uk_date(e["expires"]) + (" " + _("(ran out)") if e["expired"]
+                                                        else "")]
                               for e in expiring])
         takedowns = self.services.open_takedowns()
-        # A single exported photo has no post: name the photo and its file instead.
-        _fill(self.takedowns, [[str(t["post_id"]) if t["post_id"] is not None
-                                else _("photo {id}").format(id=t["photo_id"]),
-                                t["pupil_id"], t["channel"], t["url"] or t["file"] or "",
-                                t["reason"]] for t in takedowns],
+        channels = {c.name: channel_name(c) for c in self.services.channels()}
+        pupils = {p.pupil_id: pupil_name(p) for p in self.services.list_pupils()}
+        posts = {v.id: v for v in self.services.posts()}
+        # A single exported photo has no post: name its file instead.
+        _fill(self.takedowns, [[_short(posts[t["post_id"]].caption) if t["post_id"] in posts
+                                else _("a single photo ({file})").format(file=t["file"] or ""),
+                                pupils.get(t["pupil_id"], _("a pupil")),
+                                channels.get(t["channel"], t["channel"]),
+                                t["url"] or t["file"] or "", takedown_reason(t["reason"])]
+                               for t in takedowns],
               ["#f8d7da"] * len(takedowns))
-        _fill(self.waiting, [[str(v.id), v.author, v.channel, v.caption]
+        _fill(self.waiting, [[uk_date(v.times.get("submitted_at")), v.author,
+                              channels.get(v.channel, v.channel), _short(v.caption)]
                              for v in self.services.posts("submitted")])
         self.account_checks.reload()
+
+
+def _short(text: str, length: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[:length - 1] + "…"

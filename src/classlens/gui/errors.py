@@ -8,6 +8,7 @@ import threading
 import traceback
 
 from classlens.errors import ClassLensError
+from classlens.gui.changes import announce
 from classlens.gui.i18n import _
 from classlens.gui.qt import QtWidgets
 
@@ -38,16 +39,20 @@ def show_exception(parent: QtWidgets.QWidget | None, error: BaseException) -> No
         box.exec()
 
 
-def attempt(parent: QtWidgets.QWidget | None, action):
+def attempt(parent: QtWidgets.QWidget | None, action, changes=None):
     """Run one user action against the core; a refusal or error is shown, not raised.
 
-    Returns the action's result, or None when it was refused.
+    Returns the action's result, or None when it was refused. When it succeeded
+    and `changes` (a `changes.Changes`) is given, every screen hears of it.
     """
     try:
-        return action()
+        result = action()
     except Exception as error:  # noqa: BLE001 - every refusal reaches the user
         show_exception(parent, error)
         return None
+    if changes is not None:
+        announce(changes, parent)
+    return result
 
 
 def install_excepthook() -> None:

@@ -3,12 +3,18 @@ preview, see every problem with its row before anything is written, import."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from classlens.gui import messages
+from classlens.gui.changes import Changes, announce
+from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
 from classlens.gui.qt import QtCore, QtWidgets
+from classlens.gui.words import category_name, uk_date
 from classlens.register.csv_import import FIELDS, REQUIRED, guess_mapping, preview
+from classlens.register.headings import label
 
 if TYPE_CHECKING:
     from classlens.services.register import ImportReport
@@ -35,10 +41,26 @@ class ImportWizard(QtWidgets.QWizard):
         return self.mapping_page.mapping()
 
     def accept(self) -> None:
-        """Finish: the real, all-or-nothing import, with the grants the user ticked."""
-        self.report = self.services.import_register(
+        """Finish: the real, all-or-nothing import, with the grants the user ticked;
+        then say what was done, in a message that stays."""
+        report = attempt(self, lambda: self.services.import_register(
             self.actor, self.path, self.mapping(), self.check_page.mark_left.isChecked(),
-            accept_grants=self.check_page.accepted_pupils())
+            accept_grants=self.check_page.accepted_pupils()))
+        if report is None:
+            return  # the error is shown; the wizard stays open, nothing was written
+        self.report = report
+        if report.errors:
+            self.check_page.initializePage()
+            return
+        announce(Changes(register=True, photos=True, posts=True), self)
+        done = _("Imported the register from {file}: {c} new, {u} updated, {same} "
+                 "unchanged, {left} marked as left.").format(
+            file=self.path.name, c=report.created, u=report.updated,
+            same=report.unchanged, left=report.left)
+        if report.held:
+            done += " " + _("{n} consent change(s) held back, not imported.").format(
+                n=len(report.held))
+        messages.info(done)
         super().accept()
 
 
@@ -63,10 +85,10 @@ class FilePage(QtWidgets.QWizardPage):
         if path:
             self.path.setText(path)
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return Path(self.path.text()).is_file()
 
-    def validatePage(self) -> bool:  # noqa: N802
+    def validatePage(self) -> bool:
         self._wizard.path = Path(self.path.text())
         return True
 
@@ -76,30 +98,41 @@ class MappingPage(QtWidgets.QWizardPage):
         super().__init__()
         self._wizard = wizard
         self.setTitle(_("Match your columns"))
-        self.setSubTitle(_("For each ClassLens field, choose the column of your file that "
-                           "holds it. Fields in bold are required."))
+        self.setSubTitle(_("ClassLens has matched the columns it recognised. Check them, and "
+                           "choose the column for anything it left empty. Bold ones are "
+                           "needed."))
         self.combos: dict[str, QtWidgets.QComboBox] = {}
         form = QtWidgets.QFormLayout()
         for name in FIELDS:
             combo = QtWidgets.QComboBox(objectName=f"map_{name}")
+            combo.setMinimumContentsLength(28)
+            combo.setSizeAdjustPolicy(
+                QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setAccessibleName(label(name))
             combo.currentIndexChanged.connect(self._update_preview)
             combo.currentIndexChanged.connect(self.completeChanged)
-            label = QtWidgets.QLabel(f"<b>{name}</b>" if name in REQUIRED else name)
-            form.addRow(label, combo)
+            text = QtWidgets.QLabel(f"<b>{label(name)}</b>" if name in REQUIRED
+                                    else label(name))
+            text.setBuddy(combo)
+            form.addRow(text, combo)
             self.combos[name] = combo
+        self.matched = QtWidgets.QLabel(objectName="matched", wordWrap=True)
         fields = QtWidgets.QWidget()
         fields.setLayout(form)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(fields)
         scroll.setWidgetResizable(True)
         self.preview = QtWidgets.QTableWidget(objectName="preview")
-        split = QtWidgets.QHBoxLayout(self)
-        split.addWidget(scroll, 1)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.addWidget(self.matched)
+        split = QtWidgets.QHBoxLayout()
+        split.addWidget(scroll, 3)
         split.addWidget(self.preview, 2)
+        outer.addLayout(split)
         self.rows: list[list[str]] = []
         self.headings: list[str] = []
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         assert self._wizard.path is not None  # the file page is complete
         self.headings, self.rows = preview(self._wizard.path, PREVIEW_ROWS)
         guessed = guess_mapping(self.headings)
@@ -111,6 +144,11 @@ class MappingPage(QtWidgets.QWizardPage):
                 combo.addItem(heading, heading)
             combo.setCurrentIndex(max(0, combo.findData(guessed.get(name))))
             combo.blockSignals(False)
+        missing = [label(n) for n in REQUIRED if n not in guessed]
+        self.matched.setText(_("Recognised {n} of your {total} columns.").format(
+            n=len(guessed), total=len([h for h in self.headings if h]))
+            + (" " + _("Still to choose: {fields}.").format(fields=", ".join(missing))
+               if missing else ""))
         self._update_preview()
 
     def mapping(self) -> dict[str, str]:
@@ -123,7 +161,7 @@ class MappingPage(QtWidgets.QWizardPage):
         self.preview.clear()
         self.preview.setColumnCount(len(columns))
         self.preview.setRowCount(len(self.rows))
-        self.preview.setHorizontalHeaderLabels(columns)
+        self.preview.setHorizontalHeaderLabels([label(c) for c in columns])
         for r, row in enumerate(self.rows):
             for c, name in enumerate(columns):
                 position = self.headings.index(mapping[name])
@@ -131,7 +169,7 @@ class MappingPage(QtWidgets.QWizardPage):
                 self.preview.setItem(r, c, QtWidgets.QTableWidgetItem(value))
         self.preview.resizeColumnsToContents()
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return all(self.combos[name].currentData() is not None for name in REQUIRED)
 
 
@@ -157,15 +195,21 @@ class CheckPage(QtWidgets.QWizardPage):
             "are not imported unless you tick the pupil, having checked that the family "
             "really agreed."))
         self.held = QtWidgets.QListWidget(objectName="heldGrants")
+        self.changes = QtWidgets.QTreeWidget(objectName="pupilChanges")
+        self.changes.setHeaderLabels([_("Pupil"), _("What will change")])
+        self.changes.setColumnWidth(0, 260)
+        self.changes.setAccessibleName(_("Changes per pupil"))
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.mark_left)
         layout.addWidget(self.errors)
+        layout.addWidget(self.changes, 1)
         layout.addWidget(self.held_label)
         layout.addWidget(self.held)
         self.report: ImportReport | None = None
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
+        assert self._wizard.path is not None  # the file page is complete
         self.report = self._wizard.services.import_register(
             self._wizard.actor, self._wizard.path, self._wizard.mapping(),
             self.mark_left.isChecked(), dry_run=True)
@@ -173,20 +217,82 @@ class CheckPage(QtWidgets.QWizardPage):
         problems = report.errors
         self.errors.setRowCount(len(problems))
         for r, p in enumerate(problems):
-            for c, value in enumerate((str(p.row), p.column, p.value, p.message)):
+            field = self._field_of(p.column)
+            column = label(field) if field else p.column
+            for c, value in enumerate((str(p.row), column, p.value, p.message)):
                 self.errors.setItem(r, c, QtWidgets.QTableWidgetItem(value))
         self.errors.setVisible(bool(problems))
+        self._show_changes()
         self._show_held()
         if problems:
             self.summary.setText(_("{n} problem(s) found. Nothing will be imported until "
                                    "they are fixed in the file.").format(n=len(problems)))
         else:
             self.summary.setText(_("Ready: {c} new, {u} updated, {same} unchanged, {left} "
-                                   "marked as left. Press Finish to import.").format(
+                                   "marked as left. Each change is listed below. Press "
+                                   "Finish to import.").format(
                 c=report.created, u=report.updated, same=report.unchanged, left=report.left)
                 + (_(" {n} consent(s) held back: see below.").format(n=len(report.held))
                    if report.held else ""))
         self.completeChanged.emit()
+
+    def _field_of(self, column: str) -> str | None:
+        """Our field for a column name in a problem (the user's heading or ours)."""
+        mapping = self._wizard.mapping()
+        if column in FIELDS:
+            return column
+        return next((f for f, heading in mapping.items() if heading == column), None)
+
+    def _show_changes(self) -> None:
+        """Per pupil, what Finish will change, in words (new pupils and leavers too)."""
+        self.changes.clear()
+        report = self.report
+        by_pupil: dict[str, list] = {}
+        for change in report.changes:
+            by_pupil.setdefault(change.pupil_id, []).append(change)
+        known = {p.pupil_id: p for p in self._wizard.services.list_pupils()}
+        for pupil_id, items in by_pupil.items():
+            pupil = known.get(pupil_id)
+            name = (f"{pupil.preferred_name or pupil.given_name} {pupil.family_name}"
+                    f" ({pupil.class_name or ''})" if pupil else pupil_id)
+            top = QtWidgets.QTreeWidgetItem([name, _("{n} change(s)").format(n=len(items))])
+            for change in items:
+                top.addChild(QtWidgets.QTreeWidgetItem(["", change_in_words(change)]))
+            self.changes.addTopLevelItem(top)
+            top.setExpanded(True)
+        extra = []
+        if report.created:
+            self._show_new_pupils(known)
+        if report.left:
+            extra.append(_("{n} pupil(s) not in this file will be marked as left").format(
+                n=report.left))
+        for text in extra:
+            self.changes.addTopLevelItem(QtWidgets.QTreeWidgetItem([text, ""]))
+        self.changes.setVisible(bool(by_pupil or extra or report.created))
+
+    def _show_new_pupils(self, known: dict) -> None:
+        """The pupils Finish adds, by name and class, with the consent the file gives."""
+        from classlens.register.csv_import import read_register
+
+        assert self._wizard.path is not None  # the file page is complete
+        parsed = read_register(self._wizard.path, self._wizard.mapping())
+        rows: dict[str, list] = {}
+        for row in parsed.rows:
+            if row.pupil_id not in known:
+                rows.setdefault(row.pupil_id, []).append(row)
+        top = QtWidgets.QTreeWidgetItem([_("New pupils"), _("{n} to add").format(
+            n=len(rows))])
+        for pupil_rows in rows.values():
+            first = pupil_rows[0]
+            granted = sorted({category_name(c) for r in pupil_rows
+                              for c, v in r.consents.items() if v == "granted"})
+            name = f"{first.preferred_name or first.given_name} {first.family_name}"
+            top.addChild(QtWidgets.QTreeWidgetItem([
+                f"{name} ({first.class_name})",
+                _("consent given for: {what}").format(what=", ".join(granted))
+                if granted else _("no consent given in this file")]))
+        self.changes.addTopLevelItem(top)
+        top.setExpanded(len(rows) <= 30)
 
     def _show_held(self) -> None:
         """One tick per pupil, unticked: a held grant needs a deliberate yes."""
@@ -197,7 +303,7 @@ class CheckPage(QtWidgets.QWizardPage):
         for pupil_id, items in by_pupil.items():
             pupil = self._wizard.services.pupil(pupil_id)
             name = pupil.display_name
-            changes = "; ".join(f"{h.category.replace('_', ' ')}: {h.old} → {h.new}"
+            changes = "; ".join(f"{category_name(h.category)}: {_(h.old)} → {_(h.new)}"
                                 for h in items)
             item = QtWidgets.QListWidgetItem(f"{name} ({pupil.class_name or ''}): {changes}")
             item.setData(QtCore.Qt.ItemDataRole.UserRole, pupil_id)
@@ -212,5 +318,31 @@ class CheckPage(QtWidgets.QWizardPage):
                 for i in range(self.held.count())
                 if self.held.item(i).checkState() == QtCore.Qt.CheckState.Checked}
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return self.report is not None and not self.report.errors
+
+
+_FIELD_WORDS = {"given_name": "first name", "family_name": "surname",
+                "preferred_name": "known as", "class_name": "class", "year_group": "year group",
+                "on_roll": "on roll", "never_publish": "never publish",
+                "never_publish_reason": "why never published"}
+
+
+def _value(text: str | None) -> str:
+    """A register value in words: "granted until 2027-08-31" -> "granted until 31 Aug 2027"."""
+    if text is None or text == "":
+        return _("nothing")
+    return re.sub(r"\d{4}-\d{2}-\d{2}", lambda m: uk_date(m[0]), text)
+
+
+def change_in_words(change) -> str:
+    """One import change (import_plan.Change) as a line a person reads."""
+    match = re.fullmatch(r"consent_(\w+) \((parent|pupil)\)( evidence)?", change.field)
+    if match:
+        who = _("parent or carer") if match[2] == "parent" else _("the pupil")
+        what = f"{category_name(match[1])} ({who})"
+        if match[3]:
+            what += " " + _("evidence")
+    else:
+        what = _(_FIELD_WORDS.get(change.field, change.field.replace("_", " "))).capitalize()
+    return f"{what}: {_value(change.old)} → {_value(change.new)}"

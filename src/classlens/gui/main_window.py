@@ -4,27 +4,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from classlens.gui import messages
+from classlens.gui.changes import Changes, announce
 from classlens.gui.compose_view import ComposeView
 from classlens.gui.dashboard_view import DashboardView
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
+from classlens.gui.messages import MessageArea
 from classlens.gui.photos_view import PhotosView
 from classlens.gui.posts_view import PostsView
-from classlens.gui.qt import QtWidgets
+from classlens.gui.qt import QtGui, QtWidgets, Signal
 from classlens.gui.register_view import RegisterView
+from classlens.gui.school_view import SchoolView
+from classlens.gui.words import role_name
 
 # Which screens each role works in (the core checks every action again).
 SCREENS = {
     "teacher": ("dashboard", "photos", "compose", "posts"),
-    "ict": ("dashboard", "register", "photos", "compose", "posts"),
+    "ict": ("dashboard", "register", "school", "photos", "compose", "posts"),
     "slt": ("dashboard", "posts", "register", "photos", "compose"),
 }
 
 
 class MainWindow(QtWidgets.QMainWindow):
+    # The user chose "Sign out" (or "Switch user"): the app shows the sign-in again.
+    sign_out_requested = Signal()
+
     def __init__(self, services, user, parent=None):
         super().__init__(parent)
         self.services, self.user = services, user
+        self.signing_out = False
         school = services.school()
         self.setWindowTitle(f"ClassLens — {school.name}")
         self.tabs = QtWidgets.QTabWidget(objectName="tabs")
@@ -32,30 +41,61 @@ class MainWindow(QtWidgets.QMainWindow):
         makers = {
             "dashboard": (DashboardView, _("Dashboard")),
             "register": (RegisterView, _("Register")),
+            "school": (SchoolView, _("Staff and settings")),
             "photos": (PhotosView, _("Photos")),
             "compose": (ComposeView, _("Compose")),
             "posts": (PostsView, _("Approvals") if user.role == "slt" else _("Posts")),
         }
+        # Each screen is built the first time it is shown, so the window is on
+        # screen quickly; once built it follows changes through the change signal.
+        self._makers = {key: makers[key][0] for key in SCREENS[user.role]}
+        self._pages: dict[str, QtWidgets.QWidget] = {}
         for key in SCREENS[user.role]:
-            view_class, title = makers[key]
-            self.views[key] = view_class(services, user)
-            self.tabs.addTab(self.views[key], title)
-        self.tabs.currentChanged.connect(self._refresh_current)
+            page = QtWidgets.QWidget(objectName=f"page_{key}")
+            QtWidgets.QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            self._pages[key] = page
+            self.tabs.addTab(page, makers[key][1])
+        self.tabs.currentChanged.connect(self._build_current)
+        self._build(SCREENS[user.role][0])
+        self.tabs.setAccessibleName(_("Screens"))
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         self.audit_warning = self._audit_warning(services.verify_audit())
         if self.audit_warning is not None:
             layout.addWidget(self.audit_warning)
+        self.messages = MessageArea()
+        layout.addWidget(self.messages)
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
+        session_menu = self.menuBar().addMenu(_("&File"))
+        session_menu.addAction(_("Sign out"), QtGui.QKeySequence("Ctrl+Shift+Q"),
+                               self.sign_out).setObjectName("signOut")
+        session_menu.addAction(_("Switch user…"), self.sign_out)
+        session_menu.addSeparator()
+        session_menu.addAction(_("Quit"), QtGui.QKeySequence.StandardKey.Quit, self.close)
         if user.role == "ict":
             school_menu = self.menuBar().addMenu(_("&School"))
             school_menu.addAction(_("Back up…"), self._choose_backup)
             school_menu.addAction(_("Restore from a backup…"), self._choose_restore)
-        self.statusBar().showMessage(_("Signed in as {user} ({role}) · policy {policy}").format(
-            user=user.username, role=user.role, policy=school.policy))
-        self.resize(1280, 800)
+        self.who = QtWidgets.QLabel(_("Signed in as {user} ({role}) · policy {policy}").format(
+            user=user.username, role=role_name(user.role), policy=school.policy),
+            objectName="signedInAs")
+        self.statusBar().addPermanentWidget(self.who)
+        sign_out = QtWidgets.QPushButton(_("Sign out"), objectName="signOutButton")
+        sign_out.clicked.connect(self.sign_out)
+        self.statusBar().addPermanentWidget(sign_out)
+        for number in range(min(self.tabs.count(), 9)):  # Alt+1..9 jumps to a screen
+            QtGui.QShortcut(QtGui.QKeySequence(f"Alt+{number + 1}"), self,
+                            activated=lambda n=number: self.tabs.setCurrentIndex(n))
+        self.setMinimumSize(1024, 640)
+        self.resize(1280, 720)
+
+    def sign_out(self) -> None:
+        """Close this window and go back to the sign-in screen (a shared PC)."""
+        self.signing_out = True
+        self.sign_out_requested.emit()
+        self.close()
 
     @staticmethod
     def _audit_warning(report) -> QtWidgets.QLabel | None:
@@ -90,7 +130,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def backup_to(self, path: Path) -> dict | None:
         manifest = attempt(self, lambda: self.services.backup(self.user.username, path))
         if manifest is not None:
-            self.statusBar().showMessage(_("Backed up to {path}.").format(path=path))
+            messages.info(_("Backed up to {path}.").format(path=path))
         return manifest
 
     def restore_from(self, path: Path) -> dict | None:
@@ -111,19 +151,25 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
         restored = attempt(self, lambda: self.services.restore(self.user.username, path))
         if restored is not None:
-            self.statusBar().showMessage(_(
-                "Restored. The register as it was before is kept in {path}.").format(
-                    path=restored["safety_copy"]))
-            self._refresh_current(self.tabs.currentIndex())
+            messages.info(_("Restored. The register as it was before is kept in "
+                            "{path}.").format(path=restored["safety_copy"]))
+            announce(Changes.everything(), self)
         return restored
 
-    def show_screen(self, key: str) -> QtWidgets.QWidget:
-        view = self.views[key]
-        self.tabs.setCurrentWidget(view)
-        return view
+    def _build(self, key: str) -> QtWidgets.QWidget:
+        if key not in self.views:
+            view = self._makers[key](self.services, self.user)
+            self._pages[key].layout().addWidget(view)
+            self.views[key] = view
+        return self.views[key]
 
-    def _refresh_current(self, _index: int) -> None:
-        view = self.tabs.currentWidget()
-        reload = getattr(view, "reload", None) or getattr(view, "reload_mine", None)
-        if reload is not None:
-            reload()
+    def _build_current(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        for key, candidate in self._pages.items():
+            if candidate is page:
+                self._build(key)
+
+    def show_screen(self, key: str) -> QtWidgets.QWidget:
+        view = self._build(key)
+        self.tabs.setCurrentWidget(self._pages[key])
+        return view

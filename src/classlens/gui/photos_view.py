@@ -6,230 +6,18 @@ from pathlib import Path
 
 from classlens.errors import NotAllowed
 from classlens.faces.box import Box
+from classlens.gui import messages
+from classlens.gui.changes import Changes, hub
 from classlens.gui.errors import attempt
+from classlens.gui.face_canvas import BLURRED, REVIEW, SHOWN, FaceCanvas
 from classlens.gui.i18n import _
-from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from classlens.gui.photo_gallery import PhotoListModel, _blank
+from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets
 from classlens.gui.settings import REVIEW_CHANNEL, Settings
+from classlens.gui.words import channel_name, describe_face, pupil_name
 from classlens.gui.worker import run_in_background
 
-SHOWN, BLURRED, REVIEW = "#16a34a", "#dc2626", "#d97706"
-
-
-class PhotoListModel(QtCore.QAbstractListModel):
-    """Photos of the library; thumbnails and badges are made on demand, off the UI thread."""
-
-    def __init__(self, services, parent=None):
-        super().__init__(parent)
-        self.services = services
-        self.photos: list = []
-        self.channel = "social_private"
-        self._icons: dict[int, QtGui.QIcon] = {}
-        self._badges: dict[int, str] = {}
-        self._pending: set[int] = set()
-        self._placeholder = QtGui.QIcon(_blank(160))
-
-    def reload(self, class_name: str | None = None) -> None:
-        self.beginResetModel()
-        self.photos = self.services.photos(class_name)
-        self._badges.clear()
-        self.endResetModel()
-
-    def set_channel(self, channel: str) -> None:
-        self.channel = channel
-        self._badges.clear()
-        self._pending.clear()
-        if self.photos:
-            self.dataChanged.emit(self.index(0), self.index(len(self.photos) - 1))
-
-    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.photos)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        photo = self.photos[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.badge(photo.id)
-        if role == Qt.ItemDataRole.DecorationRole:
-            icon = self._icons.get(photo.id)
-            if icon is None:
-                self._request(photo.id)
-                return self._placeholder
-            return icon
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _("Photo {id}: {name}").format(id=photo.id, name=photo.original_name)
-        if role == Qt.ItemDataRole.UserRole:
-            return photo.id
-        return None
-
-    def badge(self, photo_id: int) -> str:
-        """"2 shown · 1 blurred · 1 to review" for the chosen channel, worked out
-        off the UI thread like the thumbnail ("…" until then)."""
-        badge = self._badges.get(photo_id)
-        if badge is None:
-            self._request(photo_id)
-            return "…\n"  # two lines, like a badge, so every item keeps one size
-        return badge
-
-    def _request(self, photo_id: int) -> None:
-        if photo_id in self._pending:
-            return
-        self._pending.add(photo_id)
-        task = _PhotoInfo(self.services, photo_id, self.channel)
-        task.signals.ready.connect(self._ready)
-        QtCore.QThreadPool.globalInstance().start(task)
-
-    def _ready(self, photo_id: int, path: str, channel: str, badge: str) -> None:
-        self._pending.discard(photo_id)
-        if path:
-            self._icons[photo_id] = QtGui.QIcon(path)
-        if channel == self.channel:
-            self._badges[photo_id] = badge
-        for row, photo in enumerate(self.photos):
-            if photo.id == photo_id:
-                self.dataChanged.emit(self.index(row), self.index(row))
-
-    def invalidate(self, photo_id: int) -> None:
-        self._badges.pop(photo_id, None)
-        self._request(photo_id)
-
-
-class _InfoSignals(QtCore.QObject):
-    ready = Signal(int, str, str, str)
-
-
-class _PhotoInfo(QtCore.QRunnable):
-    """A photo's thumbnail and badge, made on a pool thread."""
-
-    def __init__(self, services, photo_id: int, channel: str):
-        super().__init__()
-        self.services, self.photo_id, self.channel = services, photo_id, channel
-        self.signals = _InfoSignals()
-
-    def run(self) -> None:
-        try:
-            path = str(self.services.thumbnail(self.photo_id, 256))
-            faces = self.services.faces(self.photo_id)
-        except Exception:  # noqa: BLE001 - the placeholder stays; the review shows errors
-            return
-        shown = sum(f.decisions[self.channel].shown for f in faces)
-        review = sum(1 for f in faces if f.needs_review)
-        badge = _("{s} shown · {b} blurred\n{r} to review").format(
-            s=shown, b=len(faces) - shown, r=review)
-        self.signals.ready.emit(self.photo_id, path, self.channel, badge)
-
-
-def _blank(size: int) -> QtGui.QPixmap:
-    pixmap = QtGui.QPixmap(size, size)
-    pixmap.fill(QtGui.QColor("#e5e7eb"))
-    return pixmap
-
-
-class FaceCanvas(QtWidgets.QWidget):
-    """The photo scaled to fit, each face boxed in the colour of its decision.
-
-    Click a face to select it; drag on the photo to add a blur region.
-    """
-
-    face_clicked = Signal(int)
-    region_drawn = Signal(object)  # Box in original pixels
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("faceCanvas")
-        self.setMinimumSize(480, 360)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.pixmap: QtGui.QPixmap | None = None
-        self.original_size = (1, 1)
-        self.faces: list = []
-        self.channel = ""
-        self.selected: int | None = None
-        self.show_boxes = True
-        self._drag_from: QtCore.QPointF | None = None
-        self._drag_to: QtCore.QPointF | None = None
-
-    def set_photo(self, pixmap: QtGui.QPixmap, original_size, faces, channel) -> None:
-        self.pixmap, self.original_size = pixmap, original_size
-        self.faces, self.channel = faces, channel
-        if self.selected not in {f.id for f in faces}:
-            self.selected = faces[0].id if faces else None
-        self.update()
-
-    def _geometry(self) -> tuple[float, QtCore.QPointF]:
-        if self.pixmap is None:
-            return 1.0, QtCore.QPointF(0, 0)
-        scale = min(self.width() / self.original_size[0], self.height() / self.original_size[1])
-        offset = QtCore.QPointF((self.width() - self.original_size[0] * scale) / 2,
-                                (self.height() - self.original_size[1] * scale) / 2)
-        return scale, offset
-
-    def colour(self, face) -> str:
-        decision = face.decisions[self.channel]
-        if decision.shown:
-            return SHOWN
-        return REVIEW if face.needs_review else BLURRED
-
-    def paintEvent(self, event) -> None:  # noqa: N802
-        painter = QtGui.QPainter(self)
-        painter.fillRect(self.rect(), QtGui.QColor("#1f2937"))
-        if self.pixmap is None:
-            return
-        scale, offset = self._geometry()
-        target = QtCore.QRectF(offset.x(), offset.y(), self.original_size[0] * scale,
-                               self.original_size[1] * scale)
-        painter.drawPixmap(target, self.pixmap, QtCore.QRectF(self.pixmap.rect()))
-        if self.show_boxes:
-            for face in self.faces:
-                pen = QtGui.QPen(QtGui.QColor(self.colour(face)),
-                                 4 if face.id == self.selected else 2)
-                painter.setPen(pen)
-                painter.drawRect(self._to_widget(face.box, scale, offset))
-        if self._drag_from is not None and self._drag_to is not None:
-            painter.setPen(QtGui.QPen(QtGui.QColor(BLURRED), 2, Qt.PenStyle.DashLine))
-            painter.drawRect(QtCore.QRectF(self._drag_from, self._drag_to).normalized())
-
-    @staticmethod
-    def _to_widget(box: Box, scale: float, offset: QtCore.QPointF) -> QtCore.QRectF:
-        return QtCore.QRectF(offset.x() + box.left * scale, offset.y() + box.top * scale,
-                             box.width * scale, box.height * scale)
-
-    def _to_original(self, point: QtCore.QPointF) -> tuple[int, int]:
-        scale, offset = self._geometry()
-        return (round((point.x() - offset.x()) / scale), round((point.y() - offset.y()) / scale))
-
-    def mousePressEvent(self, event) -> None:  # noqa: N802
-        scale, offset = self._geometry()
-        for face in self.faces:
-            if self._to_widget(face.box, scale, offset).contains(event.position()):
-                self.selected = face.id
-                self.face_clicked.emit(face.id)
-                self.update()
-                return
-        self._drag_from = self._drag_to = event.position()
-
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
-        if self._drag_from is not None:
-            self._drag_to = event.position()
-            self.update()
-
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
-        if self._drag_from is None:
-            return
-        (x1, y1), (x2, y2) = self._to_original(self._drag_from), self._to_original(
-            event.position())
-        self._drag_from = self._drag_to = None
-        self.update()
-        if abs(x2 - x1) >= 8 and abs(y2 - y1) >= 8:
-            self.region_drawn.emit(Box(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
-
-    def select_next(self, step: int) -> None:
-        if not self.faces:
-            return
-        ids = [f.id for f in self.faces]
-        position = ids.index(self.selected) if self.selected in ids else -1
-        self.selected = ids[(position + step) % len(ids)]
-        self.face_clicked.emit(self.selected)
-        self.update()
+__all__ = ["BLURRED", "REVIEW", "SHOWN", "PhotosView"]
 
 
 class PhotosView(QtWidgets.QWidget):
@@ -245,10 +33,12 @@ class PhotosView(QtWidgets.QWidget):
         self.class_box = QtWidgets.QComboBox(objectName="photoClass")
         self.channel_box = QtWidgets.QComboBox(objectName="reviewChannel")
         for channel in services.channels():
-            self.channel_box.addItem(channel.name, channel.name)
+            self.channel_box.addItem(channel_name(channel), channel.name)
         self.settings = Settings()
         self.channel_box.setCurrentIndex(max(0, self.channel_box.findData(
             self.settings.get(REVIEW_CHANNEL))))
+        self.class_box.setAccessibleName(_("Class"))
+        self.channel_box.setAccessibleName(_("Show decisions for channel"))
         self.import_button = QtWidgets.QPushButton(_("Import photos…"), objectName="importPhotos")
         self.gallery = QtWidgets.QListView(objectName="gallery")
         self.gallery.setModel(self.model)
@@ -259,11 +49,23 @@ class PhotosView(QtWidgets.QWidget):
         self.gallery.setUniformItemSizes(True)
         self.gallery.setWordWrap(True)
         self.gallery.setMinimumWidth(240)
+        self.gallery.setAccessibleName(_("Photos"))
 
         self.canvas = FaceCanvas()
         self.after = QtWidgets.QCheckBox(_("Show as exported"), objectName="beforeAfter")
         self.face_info = QtWidgets.QLabel(objectName="faceInfo", wordWrap=True)
+        self.face_info.setAccessibleName(_("About the chosen face"))
+        self.canvas.setAccessibleName(_("Photo with its faces; Tab moves between faces"))
         self.pupil_box = QtWidgets.QComboBox(objectName="pupilChoice")
+        # Type part of a name to find the pupil; nobody is chosen until you do.
+        self.pupil_box.setEditable(True)
+        self.pupil_box.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
+        self.pupil_box.lineEdit().setPlaceholderText(_("Type a pupil's name…"))
+        self.pupil_box.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.pupil_box.completer().setCompletionMode(
+            QtWidgets.QCompleter.CompletionMode.PopupCompletion)
+        self.pupil_box.setMinimumContentsLength(24)
+        self.pupil_box.setAccessibleName(_("Pupil in this face"))
         self.name_button = QtWidgets.QPushButton(_("This is…"), objectName="namePupil")
         self.blur_button = QtWidgets.QPushButton(_("Always blur"), objectName="blurFace")
         self.not_face_button = QtWidgets.QPushButton(_("Not a face"), objectName="notAFace")
@@ -306,14 +108,7 @@ class PhotosView(QtWidgets.QWidget):
         layout.addLayout(top)
         layout.addWidget(split)
 
-        pupils = services.list_pupils()
-        self.names = {p.pupil_id: p.display_name for p in pupils}
-        for pupil in pupils:
-            if pupil.on_roll:
-                self.pupil_box.addItem(f"{pupil.display_name} ({pupil.class_name})",
-                                       pupil.pupil_id)
-        for name in sorted({p.class_name for p in pupils if p.class_name}):
-            self.class_box.addItem(name, name)
+        self._load_pupils()
 
         self.class_box.currentIndexChanged.connect(self.reload)
         self.channel_box.currentIndexChanged.connect(self._channel_changed)
@@ -333,7 +128,49 @@ class PhotosView(QtWidgets.QWidget):
         QtGui.QShortcut(Qt.Key.Key_Tab, self.canvas, activated=lambda: self.canvas.select_next(1))
         QtGui.QShortcut(QtGui.QKeySequence("Shift+Tab"), self.canvas,
                         activated=lambda: self.canvas.select_next(-1))
+        hub(self.services).operation_did_execute.connect(self.on_changes)
         self.reload()
+
+    def _load_pupils(self) -> None:
+        pupils = self.services.list_pupils()
+        self.pupils = {p.pupil_id: p for p in pupils}
+        self.names = {p.pupil_id: pupil_name(p) for p in pupils}
+        self.pupil_box.clear()
+        for pupil in pupils:
+            if pupil.on_roll:
+                self.pupil_box.addItem(pupil_name(pupil), pupil.pupil_id)
+        self.pupil_box.setCurrentIndex(-1)
+        current = self.class_box.currentData()
+        self.class_box.blockSignals(True)
+        self.class_box.clear()
+        for name in sorted({p.class_name for p in pupils if p.class_name}):
+            self.class_box.addItem(name, name)
+        self.class_box.setCurrentIndex(max(0, self.class_box.findData(current)))
+        self.class_box.blockSignals(False)
+
+    def on_changes(self, changes: Changes, origin) -> None:
+        """Photos imported elsewhere and register changes (consent, names) show here."""
+        if changes.register or changes.school:
+            self._load_pupils()
+        if (changes.photos or changes.register or changes.school) and origin is not self:
+            current = self.current_photo_id()
+            self.model.reload(self.class_box.currentData())
+            self.model.set_channel(self.channel)
+            self._select_photo(current)
+            self.show_current()
+
+    def _select_photo(self, photo_id: int | None) -> None:
+        for row, photo in enumerate(self.model.photos):
+            if photo.id == photo_id:
+                self.gallery.setCurrentIndex(self.model.index(row))
+                return
+        if self.model.rowCount():
+            self.gallery.setCurrentIndex(self.model.index(0))
+
+    def chosen_pupil(self) -> str | None:
+        """The pupil typed or picked in the box, or None if the text matches nobody."""
+        index = self.pupil_box.findText(self.pupil_box.currentText())
+        return self.pupil_box.itemData(index) if index >= 0 else None
 
     @property
     def channel(self) -> str:
@@ -412,30 +249,61 @@ class PhotosView(QtWidgets.QWidget):
             self.face_info.setText(_("No faces found. Drag on the photo to blur anything "
                                      "that was missed."))
             return
-        decision = face.decisions[self.channel]
-        state = _("Shown") if decision.shown else _("Blurred")
-        text = f"<b>{_('Face')} {face.id}: {state}</b> — {decision.reason}"
-        if face.pupil_id:
-            text += f" <b>({self.names.get(face.pupil_id, face.pupil_id)})</b>"
-        if face.distance is not None:
-            text += " " + _("(distance {d:.2f})").format(d=face.distance)
-        if face.reviewed_by:
-            text += "<br>" + _("Reviewed by {who}: {why}").format(who=face.reviewed_by,
-                                                                  why=face.review_reason)
+        verdicts = {}
+        if face.pupil_id in self.pupils:
+            verdicts[face.pupil_id] = self.services.may_show(face.pupil_id, self.channel)
+        number = [f.id for f in self.canvas.faces].index(face.id) + 1
+        text = "<b>" + _("Face {n} of {total}").format(n=number, total=len(self.canvas.faces)) \
+            + "</b>: " + describe_face(face, self.channel, self.names, verdicts)
+        if face.reviewed_by and face.review_reason:
+            text += "<br>" + _("Reviewed by {who}: “{why}”").format(who=face.reviewed_by,
+                                                                    why=face.review_reason)
         self.face_info.setText(text)
+
+    def _ask_reason(self, title: str, prompt: str, near: QtCore.QRect | None = None):
+        """A reason for the audit log; the box will not close empty, and stays clear
+        of the area just drawn."""
+        dialog = QtWidgets.QInputDialog(self)
+        dialog.setObjectName("reasonDialog")
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(prompt)
+        dialog.setOkButtonText(_("Save"))
+        button = dialog.findChild(QtWidgets.QDialogButtonBox)
+        line = dialog.findChild(QtWidgets.QLineEdit)
+        if button is not None and line is not None:
+            ok = button.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+            ok.setEnabled(False)
+            line.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
+        if near is not None:
+            # Below the drawn area if there is room, else above it.
+            dialog.adjustSize()
+            screen = self.screen().availableGeometry()
+            top_left = self.canvas.mapToGlobal(near.bottomLeft()) + QtCore.QPoint(0, 12)
+            if top_left.y() + dialog.height() > screen.bottom():
+                top_left = self.canvas.mapToGlobal(near.topLeft()) - QtCore.QPoint(
+                    0, dialog.height() + 40)
+            dialog.move(top_left)
+        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+            return None, False
+        return dialog.textValue().strip(), bool(dialog.textValue().strip())
 
     def review(self, action: str, reason: str | None = None) -> None:
         photo_id, face_id = self.current_photo_id(), self.canvas.selected
         if photo_id is None or face_id is None:
             return
+        pupil = self.chosen_pupil() if action == "pupil" else None
+        if action == "pupil" and pupil is None:
+            messages.warning(_("Type the pupil's name in the box first, then press "
+                               "“This is…”."))
+            self.pupil_box.setFocus()
+            return
         if reason is None:
-            reason, ok = QtWidgets.QInputDialog.getText(self, _("Why?"), _(
-                "Your reason is kept in the audit log:"))
+            reason, ok = self._ask_reason(_("Why?"), _("Your reason is kept in the audit log:"))
             if not ok:
                 return
-        pupil = self.pupil_box.currentData() if action == "pupil" else None
         attempt(self, lambda: self.services.review_face(self.user.username, photo_id, face_id,
-                                                        action, reason, pupil))
+                                                        action, reason, pupil),
+                Changes(photos=True))
         self.model.invalidate(photo_id)
         self.show_current()
 
@@ -447,8 +315,7 @@ class PhotosView(QtWidgets.QWidget):
         if photo_id is None or face_id is None:
             return
         if reason is None:
-            reason, ok = QtWidgets.QInputDialog.getText(self, _("Why?"), _(
-                "Your reason is kept in the audit log:"))
+            reason, ok = self._ask_reason(_("Why?"), _("Your reason is kept in the audit log:"))
             if not ok:
                 return
         if confirmer is None:
@@ -475,7 +342,7 @@ class PhotosView(QtWidgets.QWidget):
             self.services.review_face(self.user.username, photo_id, face_id, "correct",
                                       reason, confirmed_by=confirmer)
 
-        attempt(self, confirmed_correction)
+        attempt(self, confirmed_correction, Changes(photos=True))
         self.model.invalidate(photo_id)
         self.show_current()
 
@@ -484,11 +351,12 @@ class PhotosView(QtWidgets.QWidget):
         if photo_id is None:
             return
         if reason is None:
-            reason, ok = QtWidgets.QInputDialog.getText(self, _("Blur this region"), _(
-                "What did the detector miss?"))
+            reason, ok = self._ask_reason(_("Blur this area"), _("What did the detector miss?"),
+                                          near=self.canvas.widget_rect(box))
             if not ok:
                 return
-        attempt(self, lambda: self.services.add_blur(self.user.username, photo_id, box, reason))
+        attempt(self, lambda: self.services.add_blur(self.user.username, photo_id, box, reason),
+                Changes(photos=True))
         self.model.invalidate(photo_id)
         self.show_current()
 
@@ -499,31 +367,59 @@ class PhotosView(QtWidgets.QWidget):
         if folder:
             self.start_import([folder])
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         self.start_import([u.toLocalFile() for u in event.mimeData().urls()])
 
     def start_import(self, paths: list[str], workers: int | None = None):
         class_name = self.class_box.currentData()
         if class_name is None:
+            messages.warning(_("There are no classes yet, so photos have nowhere to go. "
+                               "Ask your ICT leader to import the register first."))
             return None
+
+        skipped = not_photos(paths)
 
         def done(results) -> None:
             failed = [r for r in results if r.error]
-            message = _("Imported {n} photo(s).").format(n=len(results) - len(failed))
+            duplicates = [r for r in results if r.duplicate and not r.error]
+            message = _("Imported {n} photo(s) into {cls}.").format(
+                n=len(results) - len(failed) - len(duplicates), cls=class_name)
+            if duplicates:
+                message += " " + _("{n} were already in the library.").format(
+                    n=len(duplicates))
             if failed:
                 message += " " + _("Not imported:") + " " + "; ".join(
                     f"{Path(r.file).name}: {r.error}" for r in failed)
-            self.face_info.setText(message)
+            if skipped:
+                message += " " + _("Not photos, so left alone: {files}.").format(
+                    files=", ".join(skipped[:10]) + (" …" if len(skipped) > 10 else ""))
+            (messages.warning if failed or skipped else messages.info)(message)
             self.reload()
             self.gallery.setCurrentIndex(self.model.index(self.model.rowCount() - 1))
 
         self.operation = run_in_background(
             self, lambda state: self.services.import_photos(
                 self.user.username, paths, class_name, state, workers),
-            done, _("Importing photos"), on_failure=lambda _e: self.reload())
+            done, _("Importing photos"), on_failure=lambda _e: self.reload(),
+            changes=Changes(photos=True))
         self.operation.signals.cancelled.connect(self.reload)
         return self.operation
+
+
+def not_photos(paths: list[str]) -> list[str]:
+    """Files inside the chosen folders that the import passes over (not photos),
+    so the summary can say so instead of leaving them out silently."""
+    from classlens.services.photo_import import expand_paths
+
+    taken = set(expand_paths(paths))
+    names = []
+    for given in paths:
+        folder = Path(given)
+        if folder.is_dir():
+            names += [p.name for p in sorted(folder.rglob("*"))
+                      if p.is_file() and not p.name.startswith(".") and str(p) not in taken]
+    return names

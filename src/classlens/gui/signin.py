@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from classlens.errors import ClassLensError
 from classlens.gui.i18n import _
-from classlens.gui.qt import QtWidgets
+from classlens.gui.qt import Qt, QtWidgets
 from classlens.policy.presets import PRESETS
 from classlens.services.signin import MIN_LENGTH, check_new_password
 
@@ -41,8 +41,20 @@ class FirstRunDialog(QtWidgets.QDialog):
         self.password = _password_field("adminPassword")
         self.again = _password_field("adminPasswordAgain")
         self.message = _message_label()
+        # The preset's name in the list and its summary below it, wrapped: the
+        # summaries are whole sentences that made the dialog 1295 pixels wide.
+        self.policy_summary = QtWidgets.QLabel(objectName="policySummary", wordWrap=True)
         for preset in PRESETS.values():
-            self.policy.addItem(f"{preset.name}: {preset.summary}", preset.name)
+            self.policy.addItem(preset.name, preset.name)
+            self.policy.setItemData(self.policy.count() - 1, preset.summary,
+                                    Qt.ItemDataRole.ToolTipRole)
+        self.policy.currentIndexChanged.connect(lambda: self.policy_summary.setText(
+            PRESETS[self.policy.currentData()].summary))
+        self.policy_summary.setText(PRESETS[self.policy.currentData()].summary)
+        self.name.setAccessibleName(_("School name"))
+        self.policy.setAccessibleName(_("Policy"))
+        self.password.setAccessibleName(_("Password"))
+        self.again.setAccessibleName(_("Password again"))
         create = QtWidgets.QPushButton(_("Create a school"), objectName="create")
         demo = QtWidgets.QPushButton(_("Open the demo school"), objectName="demo")
         create.clicked.connect(self._create)
@@ -51,6 +63,7 @@ class FirstRunDialog(QtWidgets.QDialog):
         form.addRow(QtWidgets.QLabel(_("There is no school in this database yet.")))
         form.addRow(_("School name"), self.name)
         form.addRow(_("Policy"), self.policy)
+        form.addRow("", self.policy_summary)
         form.addRow(QtWidgets.QLabel(_("You will sign in as the ICT leader 'admin'. Choose "
                                        "its password (at least {n} characters).").format(
                                            n=MIN_LENGTH), wordWrap=True))
@@ -62,6 +75,8 @@ class FirstRunDialog(QtWidgets.QDialog):
         buttons.addStretch()
         buttons.addWidget(create)
         form.addRow(buttons)
+        self.setMinimumWidth(560)
+        self.resize(620, 360)
 
     def _create(self) -> None:
         if not self.name.text().strip():

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from classlens.gui.changes import Changes, announce
 from classlens.gui.errors import show_exception
 from classlens.gui.i18n import _
 from classlens.gui.qt import QtCore, QtWidgets, Signal
@@ -53,8 +54,10 @@ class Operation(QtCore.QObject):
     finished = Signal()
 
     def __init__(self, parent: QtWidgets.QWidget, function, on_success, label: str,
-                 on_failure=None, cancellable: bool = True):
+                 on_failure=None, cancellable: bool = True, changes: Changes | None = None,
+                 show_progress: bool = True):
         super().__init__(parent)
+        self._changes, self._show_progress = changes, show_progress
         self._parent, self._label, self._cancellable = parent, label, cancellable
         self._on_success, self._on_failure = on_success, on_failure
         self.signals = _Signals(self)
@@ -70,7 +73,8 @@ class Operation(QtCore.QObject):
         self._runnable.setAutoDelete(False)
 
     def start(self) -> Operation:
-        QtCore.QTimer.singleShot(PROGRESS_DELAY_MS, self._show_dialog)
+        if self._show_progress:
+            QtCore.QTimer.singleShot(PROGRESS_DELAY_MS, self._show_dialog)
         QtCore.QThreadPool.globalInstance().start(self._runnable)
         return self
 
@@ -103,6 +107,8 @@ class Operation(QtCore.QObject):
     def _succeeded(self, result) -> None:
         if self._on_success is not None:
             self._on_success(result)
+        if self._changes is not None:
+            announce(self._changes, self._parent)
 
     def _failed(self, error: BaseException) -> None:
         if self._on_failure is not None:
@@ -118,5 +124,10 @@ class Operation(QtCore.QObject):
 
 
 def run_in_background(parent, function, on_success=None, label: str = "",
-                      on_failure=None, cancellable: bool = True) -> Operation:
-    return Operation(parent, function, on_success, label, on_failure, cancellable).start()
+                      on_failure=None, cancellable: bool = True,
+                      changes: Changes | None = None,
+                      show_progress: bool = True) -> Operation:
+    """Run `function(state)` off the UI thread; on success call `on_success(result)`
+    and then announce `changes` to every screen."""
+    return Operation(parent, function, on_success, label, on_failure, cancellable,
+                     changes, show_progress).start()

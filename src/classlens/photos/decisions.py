@@ -58,7 +58,7 @@ def decide_face(face: FaceFacts, recognised: Verdict | None, named: Verdict | No
     is tied to by recognition and by a reviewer (None when not tied)."""
     if face.manual_region:
         return FaceDecision(False, "blur region added by a reviewer")
-    if policy_faces == "none":
+    if policy_faces != "consented":  # "none", or anything unknown: fail closed
         return FaceDecision(False, "school policy: no faces are published")
     if face.blur_forced:
         return FaceDecision(False, "blurred by a reviewer")

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 register_heif_opener()
@@ -150,16 +150,38 @@ def load(source: Path | bytes, scale: float = 1.0) -> tuple[Image.Image, float]:
             # draft() picks the smallest DCT reduction still at least this big.
             image.draft("RGB", (round(full[0] * scale), round(full[1] * scale)))
         image.load()
-        upright = ImageOps.exif_transpose(image)
+        profile = image.info.get("icc_profile")
         real_scale = image.size[0] / full[0]
+        # In place: otherwise Pillow copies the whole photo even when it is upright.
+        ImageOps.exif_transpose(image, in_place=True)
+        upright = image
         if upright.mode != "RGB":
             upright = _to_rgb(upright)
+        # Faces are found on the pixels the export shows: a colour profile that
+        # brightens near-black pixels must not hide faces from detection.
+        upright = _to_srgb(upright, profile)
         if real_scale > scale * 1.01:
             target = (round(upright.width * scale / real_scale),
                       round(upright.height * scale / real_scale))
             upright = upright.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
             real_scale = scale
         return upright, real_scale
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """Pixels converted from the photo's own colour profile to plain sRGB, as a
+    browser shows them (exports carry no profile)."""
+    if not icc_profile:
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode="RGB")
+        return image if converted is None else converted  # None only when in place
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # an unreadable profile: detection and export both see these pixels
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

@@ -8,6 +8,7 @@ may override single settings, which are stored with the school.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -93,8 +94,27 @@ class Policy:
         return dataclasses.replace(self, **overrides)
 
 
+# Settings with a fixed set of values, or a safe range: a typo must never fail
+# open (say "None" for "none" showing faces again), nor a number loosen face
+# matching until strangers are "recognised" (measured: README "Recognition").
+CHOICES: dict[str, tuple[Any, ...]] = {
+    "faces": ("consented", "none"),
+    "account": ("private", "public"),
+    "blur_style": ("gaussian", "pixelate"),
+    "consent_renewal": (None, "school-year"),
+}
+RANGES: dict[str, tuple[float, float]] = {
+    "match_tolerance": (0.3, 0.55),
+    "match_margin": (0.05, 0.5),
+}
+
+
 def _check_type(name: str, current: Any, value: Any) -> None:
-    """A school's override must have the type of the setting it replaces."""
+    """A school's override must have the type of the setting it replaces, and
+    one of its values or a number in its range."""
+    if name in CHOICES and value not in CHOICES[name]:
+        raise ValueError(f"{name} must be one of "
+                         f"{', '.join(json.dumps(c) for c in CHOICES[name])}, not {value!r}")
     if isinstance(current, bool) or name in ("caption_starts_with_class",):
         ok = isinstance(value, bool)
     elif isinstance(current, float):
@@ -107,6 +127,10 @@ def _check_type(name: str, current: Any, value: Any) -> None:
         ok = False  # structured settings (posting window) come from presets only
     if not ok:
         raise ValueError(f"{name} cannot be set to {value!r}")
+    if name in RANGES:
+        low, high = RANGES[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low} and {high}, not {value!r}")
 
 
 PRESETS: dict[str, Policy] = {

@@ -19,7 +19,11 @@ MIN_PART = 3  # parts of hyphenated names shorter than this ("Le") are not names
 
 
 def fold(text: str) -> str:
-    """Lower case without accents, with typographic apostrophes made plain."""
+    """Lower case without accents, with typographic apostrophes made plain and
+    invisible characters (zero-width spaces and joiners, soft hyphens, byte
+    order marks: Unicode "format" characters) taken out: a platform shows
+    "Ei\u00adleen" as "Eileen", so the rules must read it so too."""
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = text.replace("\u2019", "'").replace("\u02bc", "'").replace("\u2018", "'")
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))

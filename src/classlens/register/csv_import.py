@@ -492,9 +492,11 @@ def preview(path: Path, rows: int = 5) -> tuple[list[str], list[list[str]]]:
 
 
 def guess_mapping(headings: list[str]) -> dict[str, str]:
-    """Our field for each heading that already carries our name (any case)."""
-    keys = {_key(h): h for h in headings if h}
-    return {name: keys[_key(name)] for name in FIELDS if _key(name) in keys}
+    """Our field for each heading that carries our name or a name an MIS gives it
+    (SIMS, Arbor, Bromcom; see register/headings.py, the one table of them)."""
+    from classlens.register.headings import recognise  # it reads FIELDS from here
+
+    return recognise(headings)
 
 
 def read_register(path: Path, mapping: Mapping[str, str] | None = None) -> ParsedRegister:

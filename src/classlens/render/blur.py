@@ -12,6 +12,7 @@ from PIL import Image, ImageFilter
 from classlens.faces.box import Box
 
 STYLES = ("gaussian", "pixelate")
+BLUR_SIDE = 64
 
 
 def head_region(box: Box, width: int, height: int) -> Box:
@@ -21,11 +22,14 @@ def head_region(box: Box, width: int, height: int) -> Box:
                min(width, int(box.right + dx + 1)), min(height, int(box.bottom + down + 1)))
 
 
-def blur_regions(image: Image.Image, boxes: list[Box], style: str = "gaussian") -> Image.Image:
-    """A copy of `image` with every box's head blurred beyond recognition."""
+def blur_regions(image: Image.Image, boxes: list[Box], style: str = "gaussian",
+                 in_place: bool = False) -> Image.Image:
+    """A copy of `image` with every box's head blurred beyond recognition
+    (`image` itself, changed, when `in_place`: copying 12 MP costs more than
+    blurring a dozen heads)."""
     if style not in STYLES:
         raise ValueError(f"blur style must be one of {', '.join(STYLES)}")
-    result = image.copy()
+    result = image if in_place else image.copy()
     for box in boxes:
         head = head_region(box, image.width, image.height)
         if head.width <= 0 or head.height <= 0:
@@ -40,9 +44,16 @@ def blur_regions(image: Image.Image, boxes: list[Box], style: str = "gaussian") 
             patch = small.resize(patch.size, Image.Resampling.NEAREST)
         else:
             # Two passes of a radius of a fifth of the head: no edge of an eye,
-            # mouth or nose survives.
+            # mouth or nose survives. A blur that wide keeps nothing finer than
+            # a few pixels of a BLUR_SIDE-pixel copy, so a large head is shrunk
+            # to that first, blurred there and enlarged again: the same result
+            # for a fraction of the work (a 12 MP export was spending more time
+            # blurring than decoding).
             radius = max(4, size // 5)
-            patch = patch.filter(ImageFilter.GaussianBlur(radius)).filter(
-                ImageFilter.GaussianBlur(radius))
+            step = max(1, size // BLUR_SIDE)
+            small = patch.reduce(step) if step > 1 else patch
+            small = small.filter(ImageFilter.GaussianBlur(radius / step)).filter(
+                ImageFilter.GaussianBlur(radius / step))
+            patch = small.resize(patch.size, Image.Resampling.BILINEAR) if step > 1 else small
         result.paste(patch, (head.left, head.top))
     return result

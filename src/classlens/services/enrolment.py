@@ -56,17 +56,34 @@ class EnrolmentServices(PhotoServices):
                 raise ClassLensError(
                     f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}. "
                     "Name this pupil by hand in photo review instead.")
-            from classlens.photos import decode
-
-            report = EnrolReport()
             cipher = self.cipher()
             cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
-            for given in paths:
-                try:
-                    encoding, data, image_format, note = self._reference_encoding(Path(given))
-                except (decode.PhotoError, OSError) as error:
-                    report.errors.append({"file": given, "message": str(error)})
-                    continue
+        from classlens.photos import decode
+
+        # The faces are encoded outside any transaction (seconds per photo), then
+        # stored under the register lock after consent is read again: a
+        # withdrawal meanwhile either comes first (nothing is stored) or after
+        # (its sweep deletes what was stored).
+        report, found = EnrolReport(), []
+        for given in paths:
+            try:
+                found.append((given, *self._reference_encoding(Path(given))))
+            except (decode.PhotoError, OSError) as error:
+                report.errors.append({"file": given, "message": str(error)})
+        if not found:
+            return report
+        with self.db.transaction() as session:
+            self._lock_register(session)
+            if not self.school_policy(session).recognises_faces:
+                raise ClassLensError("the school switched face recognition off while the "
+                                     "photos were read: nothing was enrolled.")
+            pupil = self._pupil(session, pupil_id)
+            verdict = biometric_verdict(pupil, self.today())
+            if not verdict.allowed:
+                raise ClassLensError(
+                    f"{pupil_id}'s biometric consent changed while the photos were read "
+                    f"({verdict.message}): nothing was enrolled.")
+            for given, encoding, data, image_format, note in found:
                 relative = self.library.store("references", data, sha256_of(data),
                                               image_format)
                 session.add(Template(pupil_id=pupil.id, encrypted=cipher.encrypt(encoding),
@@ -75,9 +92,8 @@ class EnrolmentServices(PhotoServices):
                 report.enrolled += 1
                 if note:
                     report.notes.append({"file": given, "message": note})
-            if report.enrolled:
-                self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
-                            "biometric", None, f"{report.enrolled} reference photo(s)")
+            self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
+                        "biometric", None, f"{report.enrolled} reference photo(s)")
             return report
 
     @staticmethod

@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from classlens.errors import ClassLensError, NotAllowed, NotFound
 from classlens.faces.box import Box
 from classlens.services.base import STAFF
-from classlens.storage.models import Face
-
-if TYPE_CHECKING:
-    pass
-
-# Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
-# the methods that use them: every command opens these services, and listing
-# the register should not pay for loading them.
 from classlens.services.photos import PhotoServices
+from classlens.storage.models import Face, Post, Publication, Pupil
 
 REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset", "correct")
 
@@ -101,6 +97,36 @@ class FaceReviewServices(PhotoServices):
             confirmation = f"; confirmed by {confirmed_by}" if corrects else ""
             self._audit(session, actor, f"face.{action}", f"photo:{photo_id}/face:{face_id}",
                         "review", old, f"{_describe_review(face)} ({reason}){confirmation}")
+            if action == "pupil" and face.named_pupil is not None:
+                self._name_in_published_files(session, actor, face, face.named_pupil)
+
+    def _name_in_published_files(self, session: Session, actor: str, face: Face,
+                                 pupil: Pupil) -> None:
+        """A face named after its photo went out: the files that showed it show
+        this pupil, so their withdrawal of consent must find them. A post's
+        approval says which faces it showed; for a single photo that is not
+        kept, so it counts as shown (a takedown too many, never one too few)."""
+        publications = list(session.scalars(select(Publication).where(
+            Publication.photo_id == face.photo_id, Publication.withdrawn_at.is_(None))))
+        logged = {(p.post_id, p.file_name) for p in publications if p.pupil_id == pupil.id}
+        for publication in publications:
+            key = (publication.post_id, publication.file_name)
+            if key in logged:
+                continue
+            if publication.post_id is not None:
+                post = session.get(Post, publication.post_id)
+                snapshot = json.loads(post.approval_snapshot or "{}") if post else {}
+                faces = snapshot.get(str(face.photo_id), [])
+                if faces and not any(f["face"] == face.id and f["shown"] for f in faces):
+                    continue
+            logged.add(key)
+            session.add(Publication(
+                post_id=publication.post_id, photo_id=publication.photo_id, pupil_id=pupil.id,
+                channel_id=publication.channel_id, file_name=publication.file_name,
+                sha256=publication.sha256, exported_at=publication.exported_at,
+                exported_by=publication.exported_by))
+            self._audit(session, actor, "publication.named", f"file:{publication.file_name}",
+                        "pupil", None, f"{pupil.pupil_id} (face {face.id} named after export)")
 
     def add_blur(self, actor: str, photo_id: int, box: Box, reason: str) -> int:
         """Blur a region the detector missed; returns its face id."""

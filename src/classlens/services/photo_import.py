@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from classlens.photos.library import sha256_of
 from classlens.services.base import STAFF, now
-from classlens.services.biometrics import enrolled_templates
+from classlens.services.biometrics import biometric_verdict, enrolled_templates
 from classlens.storage.models import Face, Photo, Pupil
 
 if TYPE_CHECKING:
@@ -117,6 +118,15 @@ class PhotoImportServices(PhotoServices):
                 result.id, result.duplicate = existing.id, True
                 result.faces = [self._face_summary(f) for f in existing.faces]
                 return result
+            if enrolled:
+                # The templates were read when the import began; a withdrawal of
+                # biometric consent since takes effect at once: read under the
+                # register lock, nobody is compared with a pupil who withdrew.
+                self._lock_register(session)
+                enrolled = {pupil.id: enrolled[pupil.id] for pupil in session.scalars(
+                    select(Pupil).where(Pupil.id.in_(list(enrolled)))
+                    .options(selectinload(Pupil.consents)))
+                    if biometric_verdict(pupil, self.today()).allowed}
             # The original is stored here, by the parent, just before the row that
             # names it: a worker never writes, and a kill between the two leaves a
             # file that the next import of the same photo reuses.

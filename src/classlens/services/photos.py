@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from dataclasses import dataclass
@@ -119,11 +120,16 @@ class PhotoServices(ServiceBase):
 
     # -- faces and decisions ------------------------------------------------
 
-    def _photo(self, session: Session, photo_id: int) -> Photo:
-        photo = session.scalar(select(Photo).where(Photo.id == photo_id).options(
+    @staticmethod
+    def _photo_query():
+        """Photos with their faces and the pupils (and consents) they are tied to."""
+        return select(Photo).options(
             selectinload(Photo.faces).selectinload(Face.pupil).selectinload(Pupil.consents),
             selectinload(Photo.faces).selectinload(Face.named_pupil)
-            .selectinload(Pupil.consents)))
+            .selectinload(Pupil.consents))
+
+    def _photo(self, session: Session, photo_id: int) -> Photo:
+        photo = session.scalar(self._photo_query().where(Photo.id == photo_id))
         if photo is None:
             raise NotFound(f"no photo {photo_id} in the library")
         return photo
@@ -168,13 +174,17 @@ class PhotoServices(ServiceBase):
 
     # -- export ---------------------------------------------------------------
 
-    def _render(self, photo: Photo, channel: Channel) -> Rendering:
-        """A photo's pixels for a channel: decided, blurred, resized, re-encoded.
-
-        Refuses a photo in which a never-publish pupil is identified.
-        """
-        policy = self.policy()
+    def _export_job(self, photo: Photo, channel: Channel, policy=None,
+                    alone: str | None = None):
+        """The faces' decisions on the channel today and the pixel work they
+        call for (an ExportJob). Refuses a photo in which a never-publish pupil
+        is identified. `alone` names who exports it without a post's approval:
+        a face shown only because they cleared or named it themselves stays
+        blurred, since no second person saw that decision."""
+        policy = policy or self.policy()
         decided = [(f, *self._decide(f, channel, policy.faces)) for f in photo.faces]
+        if alone is not None:
+            decided = [(f, _unseen_by_another(f, d, alone), pupils) for f, d, pupils in decided]
         blocked = sorted({p for _, _, pupils in decided for p in pupils})
         if blocked:
             raise ClassLensError(
@@ -183,16 +193,29 @@ class PhotoServices(ServiceBase):
                 "original and import the cropped photo instead.")
         from classlens.render import export as exporter
 
-        source = self.library.path(photo.library_path)
         limits = PLATFORM_LIMITS[channel.platform]
-        image, scale = exporter.load(source, photo.width, photo.height, limits.long_edge)
-        blur = [Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown]
-        rendered, factor = exporter.render(image, blur, limits.long_edge,
-                                           policy.blur_style, _icc_profile(source), scale)
+        blur = tuple(Box(f.left, f.top, f.right, f.bottom) for f, d, _ in decided if not d.shown)
+        job = exporter.ExportJob(str(self.library.path(photo.library_path)), photo.sha256,
+                                 photo.width, photo.height, limits.long_edge, limits.max_bytes,
+                                 blur, policy.blur_style)
+        return decided, job
+
+    def _render(self, photo: Photo, channel: Channel, made=None,
+                alone: str | None = None) -> Rendering:
+        """A photo's pixels for a channel: decided, blurred, resized, re-encoded.
+
+        `made` maps export jobs to files already made (a batch makes them on
+        every core first); one is used only if it is the job these decisions
+        call for, so the file always matches the decisions of this transaction.
+        """
+        from classlens.render import export as exporter
+
+        decided, job = self._export_job(photo, channel, alone=alone)
+        data, factor = (made or {}).get(job) or exporter.make(job)
         faces = [{"box": Box(f.left, f.top, f.right, f.bottom).scaled(factor).as_list(),
                   "shown": d.shown, "reason": d.reason} for f, d, _ in decided]
         shown = [_shown_pupil(f, d) for f, d, _ in decided if d.shown and d.pupil]
-        return Rendering(exporter.encode_jpeg(rendered, limits.max_bytes), faces, shown)
+        return Rendering(data, faces, shown)
 
     def _log_publication(self, session: Session, actor: str, photo_id: int, channel: Channel,
                          file_name: str, rendering: Rendering, at, post_id: int | None = None
@@ -229,8 +252,71 @@ class PhotoServices(ServiceBase):
                 write_atomic(target, buffer.getvalue())
             return target
 
+    def export_photos(self, actor: str, photo_ids: list[int], channel_name: str,
+                      out_dir: Path, workers: int | None = None
+                      ) -> dict[int, ExportedPhoto | ClassLensError]:
+        """Many photos for one channel: each exactly as `export_photo` does it
+        (its own transaction, consent read under the register lock, the
+        publication log), with the pixel work (decoding, blurring, JPEG
+        encoding) done beforehand in worker processes, on every core, while
+        this process logs the photos already made.
+
+        The files are made from decisions read first, without the lock; each
+        photo's own transaction decides again and uses the file only if its
+        decisions are the same, else makes it again itself (consent withdrawn
+        in between is obeyed). Returns each photo's export, or the error that
+        refused it; NotAllowed (who may export) stops the batch.
+        """
+        from classlens.render import export as exporter
+        from classlens.tasks import run_parallel
+
+        jobs = {}
+        try:
+            with self.db.transaction() as session:
+                self._check_exporter(session, actor)
+                channel = self.channel(session, channel_name)
+                policy = self.school_policy(session)
+                # One query for the batch (each export reads its photo again, locked).
+                for photo in session.scalars(
+                        self._photo_query().where(Photo.id.in_(photo_ids))):
+                    # A refused photo is refused again below, with its own message.
+                    with contextlib.suppress(ClassLensError):
+                        jobs[photo.id] = self._export_job(photo, channel, policy,
+                                                          alone=actor)[1]
+        except NotAllowed:
+            raise
+        except ClassLensError:
+            jobs = {}  # (an unknown channel): each photo is refused below, as for one
+        results: dict[int, ExportedPhoto | ClassLensError] = {}
+
+        def export(photo_id: int, made) -> None:
+            try:
+                results[photo_id] = self.export_photo(actor, photo_id, channel_name, out_dir,
+                                                      made)
+            except NotAllowed:
+                raise
+            except ClassLensError as error:
+                results[photo_id] = error
+
+        by_job = {job: photo_id for photo_id, job in jobs.items()}
+        for job, made in run_parallel(exporter.make_or_none, list(by_job), workers=workers,
+                                      on_crash=lambda job, error: None):
+            export(by_job[job], {job: made} if made else None)
+        for photo_id in photo_ids:
+            if photo_id not in results:
+                export(photo_id, None)
+        return results
+
+    def _check_exporter(self, session: Session, actor: str) -> None:
+        user = self.require(session, actor, STAFF)
+        if user.role not in EXPORT_SINGLE:
+            raise NotAllowed(
+                f"{actor} is a {user.role} user: a single photo leaves the app without "
+                "anyone else's approval, so only ICT and SLT users export one. Put the "
+                "photo in a post and have it approved instead.")
+
     def export_photo(self, actor: str, photo_id: int, channel_name: str,
-                     out_dir: Path) -> ExportedPhoto:
+                     out_dir: Path, made=None) -> ExportedPhoto:
         """One photo rendered for one channel: blurred where not cleared, clean.
 
         Only ICT and SLT export a single photo: it leaves without a second
@@ -240,17 +326,12 @@ class PhotoServices(ServiceBase):
         or finds this file in the log (and opens its takedown).
         """
         with self.db.transaction() as session:
-            user = self.require(session, actor, STAFF)
-            if user.role not in EXPORT_SINGLE:
-                raise NotAllowed(
-                    f"{actor} is a {user.role} user: a single photo leaves the app without "
-                    "anyone else's approval, so only ICT and SLT users export one. Put the "
-                    "photo in a post and have it approved instead.")
+            self._check_exporter(session, actor)
             self._lock_register(session)
             self._sweep_templates(session, actor)
             photo = self._photo(session, photo_id)
             channel = self.channel(session, channel_name)
-            rendering = self._render(photo, channel)
+            rendering = self._render(photo, channel, made, alone=actor)
             from classlens.render import export as exporter
 
             name = f"{slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
@@ -271,6 +352,15 @@ class PhotoServices(ServiceBase):
             if class_name:
                 query = query.join(SchoolClass).where(SchoolClass.name == class_name)
             return [PhotoView.of(p) for p in session.scalars(query)]
+
+
+def _unseen_by_another(face: Face, decision: FaceDecision, exporter: str) -> FaceDecision:
+    own = face.reviewed_by == exporter and (face.not_a_face or face.named_pupil is not None)
+    if decision.shown and own and not face_facts(face).recognition_stands:
+        return FaceDecision(False, f"{decision.reason}; blurred in a single photo because "
+                            f"{exporter} decided it alone: put it in a post for a colleague "
+                            "to approve")
+    return decision
 
 
 def _shown_pupil(face: Face, decision: FaceDecision) -> Pupil:
@@ -296,14 +386,6 @@ def face_facts(face: Face) -> FaceFacts:
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "channel"
-
-
-def _icc_profile(path: Path) -> bytes | None:
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return image.info.get("icc_profile")
-
 
 def describe_region(box: Box) -> str:
     return f"{box.width}x{box.height} px from ({box.left}, {box.top})"

@@ -114,12 +114,12 @@ class PostServices(PhotoServices):
 
     def _general_posts_in_week(self, session: Session, post: Post) -> int:
         """General posts of the post's class staged earlier in the post's week
-        (rejected ones do not count: they will not go out as they are)."""
+        (rejected and discarded ones do not count: they will not go out as they are)."""
         created = (post.created_at or now()).astimezone().date()
         start = created - timedelta(days=created.weekday())
         others = session.execute(select(Post.id, Post.created_at).where(
             Post.class_id == post.school_class.id, Post.kind == "general",
-            Post.status != "rejected")).all()
+            Post.status.not_in(("rejected", "discarded")))).all()
         return sum(1 for other_id, at in others if (post.id is None or other_id < post.id)
                    and start <= at.astimezone().date() < start + timedelta(days=7))
 
@@ -248,6 +248,24 @@ class PostServices(PhotoServices):
                         "draft", "submitted")
             return self._post_view(session, post)
 
+    def discard_draft(self, actor: str, post_id: int) -> PostView:
+        """The author throws away a post nobody has approved (a draft, a rejected
+        post, or one taken back from the approval queue). The row stays, marked
+        "discarded", so the audit log's references still resolve."""
+        with self._race_reported(post_id), self.db.transaction() as session:
+            self.require(session, actor, STAFF)
+            post = self._post(session, post_id)
+            if post.author != actor:
+                raise NotAllowed(f"only the author ({post.author}) discards post {post_id}")
+            if post.status not in ("draft", "rejected", "submitted"):
+                raise ClassLensError(f"post {post_id} is {post.status}; only a draft, a "
+                                     "rejected post or one awaiting approval is discarded")
+            old, post.status = post.status, "discarded"
+            _touch(post, actor)
+            self._audit(session, actor, "post.discarded", f"post:{post_id}", "status", old,
+                        "discarded")
+            return self._post_view(session, post)
+
     def _decider(self, session: Session, actor: str, post: Post) -> None:
         self.require(session, actor, APPROVERS)
         if post.author == actor:
@@ -261,6 +279,7 @@ class PostServices(PhotoServices):
         with self._race_reported(post_id), self.db.transaction() as session:
             post = self._post(session, post_id)
             self._decider(session, actor, post)
+            self._not_own_review(actor, post)
             self._sweep_templates(session, actor)
             standing = blocking(self._problems(session, post), json.loads(post.acknowledged))
             if standing:
@@ -273,6 +292,17 @@ class PostServices(PhotoServices):
             self._audit(session, actor, "post.approved", f"post:{post_id}", "status",
                         "submitted", "approved")
             return self._post_view(session, post)
+
+    @staticmethod
+    def _not_own_review(actor: str, post: Post) -> None:
+        """The approver is the second pair of eyes on every face a reviewer
+        cleared or named: not on their own."""
+        for item in post.photos:
+            for face in item.photo.faces:
+                if face.reviewed_by == actor and (face.not_a_face or face.named_pupil):
+                    raise NotAllowed(
+                        f"you cleared or named face {face.id} in photo {item.photo_id} "
+                        f"yourself, so another SLT member approves post {post.id}")
 
     def reject(self, actor: str, post_id: int, reason: str) -> PostView:
         if not reason.strip():

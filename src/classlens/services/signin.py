@@ -134,6 +134,43 @@ class SignInServices(ServiceBase):
                                  "leader to set yours")
             self._set(session, user, password, username, initial=False)
 
+    # -- staff accounts (ICT) ------------------------------------------------------
+
+    def _other_user(self, session: Session, actor: str, username: str) -> User:
+        self.require(session, actor, MANAGE_USERS)
+        if actor == username:
+            raise NotAllowed("you cannot change your own account here: another ICT leader "
+                             "does that, so the school is never left without one")
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotAllowed(f"there is no user {username!r}")
+        return user
+
+    def disable_user(self, actor: str, username: str) -> None:
+        """A member of staff has left: their account can no longer sign in.
+
+        The account is kept (the audit log names it) with no password, which
+        sign-in already treats as locked; an ICT leader enables it again by
+        setting a new initial password.
+        """
+        with self.db.transaction() as session:
+            user = self._other_user(session, actor, username)
+            if user.password_hash is None:
+                raise ClassLensError(f"{username} is already disabled")
+            user.password_hash, user.must_change_password = None, False
+            self._audit(session, actor, "user.disabled", f"user:{username}")
+
+    def set_role(self, actor: str, username: str, role: str) -> None:
+        """Change what a member of staff may do (teacher, ict, slt)."""
+        from classlens.roles import ROLES
+
+        if role not in ROLES:
+            raise ClassLensError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        with self.db.transaction() as session:
+            user = self._other_user(session, actor, username)
+            old, user.role = user.role, role
+            self._audit(session, actor, "user.role", f"user:{username}", "role", old, role)
+
     def _set(self, session: Session, user: User, password: str, actor: str,
              initial: bool) -> None:
         user.password_hash = hash_password(password)
