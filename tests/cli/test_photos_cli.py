@@ -241,3 +241,28 @@ def test_many_photos_are_exported_in_one_command(cli, tmp_path, monkeypatch):
     assert mixed.json[1] == {"photo_id": 99, "error": "no photo 99 in the library"}
     assert cli("photos", "export", "1", "2", "--channel", "social_private", "--out",
                str(out), "--as", "nobody").code == 1
+
+
+def test_photos_list_and_plain_words_for_a_missing_file_or_register(
+        cli, tmp_path, monkeypatch, capsys):
+    from classlens.cli import main
+
+    school(cli, tmp_path, monkeypatch)
+    assert "No photos yet" in cli("photos", "list").out
+    assert cli("photos", "import", str(FACES / "obama_biden_blue_room.jpg"), "--class", "Oak",
+               "--workers", "1", "--as", "ms.khan").code == 0
+    (listed,) = cli("photos", "list", "--json").json
+    assert (listed["id"], listed["file"], listed["class"], listed["faces"]) == (
+        1, "obama_biden_blue_room.jpg", "Oak", 2)
+    assert "obama_biden_blue_room.jpg" in cli("photos", "list", "--class", "Oak").out
+    assert cli("photos", "list", "--class", "Willow", "--json").json == []
+
+    missing = cli("register", "import", str(tmp_path / "no-such.csv"), "--as", "admin")
+    assert missing.code == 1 and "row 0" not in missing.err
+    assert "cannot read" in missing.err and "no-such.csv" in missing.err
+
+    typo = tmp_path / "typo.sqlite"
+    capsys.readouterr()
+    assert main(["--db", f"sqlite:///{typo}", "register", "list"]) == 1
+    assert f"there is no register at {typo}" in capsys.readouterr().err
+    assert not typo.exists()  # nothing made by mistake

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from classlens.errors import NotAllowed
+from classlens.errors import ClassLensError, NotAllowed
 from classlens.paths import default_db_url, library_from_environment
 
 if TYPE_CHECKING:
@@ -58,12 +58,22 @@ def command(parent, name, help_, acting=False, json_=False, aliases=()):
     return sub
 
 
-def open_services(args, sign_in: bool = True) -> Services:
+def open_services(args, sign_in: bool = True, create: bool = False) -> Services:
+    """The register the command works on. Only `init` (create=True) makes a new
+    one: any other command given a register file that does not exist (a
+    forgotten or mistyped --db) is refused, not answered from an empty one."""
     from classlens.services import Services
     from classlens.storage import Database
 
+    url = args.db or default_db_url()
+    if not create and url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            raise ClassLensError(
+                f"there is no register at {path}: give your school's with --db (or "
+                "CLASSLENS_DB), or create one with `classlens init`")
     library = Path(args.library) if args.library else library_from_environment()
-    services = Services(Database(args.db or default_db_url()), library)
+    services = Services(Database(url), library)
     if sign_in:
         authenticate(services, getattr(args, "actor", None))
     return services

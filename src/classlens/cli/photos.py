@@ -38,6 +38,10 @@ def add_commands(commands) -> None:
                      json_=True)
     pfaces.add_argument("photo_id", type=int)
     pfaces.set_defaults(run=cmd_photos_faces)
+    plist = command(photos, "list", "the photos in the library, in the order imported", json_=True)
+    plist.add_argument("--class", dest="class_name", metavar="NAME",
+                       help="only this class's photos")
+    plist.set_defaults(run=cmd_photos_list)
     review = command(photos, "review", "decide about one face by hand (audited)", True)
     review.add_argument("photo_id", type=int)
     review.add_argument("--face", type=int, required=True, metavar="FACE_ID")
@@ -125,6 +129,22 @@ def cmd_photos_export(args) -> int:
     emit(args, documents, f"Exported {len(documents) - refused} of {len(documents)} photo(s) "
          f"for {args.channel}:\n" + "\n".join(lines))
     return EXIT_REJECTED if refused else EXIT_OK
+
+
+def cmd_photos_list(args) -> int:
+    photos = open_services(args).photos(args.class_name)
+    documents = [{"id": p.id, "file": p.original_name, "class": p.class_name,
+                  "captured_at": p.captured_at.isoformat() if p.captured_at else None,
+                  "imported_at": p.imported_at.isoformat(), "imported_by": p.imported_by,
+                  "faces": p.face_count, "width": p.width, "height": p.height}
+                 for p in photos]
+    rows = [("ID", "FILE", "CLASS", "TAKEN", "FACES", "IMPORTED BY")]
+    rows += [(str(p.id), p.original_name, p.class_name or "-",
+              f"{p.captured_at:%d %b %Y %H:%M}" if p.captured_at else "-", str(p.face_count),
+              p.imported_by) for p in photos]
+    emit(args, documents, table(rows) if photos else "No photos yet: import some with "
+         "`classlens photos import FOLDER --class NAME --as YOU`.")
+    return EXIT_OK
 
 
 def cmd_photos_faces(args) -> int:

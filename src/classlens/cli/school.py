@@ -64,7 +64,7 @@ def add_policy_commands(commands) -> None:
 
 
 def cmd_init(args) -> int:
-    services = open_services(args)
+    services = open_services(args, create=True)
     created = False
     if not services.users():
         created = services.init_school(args.school, args.policy,

@@ -78,6 +78,8 @@ class Problem:
                 "message": self.message}
 
     def __str__(self) -> str:
+        if not self.row:  # the file as a whole (it cannot be read at all)
+            return self.message
         where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
         shown = f" (value {self.value!r})" if self.value else ""
         return f"{where}{shown}: {self.message}"
@@ -503,5 +505,6 @@ def read_register(path: Path, mapping: Mapping[str, str] | None = None) -> Parse
     try:
         data = path.read_bytes()
     except OSError as error:
-        return ParsedRegister([], [Problem(0, "", "", f"cannot read {path}: {error.strerror}")], {})
+        return ParsedRegister([], [Problem(0, "", "", f"cannot read {path}: {error.strerror}; "
+                                           "check the file's name and folder")], {})
     return parse_register(data, mapping)
