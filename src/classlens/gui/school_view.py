@@ -239,7 +239,7 @@ class SchoolView(QtWidgets.QWidget):
               names)
 
     def _account_state(self, user) -> str:
-        if user.password_hash is None:
+        if user.disabled:
             return _("Disabled")
         if user.must_change_password:
             return _("Active; changes the initial password at first sign-in")

@@ -37,11 +37,13 @@ class UserView:
     display_name: str | None
     must_change_password: bool
     created_at: datetime
+    disabled: bool = False  # no password: nobody can sign in until ICT sets one
 
     @classmethod
     def of(cls, user: User) -> UserView:
         return cls(user.username, user.role, user.display_name,
-                   bool(user.must_change_password), user.created_at)
+                   bool(user.must_change_password), user.created_at,
+                   user.password_hash is None)
 
 
 @dataclass(frozen=True)
