@@ -78,6 +78,9 @@ def test_from_register_to_takedown(cli, tmp_path, monkeypatch):
     shown = cli("posts", "show", post, "--json").json
     assert (shown["status"], shown["author"], shown["approver"], shown["problems"]) == (
         "published", "ms.khan", "mr.jones", [])
+    text = cli("posts", "show", post).out  # every face, as the approver decides on it
+    assert "face 1: SHOWN: recognised as OBAMA" in text
+    assert "face 2: SHOWN: recognised as BIDEN" in text
 
     # Before any withdrawal the post is listed but not marked.
     listed = cli("takedown", "BIDEN", "--json").json

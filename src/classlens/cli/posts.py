@@ -136,8 +136,18 @@ def cmd_posts_list(args) -> int:
 
 
 def cmd_posts_show(args) -> int:
-    view = open_services(args).post(args.post_id)
-    emit(args, view.as_dict(), _post_text(view) + f"\n  caption: {view.caption}")
+    services = open_services(args)
+    view = services.post(args.post_id)
+    # The approver sees every face as it will be published, as in the app.
+    faces = []
+    for photo in view.photos:
+        for face in services.faces(photo["photo_id"]):
+            decision = face.decisions.get(view.channel)
+            if decision is not None:
+                faces.append(f"  photo {photo['photo_id']}, face {face.id}: "
+                             f"{'SHOWN' if decision.shown else 'blurred'}: {decision.reason}")
+    emit(args, view.as_dict(), _post_text(view) + f"\n  caption: {view.caption}"
+         + ("\n" + "\n".join(faces) if faces else ""))
     return EXIT_OK
 
 
