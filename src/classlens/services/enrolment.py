@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from classlens.errors import ClassLensError
 from classlens.photos.library import sha256_of
 from classlens.services.base import MANAGE_REGISTER, now
 from classlens.services.biometrics import biometric_verdict
-from classlens.storage.models import Template
-
-if TYPE_CHECKING:
-    pass
+from classlens.services.photos import PhotoServices, describe_region
+from classlens.storage.models import Pupil, Template
 
 # Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
 # the methods that use them: every command opens these services, and listing
 # the register should not pay for loading them.
-from classlens.services.photos import PhotoServices, describe_region
 
 
 @dataclass
@@ -44,18 +41,8 @@ class EnrolmentServices(PhotoServices):
         """Reference photos for a pupil with biometric consent: one face each."""
         with self.db.transaction() as session:
             self.require(session, actor, MANAGE_REGISTER)
-            policy = self.school_policy(session)
-            if not policy.recognises_faces:
-                raise ClassLensError(
-                    f"the school's policy ({policy.name}) has no face recognition, so no "
-                    "pupil is enrolled; name pupils by hand in photo review if you need to")
-            pupil = self._pupil(session, pupil_id)
-            verdict = biometric_verdict(pupil, self.today())
-            if not verdict.allowed:
-                # Refused before any photo is opened: no template is ever computed.
-                raise ClassLensError(
-                    f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}. "
-                    "Name this pupil by hand in photo review instead.")
+            # Refused before any photo is opened: no template is ever computed.
+            self._enrollable(session, pupil_id)
             cipher = self.cipher()
             cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
         from classlens.photos import decode
@@ -74,15 +61,8 @@ class EnrolmentServices(PhotoServices):
             return report
         with self.db.transaction() as session:
             self._lock_register(session)
-            if not self.school_policy(session).recognises_faces:
-                raise ClassLensError("the school switched face recognition off while the "
-                                     "photos were read: nothing was enrolled.")
-            pupil = self._pupil(session, pupil_id)
-            verdict = biometric_verdict(pupil, self.today())
-            if not verdict.allowed:
-                raise ClassLensError(
-                    f"{pupil_id}'s biometric consent changed while the photos were read "
-                    f"({verdict.message}): nothing was enrolled.")
+            pupil = self._enrollable(session, pupil_id, " (it changed while the photos were "
+                                     "read: nothing was enrolled)")
             for given, encoding, data, image_format, note in found:
                 relative = self.library.store("references", data, sha256_of(data),
                                               image_format)
@@ -95,6 +75,22 @@ class EnrolmentServices(PhotoServices):
             self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
                         "biometric", None, f"{report.enrolled} reference photo(s)")
             return report
+
+    def _enrollable(self, session: Session, pupil_id: str, when: str = "") -> Pupil:
+        """The pupil, if the school recognises faces and their biometric consent
+        allows a template today; refused otherwise."""
+        policy = self.school_policy(session)
+        if not policy.recognises_faces:
+            raise ClassLensError(
+                f"the school's policy ({policy.name}) has no face recognition, so no "
+                f"pupil is enrolled{when}; name pupils by hand in photo review if you need to")
+        pupil = self._pupil(session, pupil_id)
+        verdict = biometric_verdict(pupil, self.today())
+        if not verdict.allowed:
+            raise ClassLensError(
+                f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}{when}. "
+                "Name this pupil by hand in photo review instead.")
+        return pupil
 
     @staticmethod
     def _reference_encoding(path: Path):

@@ -7,7 +7,6 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -33,9 +32,6 @@ from classlens.storage.models import (
     Pupil,
     SchoolClass,
 )
-
-if TYPE_CHECKING:
-    pass
 
 # Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
 # the methods that use them: every command opens these services, and listing
