@@ -28,8 +28,8 @@ from classlens.storage import Database
 root = Path(sys.argv[1])
 services = Services(Database(f"sqlite:///{root / 'db.sqlite'}"), root / "library",
                     key_file=root / "template.key")
-services.backup("admin", root / "backup.zip")
-services.restore("admin", root / "backup.zip")
+services.backups.backup("admin", root / "backup.zip")
+services.backups.restore("admin", root / "backup.zip")
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -41,7 +41,7 @@ def build(root: Path, megabytes: int) -> None:
 
     services = Services(Database(f"sqlite:///{root / 'db.sqlite'}"), root / "library",
                         key_file=root / "template.key")
-    services.init_school("Big Library School")
+    services.settings.init_school("Big Library School")
     with services.db.transaction() as session:
         for n in range(max(1, megabytes // 8)):  # 8 MB photos, as a 12 MP JPEG
             data = os.urandom(8 * 2**20)

@@ -79,17 +79,17 @@ def main() -> int:
         paths = make_photos(root / "in", args.photos + args.baseline_photos, (3000, 2000))
         services = Services(Database(f"sqlite:///{root / 'gui.sqlite'}"), root / "library",
                             key_file=root / "key")
-        services.init_school("Benchmark Primary", "private-feed", PASSWORD)
+        services.settings.init_school("Benchmark Primary", "private-feed", PASSWORD)
         register = root / "register.csv"
         register.write_text("pupil_id,given_name,family_name,class\nP1,Ann,Lee,Oak\n")
-        services.import_register("admin", register)
-        window = MainWindow(services, next(u for u in services.users()))
+        services.register_files.import_register("admin", register)
+        window = MainWindow(services, next(u for u in services.users.users()))
         window.show()
         view = window.show_screen("photos")
         monitor = TickMonitor()
 
         monitor.start()
-        view.services.import_photos("admin", paths[:args.baseline_photos], "Oak", workers=1)
+        view.services.photo_import.import_photos("admin", paths[:args.baseline_photos], "Oak", workers=1)
         app.processEvents()
         naive_max, _ = monitor.stop()
 

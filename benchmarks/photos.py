@@ -101,15 +101,15 @@ def baseline(paths: list[str]) -> tuple[float, dict]:
 def classlens(paths: list[str], root: Path, workers: int | None) -> tuple[float, dict]:
     services = Services(Database(f"sqlite:///{root / 'bench.sqlite'}"), root / "library",
                         key_file=root / "key")
-    services.init_school("Benchmark Primary", "private-feed", PASSWORD)
+    services.settings.init_school("Benchmark Primary", "private-feed", PASSWORD)
     register = root / "register.csv"
     register.write_text("pupil_id,given_name,family_name,class,consent_biometric\n"
                         "P1,Barack,Bench,Oak,yes\nP2,Joe,Bench,Oak,yes\n")
-    services.import_register("admin", register)
-    services.enrol("admin", "P1", [str(FACES / "obama_portrait.jpg")])
-    services.enrol("admin", "P2", [str(FACES / "biden_portrait.jpg")])
+    services.register_files.import_register("admin", register)
+    services.enrolment.enrol("admin", "P1", [str(FACES / "obama_portrait.jpg")])
+    services.enrolment.enrol("admin", "P2", [str(FACES / "biden_portrait.jpg")])
     start = time.perf_counter()
-    results = services.import_photos("admin", paths, "Oak", workers=workers)
+    results = services.photo_import.import_photos("admin", paths, "Oak", workers=workers)
     elapsed = time.perf_counter() - start
     errors = [r for r in results if r.error]
     assert not errors, errors[:3]

@@ -74,10 +74,10 @@ def main() -> int:
         make_register(register, args.pupils)
         floor = timed(lambda: baseline(register, tmp / "baseline.sqlite"))
         services = Services(Database(f"sqlite:///{tmp / 'classlens.sqlite'}"))
-        services.init_school("Benchmark Primary", "private-feed", PASSWORD)
+        services.settings.init_school("Benchmark Primary", "private-feed", PASSWORD)
         reports = []
-        first = timed(lambda: reports.append(services.import_register("admin", register)))
-        again = timed(lambda: reports.append(services.import_register("admin", register)))
+        first = timed(lambda: reports.append(services.register_files.import_register("admin", register)))
+        again = timed(lambda: reports.append(services.register_files.import_register("admin", register)))
         assert reports[0].created == args.pupils and not reports[0].errors
         assert reports[1].unchanged == args.pupils
     target = 2.0

@@ -83,10 +83,10 @@ def db_url(backend, tmp_path, pg_server) -> str:
 def services(db_url, tmp_path) -> Services:
     """A school on the private-feed policy, with a teacher and two SLT users."""
     services = Services(Database(db_url), tmp_path / "library")
-    services.init_school("Test Primary", "private-feed", PASSWORD)
-    services.add_user("admin", "teacher1", "teacher", PASSWORD)
-    services.add_user("admin", "head", "slt", PASSWORD)
-    services.add_user("admin", "deputy", "slt", PASSWORD)
+    services.settings.init_school("Test Primary", "private-feed", PASSWORD)
+    services.users.add_user("admin", "teacher1", "teacher", PASSWORD)
+    services.users.add_user("admin", "head", "slt", PASSWORD)
+    services.users.add_user("admin", "deputy", "slt", PASSWORD)
     yield services
     services.db.close()
 
@@ -115,12 +115,12 @@ def _prepare(backend: str, pg_server: str | None, root: Path) -> tuple[Path, str
     url = (f"sqlite:///{root / 'db.sqlite'}" if backend == "sqlite"
            else create_pg_database(pg_server))
     services = open_school(url, root)
-    services.init_school("Test Primary", "private-feed", PASSWORD)
-    services.add_user("admin", "teacher1", "teacher", PASSWORD)
-    services.import_register("admin", write_csv(root / "register.csv", REGISTER))
+    services.settings.init_school("Test Primary", "private-feed", PASSWORD)
+    services.users.add_user("admin", "teacher1", "teacher", PASSWORD)
+    services.register_files.import_register("admin", write_csv(root / "register.csv", REGISTER))
     for pupil, photo in (("OBAMA", "obama_portrait.jpg"), ("BIDEN", "biden_portrait.jpg")):
-        assert services.enrol("admin", pupil, [str(FACE_FILES / photo)]).enrolled == 1
-    (photo,) = services.import_photos("teacher1", [TWO], "Oak", workers=1)
+        assert services.enrolment.enrol("admin", pupil, [str(FACE_FILES / photo)]).enrolled == 1
+    (photo,) = services.photo_import.import_photos("teacher1", [TWO], "Oak", workers=1)
     assert photo.error is None and photo.id == 1
     services.db.close()
     return root, url

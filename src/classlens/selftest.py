@@ -22,10 +22,11 @@ def run_selftest() -> list[str]:
     passed = []
     with tempfile.TemporaryDirectory(prefix="classlens-selftest-") as tmp:
         services = open_demo(directory=Path(tmp) / "demo")
-        pupils = services.list_pupils()
+        pupils = services.pupils.list_pupils()
         assert len(pupils) == 12, f"the demo register has {len(pupils)} pupils, not 12"
         passed.append(f"demo school opened ({len(pupils)} pupils, "
-                      f"{len(services.photos())} photos, {len(services.posts())} posts)")
+                      f"{len(services.photos.photos())} photos, "
+                      f"{len(services.posts.posts())} posts)")
         image, scale = decode.load(resources_dir() / "demo" / "photos" /
                                    "obama_biden_blue_room.jpg", 1.0)
         boxes = detect_faces(image, scale)

@@ -102,7 +102,7 @@ def test_contacts_import_like_the_register_and_never_show_addresses(cli, school,
     # Stored, though: the address is what recognises a follow request.
     services = Services(Database(db_url))
     try:
-        verdicts = services.check_followers("mr.jones", "social_private", _rows(
+        verdicts = services.followers.check_followers("mr.jones", "social_private", _rows(
             "liz.williams@example.org,,\n"))
         assert verdicts[0].verdict == "parent"
     finally:
@@ -208,10 +208,10 @@ def test_weekly_sample_of_a_public_channel_stays_due_until_slt_has_looked(cli, s
     services = Services(Database(db_url))
     try:
         # Not in use yet: no reminder. Once the school posts or decides followers there, it is due.
-        assert services.follower_checks_due() == []
+        assert services.followers.follower_checks_due() == []
         assert cli("followers", "decide", "social_public", "@spam", "--block",
                    "--as", "mr.jones").code == 0
-        assert [d["channel"] for d in services.follower_checks_due()] == ["social_public"]
+        assert [d["channel"] for d in services.followers.follower_checks_due()] == ["social_public"]
         followers = write_csv(school / "followers.csv", REQUESTS)
         no_list = cli("followers", "sample", "--channel", "social_public", "--as", "mr.jones")
         assert no_list.code == 1 and "knows no followers" in no_list.err
@@ -226,18 +226,18 @@ def test_weekly_sample_of_a_public_channel_stays_due_until_slt_has_looked(cli, s
         again = cli("followers", "sample", str(followers), "--channel", "social_public",
                     "--size", "9", "--json", "--as", "mr.jones").json
         assert again["sample"] == drawn["sample"]
-        due = services.follower_checks_due()
+        due = services.followers.follower_checks_due()
         assert due[0]["status"] == "sample drawn, waiting for SLT"
         assert cli("followers", "checked", "--channel", "social_public",
                    "--as", "admin").code == 1  # SLT looks (seed 002)
         assert cli("followers", "checked", "--channel", "social_public", "--note",
                    "blocked one", "--as", "mr.jones").code == 0
-        assert services.follower_checks_due() == []
+        assert services.followers.follower_checks_due() == []
         assert cli("followers", "checked", "--channel", "social_public",
                    "--as", "mr.jones").code == 1
         # Next week it is due again.
-        services.today = lambda: date.today().fromordinal(date.today().toordinal() + 7)
-        assert [d["channel"] for d in services.follower_checks_due()] == ["social_public"]
+        services.context.today = lambda: date.today().fromordinal(date.today().toordinal() + 7)
+        assert [d["channel"] for d in services.followers.follower_checks_due()] == ["social_public"]
     finally:
         services.db.close()
 
@@ -262,12 +262,12 @@ def test_the_checklist_holds_what_the_preset_promises(cli, preset, channel, item
 def test_slt_confirms_the_checklist_term_by_term(cli, school, db_url):
     services = Services(Database(db_url))
     try:
-        services.today = lambda: date(2026, 9, 3)
-        rows = services.account_checklist("social_private")
+        services.context.today = lambda: date(2026, 9, 3)
+        rows = services.account_checks.account_checklist("social_private")
         assert {r["status"] for r in rows} == {"due"}
-        services.today = lambda: date(2026, 11, 24)
-        assert {r["status"] for r in services.account_checklist("social_private")} == {
-            "overdue"}
+        services.context.today = lambda: date(2026, 11, 24)
+        checklist = services.account_checks.account_checklist("social_private")
+        assert {r["status"] for r in checklist} == {"overdue"}
         assert cli("channels", "checklist", "social_private", "--confirm", "protected",
                    "--as", "admin").code == 1  # SLT confirms
         wrong = cli("channels", "checklist", "social_public", "--confirm", "protected",
@@ -275,18 +275,19 @@ def test_slt_confirms_the_checklist_term_by_term(cli, school, db_url):
         assert wrong.code == 1 and "not promised for this channel" in wrong.err
         assert cli("channels", "checklist", "--confirm", "protected",
                    "--as", "mr.jones").code == 2
-        services.confirm_account_items("mr.jones", "social_private",
-                                       ["protected", "messages-off"])
+        services.account_checks.confirm_account_items("mr.jones", "social_private",
+                                                      ["protected", "messages-off"])
         status = {r["item"]: (r["status"], r["confirmed_by"])
-                  for r in services.account_checklist("social_private")}
+                  for r in services.account_checks.account_checklist("social_private")}
         assert status == {"protected": ("confirmed", "mr.jones"),
                           "messages-off": ("confirmed", "mr.jones"),
                           "no-reposting": ("overdue", None)}
-        assert [e["field"] for e in services.audit("admin")
+        assert [e["field"] for e in services.audit_log.audit("admin")
                 if e["action"] == "account.confirmed"] == ["messages-off", "protected"]
         # A new term: everything to confirm again.
-        services.today = lambda: date(2027, 1, 5)
-        assert {r["status"] for r in services.account_checklist("social_private")} == {"due"}
+        services.context.today = lambda: date(2027, 1, 5)
+        checklist = services.account_checks.account_checklist("social_private")
+        assert {r["status"] for r in checklist} == {"due"}
     finally:
         services.db.close()
 

@@ -36,7 +36,7 @@ def answers(monkeypatch):
 
 
 def window(qtbot, services, username) -> MainWindow:
-    user = next(u for u in services.users() if u.username == username)
+    user = next(u for u in services.users.users() if u.username == username)
     win = MainWindow(services, user)
     qtbot.addWidget(win)
     # Keep the window alive for the whole test even when only a screen is used.
@@ -45,7 +45,7 @@ def window(qtbot, services, username) -> MainWindow:
 
 
 def test_each_role_sees_its_screens(qtbot, school):
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     tabs = {}
     for name in ("teacher1", "admin", "head"):
         win = window(qtbot, school, name)
@@ -112,7 +112,7 @@ def test_the_wizard_lists_every_problem_and_writes_nothing(qtbot, services, tmp_
     assert "2 problem(s)" in page.summary.text()
     rows = [[page.errors.item(r, c).text() for c in range(3)] for r in range(2)]
     assert rows == [["2", "Surname", ""], ["3", "Consent: school website", "maybe"]]
-    assert services.list_pupils() == []
+    assert services.pupils.list_pupils() == []
 
 
 def test_the_wizard_holds_back_grants_until_the_pupil_is_ticked(qtbot, services, tmp_path):
@@ -121,10 +121,10 @@ def test_the_wizard_holds_back_grants_until_the_pupil_is_ticked(qtbot, services,
     old = tmp_path / "old-mis.csv"
     old.write_text("pupil_id,given_name,family_name,class,consent_website,consent_biometric\n"
                    "P1,Ann,Lee,Oak,yes,yes\nP2,Bo,Li,Oak,yes,yes\n")
-    services.import_register("admin", old)
+    services.register_files.import_register("admin", old)
     for pupil in ("P1", "P2"):
-        services.set_consent("head", pupil, "website", "refused", evidence="mum phoned")
-    services.set_consent("head", "P2", "biometric", "refused")
+        services.pupils.set_consent("head", pupil, "website", "refused", evidence="mum phoned")
+    services.pupils.set_consent("head", "P2", "biometric", "refused")
     view = window(qtbot, services, "admin").show_screen("register")
 
     def run_wizard(tick):
@@ -148,16 +148,16 @@ def test_the_wizard_holds_back_grants_until_the_pupil_is_ticked(qtbot, services,
 
     report = run_wizard(tick=())
     assert len(report.held) == 3 and report.written
-    assert services.pupil("P1").as_dict()["consent"]["website"] == "refused"
+    assert services.pupils.pupil("P1").as_dict()["consent"]["website"] == "refused"
     report = run_wizard(tick=("P2",))
     assert [h.pupil_id for h in report.held] == ["P1"]
-    consent = services.pupil("P2").as_dict()["consent"]
+    consent = services.pupils.pupil("P2").as_dict()["consent"]
     assert consent["website"] == "granted" and consent["biometric"] == "granted"
-    assert services.pupil("P1").as_dict()["consent"]["website"] == "refused"
+    assert services.pupils.pupil("P1").as_dict()["consent"]["website"] == "refused"
 
 
 def test_filters_and_search(qtbot, services):
-    services.import_register("admin", DATA / "register_ours.csv")
+    services.register_files.import_register("admin", DATA / "register_ours.csv")
     view = window(qtbot, services, "admin").show_screen("register")
     view.search.setText("zoe")
     assert view.proxy.rowCount() == 1
@@ -205,14 +205,14 @@ def test_review_a_face_and_add_a_missed_one(qtbot, school, answers):
     qtbot.mouseMove(view.canvas, QtCore.QPoint(430, 440))
     qtbot.mouseRelease(view.canvas, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(430, 440))
     assert len(view.canvas.faces) == 3 and view.canvas.faces[-1].source == "manual"
-    assert [e["action"] for e in school.audit()[:2]] == ["face.added", "face.blur"]
+    assert [e["action"] for e in school.audit_log.audit()[:2]] == ["face.added", "face.blur"]
     view.after.setChecked(True)  # before/after: what will be exported
     assert not view.canvas.show_boxes and view.canvas.pixmap is not None
     assert answers == []
 
 
 def test_compose_submit_approve_export(qtbot, school, tmp_path, answers):
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     teacher = window(qtbot, school, "teacher1")
     compose = teacher.show_screen("compose")
     compose.channel_box.setCurrentIndex(compose.channel_box.findData("website"))
@@ -228,7 +228,7 @@ def test_compose_submit_approve_export(qtbot, school, tmp_path, answers):
     compose.caption.setPlainText("Oak: our visit to the Blue Room.")
     qtbot.waitUntil(lambda: compose.submit_button.isEnabled())
     post_id = compose.submit()
-    assert school.post(post_id).status == "submitted"
+    assert school.posts.post(post_id).status == "submitted"
 
     own = teacher.show_screen("posts")
     own.filter_box.setCurrentIndex(own.filter_box.count() - 1)
@@ -242,8 +242,8 @@ def test_compose_submit_approve_export(qtbot, school, tmp_path, answers):
     assert approvals.approve_button.isEnabled()
     assert approvals.images.count() == 1  # the exported preview
     qtbot.mouseClick(approvals.approve_button, Qt.MouseButton.LeftButton)
-    assert school.post(post_id).status == "approved"
-    assert school.post(post_id).approver == "head"
+    assert school.posts.post(post_id).status == "approved"
+    assert school.posts.post(post_id).approver == "head"
 
     own.reload()
     own.list.setCurrentRow(next(i for i in range(own.list.count()) if own.list.item(i).data(
@@ -254,7 +254,7 @@ def test_compose_submit_approve_export(qtbot, school, tmp_path, answers):
         pass
     folder = tmp_path / "out" / f"post{post_id}-website"
     assert (folder / "manifest.json").exists()
-    assert school.post(post_id).status == "exported"
+    assert school.posts.post(post_id).status == "exported"
 
 
 def test_refusals_reach_the_user_in_one_dialog(qtbot, school, answers):
@@ -268,15 +268,16 @@ def test_refusals_reach_the_user_in_one_dialog(qtbot, school, answers):
 
 
 def test_dashboard_shows_quota_takedowns_and_the_queue(qtbot, school, tmp_path):
-    school.add_user("admin", "head", "slt", PASSWORD)
-    post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
-    school.submit("teacher1", post.id)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    post = school.posts.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1],
+                              ["Two people"])
+    school.posts.submit("teacher1", post.id)
     dashboard = window(qtbot, school, "head").show_screen("dashboard")
     assert dashboard.waiting.rowCount() == 1
     assert dashboard.quota.item(0, 2).text() == "needs more posts"
-    school.approve("head", post.id)
-    school.export_post("teacher1", post.id, tmp_path)
-    school.set_consent("admin", "OBAMA", "website", "refused")
+    school.posts.approve("head", post.id)
+    school.post_export.export_post("teacher1", post.id, tmp_path)
+    school.pupils.set_consent("admin", "OBAMA", "website", "refused")
     dashboard.reload()
     row = [dashboard.takedowns.item(0, c).text() for c in range(5)]
     assert row == ["Oak: the Blue Room.", "Barack Testpupil (Oak)", "School website", "",
@@ -287,7 +288,7 @@ def test_dashboard_shows_quota_takedowns_and_the_queue(qtbot, school, tmp_path):
 def test_sign_in_lists_users_and_remembers_the_last(qtbot, services):
     from classlens.gui.signin import SignInDialog
 
-    services.set_password("teacher1", "teacher1", "teacher-password")
+    services.signin.set_password("teacher1", "teacher1", "teacher-password")
     dialog = SignInDialog(services, last_user="teacher1")
     qtbot.addWidget(dialog)
     assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == [
@@ -315,7 +316,7 @@ def test_an_account_without_a_password_is_locked_at_sign_in(qtbot, services):
     dialog.password.setText("i-will-claim-it")
     dialog.accept()
     assert dialog.signed_in is None and "head has no password" in dialog.message.text()
-    assert not services.needs_password("head")
+    assert not services.signin.needs_password("head")
 
 
 def test_first_run_offers_a_new_school_or_the_demo(qtbot):
@@ -356,7 +357,7 @@ def test_first_sign_in_with_an_initial_password_asks_for_a_new_one(qtbot, servic
             dialog.password.setText(first)
             dialog.again.setText(again)
             dialog.accept()
-            assert problem in dialog.message.text() and services.must_change_password("head")
+            assert problem in dialog.message.text() and services.signin.must_change_password("head")
         dialog.password.setText("my-own-pass-1")
         dialog.again.setText("my-own-pass-1")
         dialog.accept()
@@ -368,8 +369,8 @@ def test_first_sign_in_with_an_initial_password_asks_for_a_new_one(qtbot, servic
     dialog.password.setText(PASSWORD)
     dialog.accept()
     assert len(shown) == 1 and dialog.signed_in.username == "head"
-    assert not services.must_change_password("head")
-    assert services.sign_in("head", "my-own-pass-1")
+    assert not services.signin.must_change_password("head")
+    assert services.signin.sign_in("head", "my-own-pass-1")
     # Cancelling the change means not signing in.
     monkeypatch.setattr(signin.ChangePasswordDialog, "exec", lambda self: 0)
     again = signin.SignInDialog(services, last_user="deputy")
@@ -402,8 +403,8 @@ def test_the_demo_shows_its_password_on_the_sign_in_screen(qtbot, tmp_path, monk
     assert DEMO_PASSWORD in shown["hint"]
     assert shown["dialog"].hint.text() == shown["hint"] and not shown["dialog"].hint.isHidden()
     for username in ("admin", "ms.khan", "mr.jones", "mrs.patel"):
-        assert not services.must_change_password(username)
-        assert services.sign_in(username, DEMO_PASSWORD)
+        assert not services.signin.must_change_password(username)
+        assert services.signin.sign_in(username, DEMO_PASSWORD)
 
 
 def test_the_readme_command_starts_the_demo(tmp_path):
@@ -422,7 +423,7 @@ def test_the_readme_command_starts_the_demo(tmp_path):
 
 
 def test_a_recognition_is_corrected_only_with_a_senior_confirmation(qtbot, school, answers):
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     view = window(qtbot, school, "teacher1").show_screen("photos")
     view.channel_box.setCurrentIndex(view.channel_box.findData("social_private"))
     view.gallery.setCurrentIndex(view.model.index(0))
@@ -432,7 +433,7 @@ def test_a_recognition_is_corrected_only_with_a_senior_confirmation(qtbot, schoo
     assert view.correct_button.isEnabled()
     qtbot.mouseClick(view.not_face_button, Qt.MouseButton.LeftButton)
     assert "an SLT member other than you must confirm" in answers[-1]
-    school.set_password("head", "head", "head-secret-1")
+    school.signin.set_password("head", "head", "head-secret-1")
     view.correct("it is his brother", "head", "not-his-password")
     assert "wrong password for head" in answers[-1]
     assert next(f for f in view.canvas.faces if f.id == biden.id).pupil_id == "BIDEN"

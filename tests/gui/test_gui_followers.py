@@ -15,20 +15,20 @@ CONTACTS = ("pupil_id,contact_name,relationship,email\n"
 
 
 def window(qtbot, services, username) -> MainWindow:
-    user = next(u for u in services.users() if u.username == username)
+    user = next(u for u in services.users.users() if u.username == username)
     win = MainWindow(services, user)
     qtbot.addWidget(win)
     return win
 
 
 def test_dashboard_shows_checklist_and_follower_check_until_done(qtbot, school):
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     win = window(qtbot, school, "head")
     panel = win.show_screen("dashboard").account_checks
     # Channels the school has not used yet are not nagged about.
     assert panel.checklist.rowCount() == 0 and panel.followers.rowCount() == 0
-    school.stage("teacher1", "Oak", "social_private", "Oak: a visit.", [1], ["Two people."])
-    school.decide_follower("head", "social_public", "@spam", "block")
+    school.posts.stage("teacher1", "Oak", "social_private", "Oak: a visit.", [1], ["Two people."])
+    school.followers.decide_follower("head", "social_public", "@spam", "block")
     panel.reload()
     items = [panel.checklist.item(r, 0).text() + ":" + panel.checklist_rows[r]["item"]
              for r in range(panel.checklist.rowCount())]
@@ -54,7 +54,7 @@ def test_dashboard_shows_checklist_and_follower_check_until_done(qtbot, school):
 
 
 def test_teachers_see_removal_requests_but_not_the_account_checks(qtbot, school, tmp_path):
-    school.request_removal("teacher1", "Mrs Collins, at the gate", pupil_id="COLLINS")
+    school.removals.request_removal("teacher1", "Mrs Collins, at the gate", pupil_id="COLLINS")
     win = window(qtbot, school, "teacher1")
     panel = win.show_screen("dashboard").account_checks
     assert panel.requests.rowCount() == 1
@@ -63,9 +63,9 @@ def test_teachers_see_removal_requests_but_not_the_account_checks(qtbot, school,
 
 
 def test_pasting_follow_requests_gives_verdicts_and_records_decisions(qtbot, school):
-    school.add_user("admin", "head", "slt", PASSWORD)
-    school.set_display_name("admin", "head", "Gareth Hughes")
-    assert not school.import_contacts("admin", write_csv(
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    school.contacts.set_display_name("admin", "head", "Gareth Hughes")
+    assert not school.contacts.import_contacts("admin", write_csv(
         school.library_root.parent / "contacts.csv", CONTACTS)).errors
     win = window(qtbot, school, "head")
     panel = win.show_screen("dashboard").account_checks
@@ -84,14 +84,14 @@ def test_pasting_follow_requests_gives_verdicts_and_records_decisions(qtbot, sch
     dialog.table.selectRow(2)
     dialog.decide("block")
     assert "Blocked @barack" in dialog.status.text()
-    assert school.follower_decisions("head", "social_private")[0]["decision"] == "block"
+    assert school.followers.follower_decisions("head", "social_private")[0]["decision"] == "block"
 
 
 def test_a_teacher_cannot_check_followers_even_through_the_dialog(qtbot, school):
     from classlens.gui.followers_dialog import FollowersDialog
 
     errors.shown.clear()
-    teacher = next(u for u in school.users() if u.username == "teacher1")
+    teacher = next(u for u in school.users.users() if u.username == "teacher1")
     dialog = FollowersDialog(school, teacher)
     qtbot.addWidget(dialog)
     dialog.paste.setPlainText("@a, Ann Lee\n")
@@ -102,7 +102,7 @@ def test_a_teacher_cannot_check_followers_even_through_the_dialog(qtbot, school)
 
 def test_compose_marks_an_event_which_the_quota_does_not_count(qtbot, school):
     for caption in ("Oak: magnets.", "Oak: forces."):
-        school.stage("teacher1", "Oak", "website", caption, [1], ["Two people."])
+        school.posts.stage("teacher1", "Oak", "website", caption, [1], ["Two people."])
     win = window(qtbot, school, "teacher1")
     compose = win.show_screen("compose")
     compose.channel_box.setCurrentIndex(compose.channel_box.findData("website"))
@@ -115,11 +115,11 @@ def test_compose_marks_an_event_which_the_quota_does_not_count(qtbot, school):
     compose.check()
     assert "weekly-quota" not in {p.rule for p in compose._problems}
     post_id = compose.submit()
-    assert post_id is not None and school.post(post_id).kind == "event"
+    assert post_id is not None and school.posts.post(post_id).kind == "event"
 
 
 def test_contacts_in_the_app_never_show_addresses_and_ict_imports_them(qtbot, school):
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     good = write_csv(school.library_root.parent / "contacts.csv", CONTACTS)
     bad = write_csv(school.library_root.parent / "bad.csv",
                     CONTACTS + "NOBODY,Ann Lee,Mother,\n")

@@ -35,7 +35,7 @@ def answers(monkeypatch):
 
 
 def window(qtbot, services, username) -> MainWindow:
-    user = next(u for u in services.users() if u.username == username)
+    user = next(u for u in services.users.users() if u.username == username)
     win = MainWindow(services, user)
     qtbot.addWidget(win)
     qtbot.__dict__.setdefault("classlens_windows", []).append(win)
@@ -89,7 +89,7 @@ def test_importing_with_no_classes_says_why(qtbot, services, tmp_path, answers):
 
 
 def test_teacher_submits_once_and_the_form_clears(qtbot, school, answers):
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     win = window(qtbot, school, "teacher1")
     compose = win.show_screen("compose")
     # A private-feed school starts on its private feed, in its own words.
@@ -101,7 +101,7 @@ def test_teacher_submits_once_and_the_form_clears(qtbot, school, answers):
     qtbot.waitUntil(lambda: compose.submit_button.isEnabled(), timeout=10_000)
     qtbot.mouseClick(compose.submit_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(compose.submit_button, Qt.MouseButton.LeftButton)  # a rushed double click
-    posts = [p for p in school.posts() if p.author == "teacher1"]
+    posts = [p for p in school.posts.posts() if p.author == "teacher1"]
     assert [p.status for p in posts] == ["submitted"]
     assert compose.caption.toPlainText() == "" and compose.selected_photos() == []
     assert not compose.submit_button.isEnabled()
@@ -116,31 +116,33 @@ def test_teacher_saves_a_draft_then_discards_it(qtbot, school, answers):
     compose.caption.setPlainText("Oak: work in progress")
     qtbot.waitUntil(lambda: compose.draft_button.isEnabled(), timeout=5_000)
     qtbot.mouseClick(compose.draft_button, Qt.MouseButton.LeftButton)
-    (draft,) = school.posts("draft")
+    (draft,) = school.posts.posts("draft")
     assert "Draft saved" in compose.status_line.text()
     # Saving again updates the same draft rather than making a second one.
     compose.caption.setPlainText("Oak: work in progress, nearly done")
     qtbot.mouseClick(compose.draft_button, Qt.MouseButton.LeftButton)
-    assert [p.caption for p in school.posts("draft")] == ["Oak: work in progress, nearly done"]
+    drafts = school.posts.posts("draft")
+    assert [p.caption for p in drafts] == ["Oak: work in progress, nearly done"]
     compose.mine.setCurrentRow(0)
     assert compose.discard_button.isEnabled()
     qtbot.mouseClick(compose.discard_button, Qt.MouseButton.LeftButton)
-    assert school.post(draft.id).status == "discarded"
+    assert school.posts.post(draft.id).status == "discarded"
     assert compose.mine.count() == 0 and compose.caption.toPlainText() == ""
-    assert school.audit()[0]["action"] == "post.discarded"
+    assert school.audit_log.audit()[0]["action"] == "post.discarded"
 
 
 def test_only_the_author_discards_and_never_an_approved_post(school):
     from classlens.errors import ClassLensError, NotAllowed
 
-    school.add_user("admin", "head", "slt", PASSWORD)
-    post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    post = school.posts.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1],
+                              ["Two people"])
     with pytest.raises(NotAllowed):
-        school.discard_draft("head", post.id)
-    school.submit("teacher1", post.id)
-    school.approve("head", post.id)
+        school.posts.discard_draft("head", post.id)
+    school.posts.submit("teacher1", post.id)
+    school.posts.approve("head", post.id)
     with pytest.raises(ClassLensError, match="only a draft"):
-        school.discard_draft("teacher1", post.id)
+        school.posts.discard_draft("teacher1", post.id)
 
 
 def test_the_face_review_speaks_plainly(qtbot, school, answers):
@@ -178,14 +180,14 @@ def test_an_enrolment_photo_with_two_faces_is_reported(qtbot, school, answers):
 
 
 def submitted_post(school) -> int:
-    post = school.stage("teacher1", "Oak", "website", "Oak: our visit to the Blue Room.", [1],
-                        ["Two visitors in a grand room."])
-    school.submit("teacher1", post.id)
+    post = school.posts.stage("teacher1", "Oak", "website", "Oak: our visit to the Blue Room.", [1],
+                              ["Two visitors in a grand room."])
+    school.posts.submit("teacher1", post.id)
     return post.id
 
 
 def test_the_approver_sees_every_face_zooms_and_confirms(qtbot, school, answers, tmp_path):
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     first = submitted_post(school)
     second = submitted_post(school)
     win = window(qtbot, school, "head")
@@ -209,7 +211,7 @@ def test_the_approver_sees_every_face_zooms_and_confirms(qtbot, school, answers,
     assert zoom is not None and zoom.pixmap.width() > 280  # the exported size, not a thumb
     zoom.close()
     qtbot.mouseClick(approvals.approve_button, Qt.MouseButton.LeftButton)
-    assert school.post(first).status == "approved"
+    assert school.posts.post(first).status == "approved"
     # Nothing is selected after a decision: the next post is a deliberate choice.
     assert approvals.current_id() is None and not approvals.approve_button.isEnabled()
     assert approvals.list.count() == 1
@@ -219,7 +221,7 @@ def test_the_approver_sees_every_face_zooms_and_confirms(qtbot, school, answers,
     choose(second)
     assert approvals.current_id() == second
     qtbot.mouseClick(approvals.reject_button, Qt.MouseButton.LeftButton)
-    assert school.post(second).rejection_reason == REASON
+    assert school.posts.post(second).rejection_reason == REASON
     # The teacher's list shows it sent back, with the reason in full.
     compose = window(qtbot, school, "teacher1").show_screen("compose")
     texts = [compose.mine.item(i).text() for i in range(compose.mine.count())]
@@ -227,9 +229,9 @@ def test_the_approver_sees_every_face_zooms_and_confirms(qtbot, school, answers,
 
 
 def test_the_export_message_stays_after_the_refresh(qtbot, school, answers, tmp_path):
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     post_id = submitted_post(school)
-    school.approve("head", post_id)
+    school.posts.approve("head", post_id)
     win = window(qtbot, school, "teacher1")
     posts = win.show_screen("posts")
     posts.list.setCurrentRow(0)
@@ -237,7 +239,7 @@ def test_the_export_message_stays_after_the_refresh(qtbot, school, answers, tmp_
     with qtbot.waitSignal(operation.finished, timeout=60_000):
         pass
     assert any(f"Exported to {tmp_path / 'out'}" in m for m in shown_messages(win))
-    assert school.post(post_id).status == "exported"
+    assert school.posts.post(post_id).status == "exported"
     assert posts.withdraw_button.text() == "Mark as taken down…"
 
 
@@ -255,13 +257,13 @@ def test_ict_manages_staff_accounts(qtbot, services, answers):
                if view.staff.item(r, 0).text() == "mr.jones")
     assert view.staff.item(r := row, 1).text() == "Teacher"
     assert "initial password" in view.staff.item(r, 2).text()
-    assert services.sign_in("mr.jones", password).username == "mr.jones"
+    assert services.signin.sign_in("mr.jones", password).username == "mr.jones"
     view.staff.selectRow(row)
     assert view.role_button.isEnabled()
     assert view.change_role("mr.jones", "slt")
-    assert next(u.role for u in services.users() if u.username == "mr.jones") == "slt"
+    assert next(u.role for u in services.users.users() if u.username == "mr.jones") == "slt"
     new_password = view.reset_password("mr.jones")
-    assert services.must_change_password("mr.jones")
+    assert services.signin.must_change_password("mr.jones")
     qtbot.mouseClick(view.disable_button, Qt.MouseButton.LeftButton)
     row = next(r for r in range(view.staff.rowCount())
                if view.staff.item(r, 0).text() == "mr.jones")
@@ -269,7 +271,7 @@ def test_ict_manages_staff_accounts(qtbot, services, answers):
     from classlens.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
-        services.sign_in("mr.jones", new_password)
+        services.signin.sign_in("mr.jones", new_password)
     # An ICT leader cannot lock themselves out.
     own = next(r for r in range(view.staff.rowCount())
                if view.staff.item(r, 0).text() == "admin")
@@ -327,7 +329,7 @@ def test_one_consent_form_records_every_category(qtbot, school, answers):
     dialog.evidence.setText("paper form, September")
     dialog.findChild(QtWidgets.QDialogButtonBox).button(
         QtWidgets.QDialogButtonBox.StandardButton.Save).click()
-    consent = school.pupil("COLLINS").as_dict()["consent"]
+    consent = school.pupils.pupil("COLLINS").as_dict()["consent"]
     assert consent["press"] == "refused" and consent["video"] == "granted"
     assert consent["biometric"] == "refused"  # not on this form: left as it was
     row = next(r for r in range(view.model.rowCount())
@@ -346,11 +348,11 @@ def test_an_empty_consent_form_is_not_saved(qtbot, school, answers):
 
 
 def test_no_consent_for_website_includes_leavers_and_never_publish(qtbot, services):
-    services.import_register("admin", DATA / "register_ours.csv")
-    pupils = services.list_pupils()
+    services.register_files.import_register("admin", DATA / "register_ours.csv")
+    pupils = services.pupils.list_pupils()
     allowed = [p for p in pupils if p.consent["website"].allowed]
     never, leaver = allowed[0], allowed[1]
-    services.set_never_publish("admin", never.pupil_id, True, "court order")
+    services.pupils.set_never_publish("admin", never.pupil_id, True, "court order")
     with services.db.transaction() as session:
         from sqlalchemy import update
 
@@ -368,8 +370,8 @@ def test_no_consent_for_website_includes_leavers_and_never_publish(qtbot, servic
 
 def test_mis_import_with_unknown_headings_previews_each_pupil(qtbot, services, tmp_path,
                                                               answers):
-    services.import_register("admin", DATA / "register_ours.csv")
-    first = services.list_pupils()[0]
+    services.register_files.import_register("admin", DATA / "register_ours.csv")
+    first = services.pupils.list_pupils()[0]
     odd = tmp_path / "odd.csv"
     odd.write_text("Ref,Christian name,Family,Group,Photos - Website\n"
                    f"{first.pupil_id},{first.given_name},{first.family_name},"
@@ -398,7 +400,7 @@ def test_mis_import_with_unknown_headings_previews_each_pupil(qtbot, services, t
     wizard.accept()
     assert any("Imported the register from odd.csv: 0 new, 1 updated" in m
                for m in shown_messages(win))
-    assert services.pupil(first.pupil_id).as_dict()["consent"]["website"] == "refused"
+    assert services.pupils.pupil(first.pupil_id).as_dict()["consent"]["website"] == "refused"
 
 
 def test_sign_out_returns_to_the_sign_in(qtbot, services):
@@ -416,7 +418,7 @@ def test_sign_out_returns_to_the_sign_in(qtbot, services):
 @pytest.mark.parametrize("username", ["teacher1", "admin", "head"])
 def test_every_screen_fits_1280x720_and_names_its_controls(qtbot, school, username):
     if username == "head":
-        school.add_user("admin", "head", "slt", PASSWORD)
+        school.users.add_user("admin", "head", "slt", PASSWORD)
     win = window(qtbot, school, username)
     win.resize(1280, 720)
     win.show()
@@ -466,13 +468,13 @@ def test_the_register_keeps_the_chosen_pupil_after_a_change(qtbot, school, answe
 
 def test_discarded_drafts_do_not_count_towards_the_weekly_quota(school):
     def quota_warned() -> tuple[bool, int]:
-        post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1],
-                            ["Two people"])
-        return "weekly-quota" in {p.rule for p in school.post(post.id).problems}, post.id
+        post = school.posts.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1],
+                                  ["Two people"])
+        return "weekly-quota" in {p.rule for p in school.posts.post(post.id).problems}, post.id
 
     first = [quota_warned()[1] for _ in range(2)]
     warned, third = quota_warned()
     assert warned  # the policy asks for at most 2 general posts a week
     for post_id in (*first, third):
-        school.discard_draft("teacher1", post_id)
+        school.posts.discard_draft("teacher1", post_id)
     assert not quota_warned()[0]

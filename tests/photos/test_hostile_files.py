@@ -151,8 +151,9 @@ def test_a_batch_of_hostile_files_goes_on_to_the_good_photo(school, tmp_path):
         write(folder, "grey16.png", data16),
         str(FACE_FILES / "obama_address_720p.jpg"),
     ]
-    results = {Path(r.file).name: r for r in school.import_photos("teacher1", files, "Oak",
-                                                                   workers=2)}
+    results = {Path(r.file).name: r for r in school.photo_import.import_photos("teacher1", files,
+                                                                               "Oak",
+                                                                                workers=2)}
     assert [n for n, r in results.items() if r.error is None] == [
         "grey16.png", "obama_address_720p.jpg"]
     assert "too large" in results["bomb.jpg"].error
@@ -221,7 +222,7 @@ def test_generated_files_never_stop_an_import(school, tmp_path, files):
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     paths = [write(folder, f"{i}.png", data) for i, data in enumerate(files)]
-    results = school.import_photos("teacher1", paths, "Oak", workers=1)
+    results = school.photo_import.import_photos("teacher1", paths, "Oak", workers=1)
     assert [r.file for r in results] == paths
     assert all((r.error is None) == (r.id is not None) for r in results)
     library_matches_database(school)
@@ -285,7 +286,7 @@ def test_workers_end_with_a_killed_import_and_a_resume_leaves_no_stray_file(scho
              and "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])]
     assert alive == []
     # Resuming imports the rest; nothing in the library is unknown to the database.
-    results = school.import_photos("teacher1", photos, "Oak", workers=2)
+    results = school.photo_import.import_photos("teacher1", photos, "Oak", workers=2)
     assert all(r.error is None for r in results)
     library_matches_database(school)
 
@@ -297,7 +298,8 @@ def test_two_imports_of_the_same_files_at_once(school, tmp_path):
 
     def run(name, services):
         try:
-            outcomes[name] = services.import_photos("teacher1", photos, "Oak", workers=1)
+            outcomes[name] = services.photo_import.import_photos("teacher1", photos, "Oak",
+                                                                 workers=1)
         except Exception as error:  # noqa: BLE001 - the test reports it
             outcomes[name] = error
 
@@ -320,9 +322,9 @@ def test_two_imports_of_the_same_files_at_once(school, tmp_path):
 def test_enrolling_with_another_key_is_refused(school, tmp_path):
     school.key_file.rename(tmp_path / "moved.key")
     with pytest.raises(Exception, match=r"template key is not at .*template.key"):
-        school.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
+        school.enrolment.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
     assert not school.key_file.exists()  # no second key was made
     school.key_file.write_bytes(b"5L1Bq8tZc3sVbP0n6nYbXW2sGxF2y2Kk1bq1o8l1m0E=")
     with pytest.raises(Exception, match="not the key the enrolled pupils"):
-        school.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
-    assert school.templates_of("OBAMA") == 1
+        school.enrolment.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
+    assert school.enrolment.templates_of("OBAMA") == 1

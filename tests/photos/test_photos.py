@@ -26,11 +26,11 @@ from classlens.faces.detect import Box, detect_faces
 
 
 def faces_by_pupil(services, photo_id=1):
-    return {f.pupil_id: f for f in services.faces(photo_id)}
+    return {f.pupil_id: f for f in services.photos.faces(photo_id)}
 
 
 def test_enrolled_pupils_are_recognised_in_a_group_photo(school):
-    faces = school.faces(1)
+    faces = school.photos.faces(1)
     assert len(faces) == 2
     by_pupil = faces_by_pupil(school)
     assert set(by_pupil) == {"OBAMA", "BIDEN"}
@@ -50,7 +50,7 @@ def test_decisions_follow_consent_per_channel(school):
 
 
 def test_export_blurs_the_refused_pupil_beyond_recognition_and_keeps_the_other(school, tmp_path):
-    result = school.export_photo("admin", 1, "social_private", tmp_path / "out")
+    result = school.photo_export.export_photo("admin", 1, "social_private", tmp_path / "out")
     exported = Image.open(result.path).convert("RGB")
     original = Image.open(TWO).convert("RGB")
     assert exported.size == original.size  # within X's long edge: no resize
@@ -84,11 +84,12 @@ def test_a_batch_export_obeys_consent_withdrawn_while_its_files_are_made(
 
     def make_then_refuse(job):
         made_before.append(make(job))
-        school.set_consent("admin", "OBAMA", "social_private", "refused", "parent")
+        school.pupils.set_consent("admin", "OBAMA", "social_private", "refused", "parent")
         return made_before[-1]
 
     monkeypatch.setattr(exporter, "make_or_none", make_then_refuse)
-    results = school.export_photos("admin", [1, 99], "social_private", tmp_path / "out")
+    results = school.photo_export.export_photos("admin", [1, 99], "social_private",
+                                                tmp_path / "out")
     assert len(made_before) == 1
     assert str(results[99]) == "no photo 99 in the library"
     assert [f["shown"] for f in results[1].faces] == [False, False]
@@ -99,13 +100,13 @@ def test_a_batch_export_obeys_consent_withdrawn_while_its_files_are_made(
     region = original[OBAMA_LEFT.top:OBAMA_LEFT.bottom, OBAMA_LEFT.left:OBAMA_LEFT.right]
     assert np.abs(pixels[OBAMA_LEFT.top:OBAMA_LEFT.bottom,
                          OBAMA_LEFT.left:OBAMA_LEFT.right] - region).mean() > 15
-    assert school.takedown("OBAMA") == []  # logged showing nobody
+    assert school.post_reports.takedown("OBAMA") == []  # logged showing nobody
 
 
 @pytest.mark.parametrize("style", ["gaussian", "pixelate"])
 def test_both_blur_styles_defeat_the_recogniser(school, tmp_path, style):
-    school.set_policy("admin", "blur_style", style)
-    result = school.export_photo("admin", 1, "social_public", tmp_path / style)
+    school.settings.set_policy("admin", "blur_style", style)
+    result = school.photo_export.export_photo("admin", 1, "social_public", tmp_path / style)
     assert [f["shown"] for f in result.faces] == [True, False]  # Biden refused the public feed
     exported = Image.open(result.path).convert("RGB")
     original = Image.open(TWO).convert("RGB")
@@ -117,22 +118,23 @@ def test_both_blur_styles_defeat_the_recogniser(school, tmp_path, style):
 def test_exported_file_carries_no_metadata(school, tmp_path):
     source = jpeg_with_metadata(Image.open(TWO).convert("RGB"), tmp_path / "phone.jpg")
     assert set(metadata_left(source.read_bytes())) >= {"EXIF", "XMP", "ICC", "serial"}
-    (imported,) = school.import_photos("teacher1", [str(source)], "Oak", workers=1)
+    (imported,) = school.photo_import.import_photos("teacher1", [str(source)], "Oak", workers=1)
     assert imported.error is None
-    result = school.export_photo("admin", imported.id, "website", tmp_path / "out")
+    result = school.photo_export.export_photo("admin", imported.id, "website", tmp_path / "out")
     data = result.path.read_bytes()
     assert metadata_left(data) == []
     with Image.open(result.path) as image:
         assert len(image.getexif()) == 0
         assert not {"exif", "xmp", "icc_profile", "photoshop"} & set(image.info)
     # The original in the library is the file as the teacher gave it, byte for byte.
-    photo = school.photos()[-1]
+    photo = school.photos.photos()[-1]
     assert school.library.path(photo.library_path).read_bytes() == source.read_bytes()
     assert photo.captured_at.isoformat() == "2026-06-12T10:31:07"
 
 
 def test_a_batch_export_to_an_unknown_channel_refuses_each_photo(school, tmp_path):
-    results = school.export_photos("admin", [1, 99], "no_such_channel", tmp_path / "out")
+    results = school.photo_export.export_photos("admin", [1, 99], "no_such_channel",
+                                                tmp_path / "out")
     assert "no channel 'no_such_channel'" in str(results[1])
     assert set(results) == {1, 99} and not (tmp_path / "out").exists()
 
@@ -144,9 +146,10 @@ def test_a_jpeg_comment_does_not_leave_with_the_export(school, tmp_path):
     Image.open(TWO).convert("RGB").save(source, quality=90,
                                         comment=b"Oak class: Barack Testpupil, Joe Testpupil")
     assert b"Testpupil" in source.read_bytes()
-    (imported,) = school.import_photos("teacher1", [str(source)], "Oak", workers=1)
+    (imported,) = school.photo_import.import_photos("teacher1", [str(source)], "Oak", workers=1)
     for many in ([imported.id], [imported.id, 1]):
-        exported = school.export_photos("admin", many, "website", tmp_path / str(len(many)))
+        exported = school.photo_export.export_photos("admin", many, "website",
+                                                     tmp_path / str(len(many)))
         data = exported[imported.id].path.read_bytes()
         assert b"Testpupil" not in data and metadata_left(data) == []
 
@@ -157,12 +160,12 @@ def test_exif_orientation_is_applied(school, tmp_path):
     # Stored sideways with "rotate 90 CW to view" (6), as a phone held upright writes it.
     stored = upright.transpose(Image.Transpose.ROTATE_90)
     path = jpeg_with_metadata(stored, tmp_path / "sideways.jpg", orientation=6)
-    (result,) = school.import_photos("teacher1", [str(path)], "Oak", workers=1)
+    (result,) = school.photo_import.import_photos("teacher1", [str(path)], "Oak", workers=1)
     assert result.error is None
-    photo = next(p for p in school.photos() if p.id == result.id)
+    photo = next(p for p in school.photos.photos() if p.id == result.id)
     assert (photo.width, photo.height) == upright.size
     assert [f["pupil_id"] for f in result.faces] == ["OBAMA"]
-    exported = school.export_photo("admin", result.id, "website", tmp_path / "o")
+    exported = school.photo_export.export_photo("admin", result.id, "website", tmp_path / "o")
     with Image.open(exported.path) as exported_image:
         assert exported_image.size == upright.size
 
@@ -170,9 +173,9 @@ def test_exif_orientation_is_applied(school, tmp_path):
 def test_duplicates_are_recognised_by_content(school, tmp_path):
     copy = tmp_path / "renamed.jpg"
     shutil.copy(TWO, copy)
-    (again,) = school.import_photos("teacher1", [str(copy)], "Oak", workers=1)
-    assert again.duplicate and again.id == 1 and len(again.faces) == 2
-    assert len(school.photos()) == 1
+    (again,) = school.photo_import.import_photos("teacher1", [str(copy)], "Oak", workers=1)
+    assert again.duplicate and again.id == 1 and len(again.photos.faces) == 2
+    assert len(school.photos.photos()) == 1
 
 
 def test_bad_files_are_reported_and_the_batch_goes_on(school, tmp_path):
@@ -187,7 +190,7 @@ def test_bad_files_are_reported_and_the_batch_goes_on(school, tmp_path):
     Image.new("1", (20_000, 20_000)).save(bomb)  # 400 MP, a few kB on disk
     missing = tmp_path / "missing.jpg"
     paths = [str(p) for p in (truncated, text, good, gif, bomb, missing)]
-    results = school.import_photos("teacher1", paths, "Oak", workers=1)
+    results = school.photo_import.import_photos("teacher1", paths, "Oak", workers=1)
     assert [r.file for r in results] == paths  # one result per input, as given
     errors = {Path(r.file).name: r.error for r in results}
     assert "damaged or truncated" in errors["truncated.jpg"]
@@ -196,7 +199,7 @@ def test_bad_files_are_reported_and_the_batch_goes_on(school, tmp_path):
     assert "GIF files are not supported" in errors["anim.gif"]
     assert "too large" in errors["bomb.png"]
     assert "cannot read" in errors["missing.jpg"]
-    assert len(school.photos()) == 2  # only the good one was added
+    assert len(school.photos.photos()) == 2  # only the good one was added
     # Nothing of the failed files reached the library.
     stored = list((school.library_root / "originals").rglob("*.*"))
     assert len(stored) == 2
@@ -210,7 +213,8 @@ def test_heic_and_webp_from_phones(school, tmp_path):
     pillow_heif.from_pillow(image).save(heic, quality=90)
     webp = tmp_path / "shared.webp"
     image.save(webp, "WEBP", quality=90)
-    results = school.import_photos("teacher1", [str(heic), str(webp)], "Oak", workers=1)
+    results = school.photo_import.import_photos("teacher1", [str(heic), str(webp)], "Oak",
+                                                workers=1)
     assert [r.error for r in results] == [None, None]
     assert [[f["pupil_id"] for f in r.faces] for r in results] == [["BIDEN"], ["BIDEN"]]
 
@@ -224,8 +228,9 @@ def test_folders_are_imported_across_worker_processes(school, tmp_path):
     seen = []
     from classlens.tasks import TaskState
 
-    results = school.import_photos("teacher1", [str(folder)], "Oak",
-                                   TaskState(lambda d, t, m: seen.append((d, t))), workers=2)
+    state = TaskState(lambda d, t, m: seen.append((d, t)))
+    results = school.photo_import.import_photos("teacher1", [str(folder)], "Oak", state,
+                                                workers=2)
     assert sorted(Path(r.file).name for r in results) == [
         "astronaut.png", "biden_portrait.jpg", "obama_portrait.jpg"]
     assert all(r.error is None for r in results)
@@ -243,20 +248,20 @@ def test_cancelling_keeps_what_was_finished(school, tmp_path):
     files = [str(FACES / n) for n in ("obama_portrait.jpg", "biden_portrait.jpg",
                                       "astronaut.png")]
     with pytest.raises(Cancelled):
-        school.import_photos("teacher1", files, "Oak", state, workers=1)
-    assert len(school.photos()) == 2  # the group photo and the first of the batch
+        school.photo_import.import_photos("teacher1", files, "Oak", state, workers=1)
+    assert len(school.photos.photos()) == 2  # the group photo and the first of the batch
 
 
 def test_enrolment_is_refused_without_biometric_consent(school):
     with pytest.raises(ClassLensError, match="COLLINS cannot be enrolled: biometric consent "
                        "refused by parent/carer"):
-        school.enrol("admin", "COLLINS", [str(FACES / "astronaut.png")])
-    assert school.templates_of("COLLINS") == 0
-    report = school.enrol("admin", "OBAMA", [TWO, str(FACES / "obama_address_720p.jpg")])
+        school.enrolment.enrol("admin", "COLLINS", [str(FACES / "astronaut.png")])
+    assert school.enrolment.templates_of("COLLINS") == 0
+    report = school.enrolment.enrol("admin", "OBAMA", [TWO, str(FACES / "obama_address_720p.jpg")])
     assert report.enrolled == 1
     assert report.errors == [{"file": TWO, "message": "a reference photo must show exactly "
                               "one face; this one shows 2"}]
-    assert school.templates_of("OBAMA") == 2
+    assert school.enrolment.templates_of("OBAMA") == 2
 
 
 def test_templates_are_encrypted_and_the_key_is_not_in_the_database(school):
@@ -287,38 +292,40 @@ def test_templates_are_encrypted_and_the_key_is_not_in_the_database(school):
 def test_withdrawing_biometric_consent_deletes_templates_and_recognition(school, tmp_path):
     references = list((school.library_root / "references").rglob("*.*"))
     assert len(references) == 2
-    school.set_consent("admin", "BIDEN", "biometric", "refused", "parent")
-    assert school.templates_of("BIDEN") == 0
+    school.pupils.set_consent("admin", "BIDEN", "biometric", "refused", "parent")
+    assert school.enrolment.templates_of("BIDEN") == 0
     assert len(list((school.library_root / "references").rglob("*.*"))) == 1
-    biden_face = next(f for f in school.faces(1) if f.box.overlap(BIDEN_RIGHT) > 0.7)
+    biden_face = next(f for f in school.photos.faces(1) if f.box.overlap(BIDEN_RIGHT) > 0.7)
     assert biden_face.pupil_id is None
     assert biden_face.note == "biometric consent withdrawn"
     assert not biden_face.decisions["website"].shown  # blurred everywhere now
-    actions = [e["action"] for e in school.audit()]
+    actions = [e["action"] for e in school.audit_log.audit()]
     assert "templates.deleted" in actions
     # A new import no longer recognises him.
-    (result,) = school.import_photos("teacher1", [str(FACES / "biden_portrait.jpg")], "Oak",
-                                     workers=1)
+    (result,) = school.photo_import.import_photos("teacher1", [str(FACES / "biden_portrait.jpg")],
+                                                  "Oak",
+                                                  workers=1)
     assert [f["pupil_id"] for f in result.faces] == [None]
 
 
 def test_a_pupil_who_leaves_loses_templates(school, tmp_path):
-    school.import_register("admin", write_csv(tmp_path / "r.csv", REGISTER.replace(
-        "BIDEN,Joe,Testpupil,Oak,yes,no,no,yes\n", "")), mark_missing_left=True)
-    assert school.templates_of("BIDEN") == 0 and school.templates_of("OBAMA") == 1
+    school.register_files.import_register("admin", write_csv(tmp_path / "r.csv", REGISTER.replace(
+                       "BIDEN,Joe,Testpupil,Oak,yes,no,no,yes\n", "")), mark_missing_left=True)
+    assert school.enrolment.templates_of("BIDEN") == 0
+    assert school.enrolment.templates_of("OBAMA") == 1
 
 
 def test_never_publish_pupil_blocks_the_photo(school, tmp_path):
-    school.set_never_publish("admin", "OBAMA", True, "court order")
+    school.pupils.set_never_publish("admin", "OBAMA", True, "court order")
     with pytest.raises(ClassLensError, match="must never be published"):
-        school.export_photo("admin", 1, "website", tmp_path / "out")
+        school.photo_export.export_photo("admin", 1, "website", tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_no_faces_policy_blurs_everyone(school):
     with school.db.transaction() as session:
         school._school_row(session).policy = "no-faces"
-    for face in school.faces(1):
+    for face in school.photos.faces(1):
         assert not any(d.shown for d in face.decisions.values())
         assert face.decisions["website"].reason == "school policy: no faces are published"
 
@@ -327,37 +334,38 @@ def test_reviewer_overrides_are_audited_and_never_bypass_consent(school, tmp_pat
     by_pupil = faces_by_pupil(school)
     biden = by_pupil["BIDEN"]
     # Naming a refused pupil by hand still blurs him on social_private.
-    school.review_face("teacher1", 1, biden.id, "pupil", "I know him", pupil_id="BIDEN")
+    school.face_review.review_face("teacher1", 1, biden.id, "pupil", "I know him", pupil_id="BIDEN")
     assert not faces_by_pupil(school)["BIDEN"].decisions["social_private"].shown
     # Blurring a consented pupil on request.
     obama = by_pupil["OBAMA"]
-    school.review_face("teacher1", 1, obama.id, "blur", "parent asked in person")
+    school.face_review.review_face("teacher1", 1, obama.id, "blur", "parent asked in person")
     assert not faces_by_pupil(school)["OBAMA"].decisions["website"].shown
-    school.review_face("teacher1", 1, obama.id, "reset", "mistake")
+    school.face_review.review_face("teacher1", 1, obama.id, "reset", "mistake")
     assert faces_by_pupil(school)["OBAMA"].decisions["website"].shown
     # A region the detector missed.
-    face_id = school.add_blur("teacher1", 1, Box(500, 300, 560, 380), "child behind curtain")
-    added = next(f for f in school.faces(1) if f.id == face_id)
+    face_id = school.face_review.add_blur("teacher1", 1, Box(500, 300, 560, 380),
+                                          "child behind curtain")
+    added = next(f for f in school.photos.faces(1) if f.id == face_id)
     assert added.source == "manual" and not added.decisions["website"].shown
-    result = school.export_photo("admin", 1, "website", tmp_path / "out")
+    result = school.photo_export.export_photo("admin", 1, "website", tmp_path / "out")
     assert [f["shown"] for f in result.faces] == [True, True, False]
-    audit = [(e["actor"], e["action"], e["new"]) for e in school.audit()[:5]]
+    audit = [(e["actor"], e["action"], e["new"]) for e in school.audit_log.audit()[:5]]
     assert ("teacher1", "face.added", "blur region [500, 300, 560, 380] (child behind curtain)"
             ) in audit
     assert any(a == "face.blur" and "parent asked in person" in n for _, a, n in audit)
     with pytest.raises(ClassLensError, match="say why"):
-        school.review_face("teacher1", 1, obama.id, "blur", " ")
+        school.face_review.review_face("teacher1", 1, obama.id, "blur", " ")
 
 
 def test_manual_naming_is_the_lawful_alternative(school, tmp_path):
     """Collins has no biometric consent: a person names her, and consent decides."""
-    (result,) = school.import_photos("teacher1", [str(FACES / "astronaut.png")], "Oak",
-                                     workers=1)
-    (face,) = school.faces(result.id)
+    (result,) = school.photo_import.import_photos("teacher1", [str(FACES / "astronaut.png")], "Oak",
+                                                  workers=1)
+    (face,) = school.photos.faces(result.id)
     assert not face.decisions["website"].shown
-    school.review_face("teacher1", result.id, face.id, "pupil", "her class teacher",
-                       pupil_id="COLLINS")
-    (face,) = school.faces(result.id)
+    school.face_review.review_face("teacher1", result.id, face.id, "pupil", "her class teacher",
+                                   pupil_id="COLLINS")
+    (face,) = school.photos.faces(result.id)
     assert face.identified_by == "reviewer"
     assert face.decisions["website"].shown
     assert face.decisions["website"].reason == "named by a reviewer as COLLINS: consent granted"
@@ -411,14 +419,14 @@ def test_a_close_up_portrait_enrols_its_dominant_face_and_says_so(school, tmp_pa
     close_up = portrait.crop((325, 60, 647, 470)).resize((1200, 1200), Image.Resampling.LANCZOS)
     path = tmp_path / "close_up.jpg"
     close_up.save(path, quality=90)
-    report = school.enrol("admin", "OBAMA", [str(path)])
+    report = school.enrolment.enrol("admin", "OBAMA", [str(path)])
     assert (report.enrolled, report.errors, report.notes) == (1, [], [])
     # The same portrait with a small face behind the pupil (a poster, a passer-by).
     other = face_crop("obama_biden_blue_room.jpg", BIDEN_RIGHT).resize((110, 140))
     close_up.paste(other, (1060, 20))
     path = tmp_path / "with_background_face.jpg"
     close_up.save(path, quality=90)
-    report = school.enrol("admin", "OBAMA", [str(path)])
+    report = school.enrolment.enrol("admin", "OBAMA", [str(path)])
     assert report.enrolled == 1 and report.errors == []
     (note,) = report.notes
     assert note["message"].startswith("used the face at ")
@@ -443,17 +451,19 @@ def test_pupils_are_recognised_down_to_the_smallest_compared_size(school, tmp_pa
     from classlens.faces.encode import MIN_RECOGNISE_PX
 
     assert face_px >= MIN_RECOGNISE_PX
-    (result,) = school.import_photos("teacher1", [_shrunk(TWO, face_px, tmp_path / "s.jpg")],
-                                     "Oak", workers=1)
+    (result,) = school.photo_import.import_photos("teacher1", [_shrunk(TWO, face_px,
+                                                                       tmp_path / "s.jpg")],
+                                                  "Oak", workers=1)
     by_pupil = faces_by_pupil(school, result.id)
     assert set(by_pupil) == {"OBAMA", "BIDEN"}
     assert all(face.distance < 0.45 for face in by_pupil.values())
 
 
 def test_faces_below_the_smallest_compared_size_stay_unknown(school, tmp_path):
-    (result,) = school.import_photos("teacher1", [_shrunk(TWO, 34, tmp_path / "s.jpg")],
-                                     "Oak", workers=1)
-    faces = school.faces(result.id)
+    (result,) = school.photo_import.import_photos("teacher1", [_shrunk(TWO, 34,
+                                                                       tmp_path / "s.jpg")],
+                                                  "Oak", workers=1)
+    faces = school.photos.faces(result.id)
     assert len(faces) == 2
     assert [(f.pupil_id, f.note) for f in faces] == [(None, "too small to recognise")] * 2
 
@@ -466,8 +476,8 @@ def test_small_faces_in_a_12_megapixel_photo_are_recognised_from_full_resolution
                   (face_crop("obama_biden_blue_room.jpg", BIDEN_RIGHT), 64, (2800, 1500))]
     image, _ = group_shot((4000, 3000), placements)
     image.save(tmp_path / "class.jpg", quality=92)
-    (result,) = school.import_photos("teacher1", [str(tmp_path / "class.jpg")], "Oak",
-                                     workers=1)
+    (result,) = school.photo_import.import_photos("teacher1", [str(tmp_path / "class.jpg")], "Oak",
+                                                  workers=1)
     by_pupil = faces_by_pupil(school, result.id)
     assert set(by_pupil) == {"OBAMA", "BIDEN"}
 
@@ -477,10 +487,11 @@ def test_a_class_without_enrolled_pupils_is_not_encoded(school, tmp_path):
     so its photos' faces are not encoded at all (Obama and Biden, enrolled in
     Oak, stay unknown and blurred there; a reviewer can still name them)."""
     header = REGISTER.splitlines()[0]
-    school.import_register("admin", write_csv(tmp_path / "elm.csv",
-                                              f"{header}\nASH,Ann,Ash,Elm,yes,yes,yes,no\n"))
-    (result,) = school.import_photos("teacher1", [_shrunk(TWO, 120, tmp_path / "e.jpg")],
-                                     "Elm", workers=1)
-    faces = school.faces(result.id)
+    school.register_files.import_register("admin", write_csv(tmp_path / "elm.csv",
+                                                             f"{header}\nASH,Ann,Ash,Elm,yes,yes,yes,no\n"))
+    (result,) = school.photo_import.import_photos("teacher1", [_shrunk(TWO, 120,
+                                                                       tmp_path / "e.jpg")],
+                                                  "Elm", workers=1)
+    faces = school.photos.faces(result.id)
     assert len(faces) == 2
     assert [(f.pupil_id, f.distance, f.note) for f in faces] == [(None, None, "not compared")] * 2

@@ -130,7 +130,8 @@ def test_a_hostile_file_never_half_writes_the_register(services, tmp_path, data)
     path = tmp_path / "hostile.csv"
     path.write_bytes(data)
     before = register_rows(services)
-    report = services.import_register("admin", path)  # no exception, whatever the file
+    report = services.register_files.import_register("admin",
+                                                     path)  # no exception, whatever the file
     json.dumps(report.as_dict())
     event("refused" if report.errors else "imported")
     if report.errors:
@@ -138,6 +139,6 @@ def test_a_hostile_file_never_half_writes_the_register(services, tmp_path, data)
         assert register_rows(services) == before  # nothing half-written
     else:
         assert report.written
-        for pupil in services.list_pupils():
+        for pupil in services.pupils.list_pupils():
             assert all(_clean_text(v) for v in (pupil.pupil_id, pupil.given_name,
                                                  pupil.family_name, pupil.class_name))

@@ -13,11 +13,11 @@ GOOD = "P1,Zoë,O'Brien,,Oak,3,yes,yes,yes,parent,31/08/2027,no\n"
 
 
 def pupils(services):
-    return {p.pupil_id: p for p in services.list_pupils()}
+    return {p.pupil_id: p for p in services.pupils.list_pupils()}
 
 
 def test_our_own_columns(services, tmp_path):
-    report = services.import_register("admin", DATA / "register_ours.csv")
+    report = services.register_files.import_register("admin", DATA / "register_ours.csv")
     assert (report.created, report.updated, report.unchanged, report.errors) == (12, 0, 0, [])
     zoe = pupils(services)["A100000000001"]
     assert (zoe.given_name, zoe.family_name, zoe.class_name, zoe.year_group) == (
@@ -40,7 +40,8 @@ def test_mis_export_windows_1252_semicolons_with_mapping(services):
         "consent_biometric": "Biometric Consent", "decided_by": "Consent Given By",
         "consent_expires": "consent review date",  # headings match case-insensitively
     }
-    report = services.import_register("admin", DATA / "mis_export_cp1252.csv", mapping)
+    report = services.register_files.import_register("admin", DATA / "mis_export_cp1252.csv",
+                                                     mapping)
     assert report.errors == []
     assert report.created == 5
     register = pupils(services)
@@ -68,7 +69,7 @@ def test_utf8_bom_and_values_in_any_case(services, tmp_path):
                      .replace("never_publish", "never_publish").replace("decided_by,", "")
                      .replace("consent_expires,", "")
                      + "P1,Zoë,O'Brien,,Oak,3,TRUE,Granted,N\nP2,Al,Li,,Oak,3,0,REFUSED,y\n")
-    report = services.import_register("admin", path)
+    report = services.register_files.import_register("admin", path)
     assert report.errors == [] and report.created == 2
     register = pupils(services)
     assert register["P1"].given_name == "Zoë"  # the BOM did not stick to the first heading
@@ -116,15 +117,15 @@ def test_every_error_is_reported_and_nothing_is_written(services, tmp_path, text
                                                         where, words):
     path = write_csv(tmp_path / "bad.csv", HEADER + "P0,Ok,Row,,Oak,3,yes,yes,yes,parent,,no\n"
                      + text.removeprefix(HEADER) if text.startswith(HEADER) else text)
-    before = services.audit()
-    report = services.import_register("admin", path, mapping)
+    before = services.audit_log.audit()
+    report = services.register_files.import_register("admin", path, mapping)
     expected_row = where[0] + (1 if where[0] > 1 else 0)  # the good row P0 comes first
     assert [(e.row, e.column, e.value) for e in report.errors] == [
         (expected_row, where[1], where[2])]
     assert words in report.errors[0].message
     assert not report.written
-    assert services.list_pupils() == []  # not even the good row
-    assert services.audit() == before
+    assert services.pupils.list_pupils() == []  # not even the good row
+    assert services.audit_log.audit() == before
 
 
 def test_all_problems_are_reported_at_once(services, tmp_path):
@@ -132,14 +133,14 @@ def test_all_problems_are_reported_at_once(services, tmp_path):
                      + "P1,,O'Brien,,Oak,3,yes,maybe,yes,parent,,no\n"
                      + GOOD.replace("P1", "P2")
                      + "P3,Al,Li,,Oak,3,yes,yes,yes,gran,,no\n")
-    report = services.import_register("admin", path)
+    report = services.register_files.import_register("admin", path)
     assert [(e.row, e.column) for e in report.errors] == [
         (2, "given_name"), (2, "consent_social_private"), (4, "decided_by")]
 
 
 def test_errors_name_the_schools_own_heading(services, tmp_path):
     path = write_csv(tmp_path / "mis.csv", "UPN,First,Last,Form\nX1,Ann,,4B\n")
-    report = services.import_register(
+    report = services.register_files.import_register(
         "admin", path, {"pupil_id": "UPN", "given_name": "First", "family_name": "Last",
                         "class": "Form"})
     assert [(e.row, e.column, e.message) for e in report.errors] == [
@@ -147,7 +148,7 @@ def test_errors_name_the_schools_own_heading(services, tmp_path):
 
 
 def test_unreadable_file(services, tmp_path):
-    report = services.import_register("admin", tmp_path / "missing.csv")
+    report = services.register_files.import_register("admin", tmp_path / "missing.csv")
     assert "cannot read" in report.errors[0].message
 
 
@@ -155,21 +156,21 @@ def test_quoted_cells_and_blank_lines_keep_spreadsheet_row_numbers(services, tmp
     path = write_csv(tmp_path / "q.csv", HEADER + '"P1","Zoë ""Zo""","O\'Brien",,"Oak, upstairs",'
                      '3,yes,yes,yes,parent,,no\n\n'
                      + GOOD.replace("P1", "P2").replace("yes", "?", 1))
-    report = services.import_register("admin", path)
+    report = services.register_files.import_register("admin", path)
     assert [(e.row, e.value) for e in report.errors] == [(4, "?")]
     path.write_text(path.read_text().replace("?", "yes"))
-    services.import_register("admin", path)
+    services.register_files.import_register("admin", path)
     assert pupils(services)["P1"].class_name == "Oak, upstairs"
 
 
 def test_reimport_reports_changes_and_unchanged(services, tmp_path):
     path = write_csv(tmp_path / "r.csv", HEADER + GOOD + GOOD.replace("P1", "P2"))
-    assert services.import_register("admin", path).created == 2
-    again = services.import_register("admin", path)
+    assert services.register_files.import_register("admin", path).created == 2
+    again = services.register_files.import_register("admin", path)
     assert (again.created, again.updated, again.unchanged, again.changes) == (0, 0, 2, [])
     write_csv(path, HEADER + GOOD.replace("Oak", "Ash").replace("yes,yes,yes", "yes,no,yes")
               + GOOD.replace("P1", "P2"))
-    changed = services.import_register("admin", path)
+    changed = services.register_files.import_register("admin", path)
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 1)
     assert sorted((c.pupil_id, c.field, c.old, c.new) for c in changed.changes) == [
         ("P1", "class_name", "Oak", "Ash"),
@@ -178,38 +179,39 @@ def test_reimport_reports_changes_and_unchanged(services, tmp_path):
     assert pupils(services)["P1"].as_dict()["consent"]["social_private"] == "refused"
     # A blank answer means "not recorded": the old grant goes.
     write_csv(path, HEADER + GOOD.replace("Oak", "Ash").replace("yes,yes,yes", ",no,yes"))
-    services.import_register("admin", path)
+    services.register_files.import_register("admin", path)
     assert pupils(services)["P1"].as_dict()["consent"]["website"] == "not recorded"
 
 
 def test_missing_pupils_are_marked_left_only_when_asked(services, tmp_path):
     path = write_csv(tmp_path / "r.csv", HEADER + GOOD + GOOD.replace("P1", "P2"))
-    services.import_register("admin", path)
+    services.register_files.import_register("admin", path)
     write_csv(path, HEADER + GOOD)
-    assert services.import_register("admin", path).left == 0
+    assert services.register_files.import_register("admin", path).left == 0
     assert pupils(services)["P2"].on_roll
-    report = services.import_register("admin", path, mark_missing_left=True)
+    report = services.register_files.import_register("admin", path, mark_missing_left=True)
     assert report.left == 1 and not pupils(services)["P2"].on_roll
     # Coming back in a later export puts the pupil back on roll.
     write_csv(path, HEADER + GOOD + GOOD.replace("P1", "P2"))
-    assert services.import_register("admin", path).updated == 1
+    assert services.register_files.import_register("admin", path).updated == 1
     assert pupils(services)["P2"].on_roll
 
 
 def test_dry_run_writes_nothing(services, tmp_path):
     path = write_csv(tmp_path / "r.csv", HEADER + GOOD)
-    report = services.import_register("admin", path, dry_run=True)
+    report = services.register_files.import_register("admin", path, dry_run=True)
     assert report.created == 1 and not report.written
-    assert services.list_pupils() == []
+    assert services.pupils.list_pupils() == []
 
 
 def test_an_import_never_clears_a_never_publish_flag(services, tmp_path):
     path = write_csv(tmp_path / "r.csv", HEADER + GOOD)
-    services.import_register("admin", path)
-    services.set_never_publish("admin", "P1", True, "court order")
-    report = services.import_register("admin", path)  # the file says never_publish = no
+    services.register_files.import_register("admin", path)
+    services.pupils.set_never_publish("admin", "P1", True, "court order")
+    report = services.register_files.import_register("admin",
+                                                     path)  # the file says never_publish = no
     assert report.unchanged == 1
-    assert services.pupil("P1", viewer="admin").never_publish_reason == "court order"
+    assert services.pupils.pupil("P1", viewer="admin").never_publish_reason == "court order"
 
 
 def test_public_feed_grants_expire_at_the_end_of_the_school_year(tmp_path):
@@ -218,12 +220,12 @@ def test_public_feed_grants_expire_at_the_end_of_the_school_year(tmp_path):
 
     services = Services(Database(f"sqlite:///{tmp_path / 'p.sqlite'}"),
                         today=lambda: date(2026, 11, 22))
-    services.init_school("Whitehouse", "public-feed", PASSWORD)
+    services.settings.init_school("Whitehouse", "public-feed", PASSWORD)
     path = write_csv(tmp_path / "r.csv", HEADER + GOOD.replace("31/08/2027", ""))
-    services.import_register("admin", path)
-    assert services.pupil("P1").consent["website"].allowed
-    assert not services.pupil("P1", on=date(2027, 9, 1)).consent["website"].allowed
-    assert services.pupil("P1", on=date(2027, 9, 1)).consent["website"].message == (
+    services.register_files.import_register("admin", path)
+    assert services.pupils.pupil("P1").consent["website"].allowed
+    assert not services.pupils.pupil("P1", on=date(2027, 9, 1)).consent["website"].allowed
+    assert services.pupils.pupil("P1", on=date(2027, 9, 1)).consent["website"].message == (
         "consent expired on 2027-08-31")
 
 
@@ -232,7 +234,7 @@ def test_only_ict_imports(services, tmp_path):
 
     path = write_csv(tmp_path / "r.csv", HEADER + GOOD)
     with pytest.raises(NotAllowed, match="teacher1 is a teacher user; only ict users"):
-        services.import_register("teacher1", path)
+        services.register_files.import_register("teacher1", path)
 
 
 def test_parser_drops_the_apostrophe_our_export_adds():

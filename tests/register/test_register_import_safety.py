@@ -18,7 +18,7 @@ FAR = "2099-08-31"
 
 
 def website(services, pupil_id="P1") -> str:
-    return services.pupil(pupil_id).as_dict()["consent"]["website"]
+    return services.pupils.pupil(pupil_id).as_dict()["consent"]["website"]
 
 
 def mis_file(tmp_path, answer: str, expires: str = FAR, name="mis.csv"):
@@ -28,7 +28,7 @@ def mis_file(tmp_path, answer: str, expires: str = FAR, name="mis.csv"):
 def _hand(status, by="parent", days=None):
     def record(services):
         expires = date.today() + timedelta(days=days) if days is not None else None
-        services.set_consent("head", "P1", "website", status, by, expires, "mum phoned")
+        services.pupils.set_consent("head", "P1", "website", status, by, expires, "mum phoned")
     return record
 
 
@@ -68,25 +68,27 @@ CASES = [(b, a) for b in BEFORE for a in FILE]
 def test_an_import_never_loosens_consent_silently(services, tmp_path, before, answer):
     name, first, by_hand, label_now = before
     first_answer, _, first_expiry = first.partition("|")
-    services.import_register("admin", mis_file(tmp_path, first_answer, first_expiry or FAR,
-                                               "first.csv"))
+    services.register_files.import_register("admin", mis_file(tmp_path, first_answer,
+                                                              first_expiry or FAR,
+                                                              "first.csv"))
     if by_hand:
         by_hand(services)
     assert website(services) == label_now
     held, label_after = expected(name, label_now, *answer)
     path = mis_file(tmp_path, answer[0])
 
-    report = services.import_register("admin", path)
+    report = services.register_files.import_register("admin", path)
     assert report.errors == [] and report.written
     assert [h.as_dict() for h in report.held] == ([
         {"pupil_id": "P1", "category": "website", "from": label_now, "to": answer[1]}]
         if held else [])
     assert website(services) == label_after
     if held:
-        logged = [e for e in services.audit(limit=5) if e["action"] == "consent.held"]
+        logged = [e for e in services.audit_log.audit(limit=5) if e["action"] == "consent.held"]
         assert logged[0]["subject"] == "pupil:P1" and logged[0]["field"] == "website"
-        assert len(services.import_register("admin", path).held) == 1  # held every time
-        accepted = services.import_register("admin", path, accept_grants=True)
+        assert len(services.register_files.import_register("admin",
+                                                           path).held) == 1  # held every time
+        accepted = services.register_files.import_register("admin", path, accept_grants=True)
         assert accepted.held == [] and website(services) == answer[1]
 
 
@@ -97,22 +99,22 @@ def test_biometric_consent_is_held_the_same_way_and_no_template_follows(school, 
 
     from classlens.errors import ClassLensError
 
-    school.set_consent("admin", "OBAMA", "biometric", "refused", evidence="letter from mum")
+    school.pupils.set_consent("admin", "OBAMA", "biometric", "refused", evidence="letter from mum")
     older = write_csv(tmp_path / "older.csv", REGISTER)
-    report = school.import_register("admin", older)
+    report = school.register_files.import_register("admin", older)
     assert [h.as_dict() for h in report.held] == [
         {"pupil_id": "OBAMA", "category": "biometric", "from": "refused", "to": "granted"}]
-    assert school.pupil("OBAMA").as_dict()["consent"]["biometric"] == "refused"
+    assert school.pupils.pupil("OBAMA").as_dict()["consent"]["biometric"] == "refused"
     with pytest.raises(ClassLensError):
-        school.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
+        school.enrolment.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
     # The pupil's own objection cannot be erased by a blank either.
-    school.set_consent("admin", "BIDEN", "biometric", "refused", "pupil")
+    school.pupils.set_consent("admin", "BIDEN", "biometric", "refused", "pupil")
     pupil_row = write_csv(tmp_path / "pupil.csv", "pupil_id,given_name,family_name,class,"
                           "decided_by,consent_biometric\nBIDEN,Joe,Testpupil,Oak,pupil,\n")
-    report = school.import_register("admin", pupil_row)
+    report = school.register_files.import_register("admin", pupil_row)
     assert [(h.pupil_id, h.old, h.new) for h in report.held] == [("BIDEN", "refused",
                                                                   "granted")]
-    assert school.pupil("BIDEN").as_dict()["consent"]["biometric"] == "refused"
+    assert school.pupils.pupil("BIDEN").as_dict()["consent"]["biometric"] == "refused"
 
 
 def test_held_grants_in_the_cli_json_and_accept_grants(cli, tmp_path):
@@ -145,19 +147,20 @@ def rich_register(services, tmp_path):
         "P2,=Ann,-Lee,,Oak,3,yes,yes,,no,carer,,no,\n"
         "P3,Siân,Evans,,Ash,4,yes,yes,yes,yes,parent,2027-07-31,yes,court order\n"
         "P4,Noah,Brown,,Ash,4,yes,,,,parent,,no,\n"))
-    services.import_register("admin", mis)
+    services.register_files.import_register("admin", mis)
     today = date.today()
-    services.set_consent("admin", "P1", "website", "granted", "parent", today + timedelta(30),
-                         "form 2026, scanned")
-    services.set_consent("admin", "P1", "press", "refused", "pupil",
-                         evidence="told her teacher")
-    services.set_consent("admin", "P2", "video", "granted", "pupil", today + timedelta(400))
-    services.set_consent("head", "P3", "newsletter", "refused", "parent",
-                         evidence='e-mail "no, thanks"\nsecond line')
-    services.import_register("admin", write_csv(tmp_path / "now.csv", (
-        "pupil_id,given_name,family_name,class\nP1,Zoë,O'Brien,Oak\nP2,=Ann,-Lee,Oak\n"
-        "P3,Siân,Evans,Ash\n")), mark_missing_left=True)  # Noah has left
-    assert not services.pupil("P4").on_roll
+    services.pupils.set_consent("admin", "P1", "website", "granted", "parent",
+                                today + timedelta(30),
+                                "form 2026, scanned")
+    services.pupils.set_consent("admin", "P1", "press", "refused", "pupil",
+                                evidence="told her teacher")
+    services.pupils.set_consent("admin", "P2", "video", "granted", "pupil", today + timedelta(400))
+    services.pupils.set_consent("head", "P3", "newsletter", "refused", "parent",
+                                evidence='e-mail "no, thanks"\nsecond line')
+    services.register_files.import_register("admin", write_csv(tmp_path / "now.csv", (
+                       "pupil_id,given_name,family_name,class\nP1,Zoë,O'Brien,Oak\nP2,=Ann,-Lee,Oak\n"
+                       "P3,Siân,Evans,Ash\n")), mark_missing_left=True)  # Noah has left
+    assert not services.pupils.pupil("P4").on_roll
 
 
 def test_our_own_export_round_trips_exactly(services, tmp_path):
@@ -166,19 +169,19 @@ def test_our_own_export_round_trips_exactly(services, tmp_path):
     rich_register(services, tmp_path)
     before = register_rows(services)
     exported = tmp_path / "export.csv"
-    assert services.export_register("admin", exported) == 4  # pupils
+    assert services.register_files.export_register("admin", exported) == 4  # pupils
     # ...in 6 rows: P1 and P2 decided something themselves, which has a row of its own.
     with exported.open(encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.reader(handle))) == 1 + 6
-    report = services.import_register("admin", exported)
+    report = services.register_files.import_register("admin", exported)
     assert (report.errors, report.created, report.updated, report.changes, report.held,
             report.left) == ([], 0, 0, [], [], 0)
     assert report.unchanged == 4
     after = register_rows(services)
     assert after["pupils"] == before["pupils"] and after["consents"] == before["consents"]
-    assert not services.pupil("P4").on_roll  # the leaver stays off roll
+    assert not services.pupils.pupil("P4").on_roll  # the leaver stays off roll
     again = tmp_path / "again.csv"
-    services.export_register("admin", again)
+    services.register_files.export_register("admin", again)
     assert again.read_bytes() == exported.read_bytes()
     # Every category keeps its own expiry, decider and evidence in the file.
     text = exported.read_text(encoding="utf-8-sig")
@@ -190,25 +193,25 @@ def test_a_leaver_in_our_export_stays_off_roll_but_an_mis_file_brings_them_back(
                                                                                 tmp_path):
     rich_register(services, tmp_path)
     exported = tmp_path / "export.csv"
-    services.export_register("admin", exported)
-    services.import_register("admin", exported)
-    assert not services.pupil("P4").on_roll
-    services.import_register("admin", write_csv(tmp_path / "back.csv",
-                                                "pupil_id,given_name,family_name,class\n"
-                                                "P4,Noah,Brown,Ash\n"))
-    assert services.pupil("P4").on_roll  # rejoined: the MIS lists him again
+    services.register_files.export_register("admin", exported)
+    services.register_files.import_register("admin", exported)
+    assert not services.pupils.pupil("P4").on_roll
+    services.register_files.import_register("admin", write_csv(tmp_path / "back.csv",
+                                                               "pupil_id,given_name,family_name,class\n"
+                                                               "P4,Noah,Brown,Ash\n"))
+    assert services.pupils.pupil("P4").on_roll  # rejoined: the MIS lists him again
 
 
 def test_rows_of_the_same_pupil_must_agree(services, tmp_path):
     path = write_csv(tmp_path / "two.csv", "pupil_id,given_name,family_name,class,decided_by,"
                      "consent_press\nP1,Ann,Lee,Oak,parent,yes\nP1,Ann,Lee,Ash,pupil,no\n"
                      "P2,Bo,Li,Oak,parent,yes\nP2,Bo,Li,Oak,carer,no\n")
-    report = services.import_register("admin", path)
+    report = services.register_files.import_register("admin", path)
     assert [(e.row, e.column, e.value) for e in report.errors] == [
         (3, "pupil_id", "P1"), (5, "pupil_id", "P2")]
     assert "on row 2 with a different class name" in report.errors[0].message
     assert "already used on row 4" in report.errors[1].message
-    assert services.list_pupils() == []
+    assert services.pupils.list_pupils() == []
 
 
 def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_rows(services, tmp_path):
@@ -222,7 +225,7 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_rows(services
     path = tmp_path / "mixed.csv"
     path.write_bytes(b"".join(lines))
     before = register_rows(services)
-    report = services.import_register("admin", path)
+    report = services.register_files.import_register("admin", path)
     assert [(e.row, e.value) for e in report.errors] == [
         (2, "P1,Zoë,Lee,Oak,parent,,yes"), (4, "P3,Seán,Ó Súilleabháin,Oak,parent,,yes"[:40])]
     assert "saved as UTF-8 but row(s) 3, 5, 6 are Windows-1252" in report.errors[0].message
@@ -232,8 +235,8 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_rows(services
     for encoding in ("utf-8", "cp1252"):
         path.write_bytes(b"".join(line.decode("utf-8" if i in (0, 1, 3) else "cp1252")
                                   .encode(encoding) for i, line in enumerate(lines)))
-        assert services.import_register("admin", path).errors == []
-        assert {p.given_name for p in services.list_pupils()} == {
+        assert services.register_files.import_register("admin", path).errors == []
+        assert {p.given_name for p in services.pupils.list_pupils()} == {
             "Zoë", "Renée", "Seán", "Chloé", "Aarav"}
 
 
@@ -256,7 +259,7 @@ EDGE_CASES = [
 def test_csv_edge_cases_are_row_and_column_errors(services, tmp_path, rows, where):
     path = write_csv(tmp_path / "edge.csv", EDGE_HEADER + "P0,Ok,Row,Oak,,\n" + rows)
     before = register_rows(services)
-    report = services.import_register("admin", path)
+    report = services.register_files.import_register("admin", path)
     assert [(e.row, e.column) for e in report.errors] == [(where[0] + 1, where[1])]
     assert where[2] in report.errors[0].message
     assert len(report.errors[0].value) <= 40 and "\x00" not in report.errors[0].value
@@ -267,27 +270,27 @@ def test_csv_edge_cases_are_row_and_column_errors(services, tmp_path, rows, wher
 def test_a_huge_cell_in_a_column_we_do_not_read_is_no_problem(services, tmp_path):
     path = write_csv(tmp_path / "notes.csv", EDGE_HEADER + "P1,Ann,Lee,Oak,," + "n" * 2_000_000
                      + "\n")
-    assert services.import_register("admin", path).errors == []
-    assert services.pupil("P1").given_name == "Ann"
+    assert services.register_files.import_register("admin", path).errors == []
+    assert services.pupils.pupil("P1").given_name == "Ann"
 
 
 def test_duplicate_headings_are_refused_naming_them(services, tmp_path):
     path = write_csv(tmp_path / "dup.csv", "pupil_id,given_name,family_name,Given_Name,class,"
                      "consent_website,notes,notes\nP1,Ann,Lee,Anna,Oak,yes,a,b\n")
-    report = services.import_register("admin", path)
+    report = services.register_files.import_register("admin", path)
     assert [(e.row, e.column) for e in report.errors] == [(1, "given_name")]
     assert "appears in columns B, D" in report.errors[0].message
-    mapped = services.import_register("admin", path, {"consent_website": "notes"})
+    mapped = services.register_files.import_register("admin", path, {"consent_website": "notes"})
     assert {(e.column, e.message.split(":")[0]) for e in mapped.errors} == {
         ("given_name", "the heading 'given_name' appears in columns B, D"),
         ("notes", "the heading 'notes' appears in columns G, H")}
-    assert services.list_pupils() == []
+    assert services.pupils.list_pupils() == []
 
 
 def test_every_category_has_its_columns_in_our_export(services, tmp_path):
     rich_register(services, tmp_path)
     exported = tmp_path / "export.csv"
-    services.export_register("admin", exported)
+    services.register_files.export_register("admin", exported)
     heading = exported.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     for category in ALL_CATEGORIES:
         for column in (f"consent_{category}", f"consent_{category}_expires",

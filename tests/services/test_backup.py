@@ -24,23 +24,24 @@ def snapshot(services) -> dict[str, list[tuple]]:
 
 
 def test_restore_brings_back_exactly_what_was_backed_up(school, tmp_path):
-    school.add_user("admin", "head", "slt", PASSWORD)
-    post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
-    school.submit("teacher1", post.id)
-    school.approve("head", post.id)
-    school.export_post("teacher1", post.id, tmp_path / "out")
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    post = school.posts.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1],
+                              ["Two people"])
+    school.posts.submit("teacher1", post.id)
+    school.posts.approve("head", post.id)
+    school.post_export.export_post("teacher1", post.id, tmp_path / "out")
     archive = tmp_path / "school.classlens-backup"
-    manifest = school.backup("admin", archive)
+    manifest = school.backups.backup("admin", archive)
     assert manifest["rows"]["photos"] == 1 and manifest["files"] == 3  # 1 photo, 2 references
     before = snapshot(school)
 
     # Life goes on, then something goes wrong.
-    school.set_consent("admin", "OBAMA", "website", "refused")
-    school.add_user("admin", "newcomer", "teacher", PASSWORD)
+    school.pupils.set_consent("admin", "OBAMA", "website", "refused")
+    school.users.add_user("admin", "newcomer", "teacher", PASSWORD)
     for path in (school.library_root / "originals").rglob("*.*"):
         path.unlink()
 
-    school.restore("admin", archive)
+    school.backups.restore("admin", archive)
     after = snapshot(school)
     restored_audit = after.pop("audit_log")
     assert after == {k: v for k, v in before.items() if k != "audit_log"}
@@ -48,26 +49,27 @@ def test_restore_brings_back_exactly_what_was_backed_up(school, tmp_path):
     # just after), then the restore itself.
     assert restored_audit[:-1] == before["audit_log"][:-1]
     assert before["audit_log"][-1][3] == "backup.created"
-    assert school.audit()[0]["action"] == "backup.restored"
+    assert school.audit_log.audit()[0]["action"] == "backup.restored"
     assert len(list((school.library_root / "originals").rglob("*.*"))) == 1
     # The restored school works: faces, decisions and a new post.
-    assert {f.pupil_id for f in school.faces(1)} == {"OBAMA", "BIDEN"}
-    assert school.stage("teacher1", "Oak", "website", "Oak: again.", [1], ["x"]).id == post.id + 1
+    assert {f.pupil_id for f in school.photos.faces(1)} == {"OBAMA", "BIDEN"}
+    assert school.posts.stage("teacher1", "Oak", "website", "Oak: again.", [1],
+                              ["x"]).id == post.id + 1
 
 
 def test_only_ict_backs_up_and_bad_files_are_refused(school, tmp_path):
     with pytest.raises(NotAllowed):
-        school.backup("teacher1", tmp_path / "b.zip")
+        school.backups.backup("teacher1", tmp_path / "b.zip")
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip")
     with pytest.raises(ClassLensError, match="is not a ClassLens backup"):
-        school.restore("admin", junk)
+        school.backups.restore("admin", junk)
     other = tmp_path / "other.zip"
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("manifest.json", '{"format": "something-else"}')
     with pytest.raises(ClassLensError, match="unknown format"):
-        school.restore("admin", other)
-    assert school.faces(1)  # nothing was touched
+        school.backups.restore("admin", other)
+    assert school.photos.faces(1)  # nothing was touched
 
 
 def test_backup_and_restore_from_the_command_line(cli, tmp_path, monkeypatch):
@@ -104,19 +106,19 @@ def test_a_sqlite_backup_restores_into_postgresql(tmp_path, pg_server):
     from classlens.storage import Database
 
     source = Services(Database(f"sqlite:///{tmp_path / 's.sqlite'}"), tmp_path / "lib")
-    source.init_school("Moving School", "public-feed", PASSWORD)
-    source.import_register("admin", DATA / "register_ours.csv")
-    source.set_never_publish("admin", "A100000000009", True, "court order")
-    source.backup("admin", tmp_path / "move.zip")
+    source.settings.init_school("Moving School", "public-feed", PASSWORD)
+    source.register_files.import_register("admin", DATA / "register_ours.csv")
+    source.pupils.set_never_publish("admin", "A100000000009", True, "court order")
+    source.backups.backup("admin", tmp_path / "move.zip")
     url = create_pg_database(pg_server)
     try:
         target = Services(Database(url), tmp_path / "lib")
-        target.init_school("Placeholder", "private-feed", PASSWORD)
-        target.restore("admin", tmp_path / "move.zip")
+        target.settings.init_school("Placeholder", "private-feed", PASSWORD)
+        target.backups.restore("admin", tmp_path / "move.zip")
         assert target.school().name == "Moving School"
-        assert [p.as_dict() for p in target.list_pupils(viewer="admin")] == [
-            p.as_dict() for p in source.list_pupils(viewer="admin")]
-        target.add_user("admin", "after.restore", "teacher", PASSWORD)  # sequences moved on
+        assert [p.as_dict() for p in target.pupils.list_pupils(viewer="admin")] == [
+            p.as_dict() for p in source.pupils.list_pupils(viewer="admin")]
+        target.users.add_user("admin", "after.restore", "teacher", PASSWORD)  # sequences moved on
         target.db.close()
     finally:
         drop_pg_database(pg_server, url)

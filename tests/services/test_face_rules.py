@@ -83,11 +83,11 @@ def allowed_by_register(found: str, action: str, policy: str) -> bool:
 def table_school(db_url, tmp_path) -> Services:
     services = Services(Database(db_url), tmp_path / "library", key_file=tmp_path / "key",
                         clock=lambda: WEDNESDAY_MORNING, today=lambda: date(2026, 11, 18))
-    services.init_school("Table Primary", "private-feed", PASSWORD)
+    services.settings.init_school("Table Primary", "private-feed", PASSWORD)
     for user, role in (("teacher1", "teacher"), ("head", "slt"), ("deputy", "slt")):
-        services.add_user("admin", user, role, PASSWORD)
-    services.import_register("admin", write_csv(tmp_path / "r.csv", REGISTER))
-    services.set_never_publish("admin", "HIDDEN", True, "court order")
+        services.users.add_user("admin", user, role, PASSWORD)
+    services.register_files.import_register("admin", write_csv(tmp_path / "r.csv", REGISTER))
+    services.pupils.set_never_publish("admin", "HIDDEN", True, "court order")
     yield services
     services.db.close()
 
@@ -120,27 +120,32 @@ def review(services: Services, actor: str, photo_id: int, face_id: int, action: 
     confirmer = "head"
     try:
         if action == "name":
-            services.review_face(actor, photo_id, face_id, "pupil", "I know her", "OTHER")
+            services.face_review.review_face(actor, photo_id, face_id, "pupil", "I know her",
+                                             "OTHER")
         elif action == "blur":
-            services.review_face(actor, photo_id, face_id, "blur", "parent asked")
+            services.face_review.review_face(actor, photo_id, face_id, "blur", "parent asked")
         elif action == "not-a-face":
-            services.review_face(actor, photo_id, face_id, "not-a-face", "a poster")
+            services.face_review.review_face(actor, photo_id, face_id, "not-a-face", "a poster")
         elif action == "region":
-            region = services.add_blur(actor, photo_id, FACE, "cover it")
+            region = services.face_review.add_blur(actor, photo_id, FACE, "cover it")
             # A blur region can never be cleared or named into showing.
             for attempt in ("not-a-face", "pupil"):
                 with pytest.raises(ClassLensError, match="always blurred"):
-                    services.review_face(actor, photo_id, region, attempt, "oops", "OTHER")
+                    services.face_review.review_face(actor, photo_id, region, attempt, "oops",
+                                                     "OTHER")
         elif action == "undo":
-            if services.faces(photo_id)[0].recognised_pupil_id:
-                services.review_face(actor, photo_id, face_id, "pupil", "not him", "OTHER",
-                                     confirmed_by=confirmer)
+            if services.photos.faces(photo_id)[0].recognised_pupil_id:
+                       services.face_review.review_face(actor, photo_id, face_id, "pupil",
+                                                        "not him", "OTHER",
+                                                 confirmed_by=confirmer)
             else:
-                services.review_face(actor, photo_id, face_id, "pupil", "I know her", "OTHER")
-            services.review_face(actor, photo_id, face_id, "reset", "undo that")
+                services.face_review.review_face(actor, photo_id, face_id, "pupil", "I know her",
+                                                 "OTHER")
+            services.face_review.review_face(actor, photo_id, face_id, "reset", "undo that")
         elif action == "slt-correction":
-            services.review_face(actor, photo_id, face_id, "pupil", "it is OTHER", "OTHER",
-                                 confirmed_by=confirmer)
+            services.face_review.review_face(actor, photo_id, face_id, "pupil", "it is OTHER",
+                                             "OTHER",
+                                             confirmed_by=confirmer)
     except NotAllowed as refusal:
         assert "SLT member" in str(refusal), refusal
         return True
@@ -153,22 +158,23 @@ def review(services: Services, actor: str, photo_id: int, face_id: int, action: 
 def approve(services: Services, photo_ids: list[int]) -> int:
     """Stage, submit and approve a post of the photos (one per role); a post
     with a never-publish photo stays a draft: the policy refuses it."""
-    view = services.stage("teacher1", "Oak", CHANNEL, CAPTION, photo_ids,
-                          ALT * len(photo_ids), ["all-blurred", "group-shot", "individual-child"],
-                          kind="event")
+    view = services.posts.stage("teacher1", "Oak", CHANNEL, CAPTION, photo_ids,
+                                ALT * len(photo_ids), ["all-blurred", "group-shot",
+                                                       "individual-child"],
+                                kind="event")
     try:
-        services.submit("teacher1", view.id)
+        services.posts.submit("teacher1", view.id)
     except ClassLensError as refusal:
         assert "[never-publish]" in str(refusal), refusal
         return view.id
-    services.approve("head", view.id)
+    services.posts.approve("head", view.id)
     return view.id
 
 
 def export(services: Services, post_id: int, out: Path) -> dict[int, dict] | None:
     """The exported manifest's image entries by photo, or None if refused."""
     try:
-        result = services.export_post("teacher1", post_id, out)
+        result = services.post_export.export_post("teacher1", post_id, out)
     except ClassLensError as refusal:
         assert any(words in str(refusal) for words in (
             "changed since it was approved", "only an approved post",
@@ -204,7 +210,7 @@ def test_every_path_keeps_forbidden_faces_blurred_and_never_publish_photos_out(
             case = f"{policy}/{found}/{action}/{role}/{when}"
             if refused[role] != should_refuse:
                 failures.append(f"{case}: review {'refused' if refused[role] else 'accepted'}")
-            decision = services.faces(photo_id)[0].decisions[CHANNEL]
+            decision = services.photos.faces(photo_id)[0].decisions[CHANNEL]
             if face != "blocked" and decision.shown != (face == "shown"):
                 failures.append(f"{case}: face {'shown' if decision.shown else 'blurred'} "
                                 f"({decision.reason}), expected {face}")
@@ -247,13 +253,13 @@ def test_single_photo_export_obeys_the_same_rule_and_only_ict_and_slt_export(
             services._school_row(session).policy = policy
         photo_id, _ = new_photo(services, 10_000 + number, found)
         with pytest.raises(NotAllowed, match="only ICT and SLT users export one"):
-            services.export_photo("teacher1", photo_id, CHANNEL, tmp_path / "t")
+            services.photo_export.export_photo("teacher1", photo_id, CHANNEL, tmp_path / "t")
         face, _ = expected(found, "none", policy)
         for exporter in ("admin", "head"):
             if face == "blocked":
                 with pytest.raises(ClassLensError, match="must never be published"):
-                    services.export_photo(exporter, photo_id, CHANNEL, tmp_path / "s")
+                    services.photo_export.export_photo(exporter, photo_id, CHANNEL, tmp_path / "s")
                 continue
-            result = services.export_photo(exporter, photo_id, CHANNEL, tmp_path / "s")
+            result = services.photo_export.export_photo(exporter, photo_id, CHANNEL, tmp_path / "s")
             assert [f["shown"] for f in result.faces] == [face == "shown"], (found, policy)
     assert not (tmp_path / "t").exists()

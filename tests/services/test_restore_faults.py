@@ -47,7 +47,7 @@ def tracer(frame, event, arg):
 
 services = Services(Database(url), Path(library), key_file=Path(key))
 sys.settrace(tracer)
-services.restore("admin", Path(source))
+services.backups.restore("admin", Path(source))
 sys.settrace(None)
 print(count)
 """
@@ -56,13 +56,13 @@ print(count)
 def states(school, tmp_path):
     """A backup of the school as it is now (the new register), then changes (the
     old register): returns the backup and both snapshots."""
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     new = snapshot(school)
     archive = tmp_path / "new.zip"
-    school.backup("admin", archive)
-    school.set_consent("admin", "OBAMA", "website", "refused")
-    school.add_user("admin", "newcomer", "teacher", PASSWORD)
-    school.set_never_publish("admin", "COLLINS", True, "court order")
+    school.backups.backup("admin", archive)
+    school.pupils.set_consent("admin", "OBAMA", "website", "refused")
+    school.users.add_user("admin", "newcomer", "teacher", PASSWORD)
+    school.pupils.set_never_publish("admin", "COLLINS", True, "court order")
     return archive, new, snapshot(school)
 
 
@@ -92,7 +92,7 @@ def which(school, old, new) -> str:
     # current cost settings (tests make hashes cheaply): not a register change.
     now["users"], old, new = (without_hashes(now["users"]), {**old, "users": without_hashes(
         old["users"])}, {**new, "users": without_hashes(new["users"])})
-    assert school.verify_audit().intact
+    assert school.audit_log.verify_audit().intact
     if now == old:
         return "old"
     audit = now.pop("audit_log")
@@ -113,7 +113,7 @@ def run_killer(school, source: Path, stop: int) -> subprocess.CompletedProcess:
 def test_a_restore_killed_anywhere_leaves_the_old_or_the_new_register(school, tmp_path):
     archive, new, old = states(school, tmp_path)
     old_archive = tmp_path / "old.zip"
-    school.backup("admin", old_archive)
+    school.backups.backup("admin", old_archive)
     old = snapshot(school)
     school.db.close()
     # How many lines of ClassLens a whole restore runs.
@@ -125,7 +125,7 @@ def test_a_restore_killed_anywhere_leaves_the_old_or_the_new_register(school, tm
     seen = []
     for stop in sorted({1, *range(total // 10, total, max(1, total // 10)), total - 1}):
         if not seen or seen[-1] == "new":  # start each kill from the old register
-            school.restore("admin", old_archive)
+            school.backups.restore("admin", old_archive)
             old = snapshot(school)
             school.db.close()
         result = run_killer(school, archive, stop)
@@ -134,7 +134,7 @@ def test_a_restore_killed_anywhere_leaves_the_old_or_the_new_register(school, tm
         school.db.close()
     assert "old" in seen and "new" in seen, seen  # killed before and after the swap
     # A later restore clears what a killed one left (the new register's file).
-    school.restore("admin", archive)
+    school.backups.restore("admin", archive)
     assert which(school, old, new) == "new"
     assert not [p for p in school.key_file.parent.rglob("*.restoring*")]
 
@@ -260,7 +260,7 @@ def test_a_damaged_backup_is_refused_and_touches_nothing(school, tmp_path, damag
     bad = rewrite(archive, tmp_path / "bad.zip", school.key_file if signed else None, change)
     files_before = sorted(p for p in school.library_root.rglob("*"))
     with pytest.raises(ClassLensError, match=message):
-        school.restore("admin", bad)
+        school.backups.restore("admin", bad)
     assert snapshot(school) == old
     assert sorted(p for p in school.library_root.rglob("*")) == files_before
     assert not (tmp_path / "evil.desktop").exists() and not Path("/tmp/evil.desktop").exists()
@@ -281,7 +281,7 @@ def test_crc_damage_is_refused(school, tmp_path):
     bad = tmp_path / "crc.zip"
     bad.write_bytes(bytes(data))
     with pytest.raises(ClassLensError, match="damaged"):
-        school.restore("admin", bad)
+        school.backups.restore("admin", bad)
     assert snapshot(school) == old
 
 
@@ -291,7 +291,7 @@ def test_a_zip_bomb_is_refused_before_it_is_expanded(school, tmp_path):
         {"tables/users.jsonl": b" " * 300_000_000}))
     assert bomb.stat().st_size < 2_000_000
     with pytest.raises(ClassLensError, match="zip bomb"):
-        school.restore("admin", bomb)
+        school.backups.restore("admin", bomb)
     assert snapshot(school) == old
 
 
@@ -299,23 +299,23 @@ def test_a_backup_signed_with_another_key_is_refused(school, tmp_path):
     archive, _new, old = states(school, tmp_path)
     backup_key_file(school.key_file).write_bytes(b"another school's key")
     with pytest.raises(ClassLensError, match="signature"):
-        school.restore("admin", archive)
+        school.backups.restore("admin", archive)
     backup_key_file(school.key_file).unlink()
     with pytest.raises(ClassLensError, match=r"backup key .* is missing"):
-        school.restore("admin", archive)
+        school.backups.restore("admin", archive)
     assert snapshot(school) == old
 
 
 def test_backups_are_owner_only_and_leave_no_part_file(school, tmp_path):
     target = tmp_path / "b.zip"
-    school.backup("admin", target)
+    school.backups.backup("admin", target)
     assert target.stat().st_mode & 0o777 == 0o600
     assert backup_key_file(school.key_file).stat().st_mode & 0o777 == 0o600
     # A backup that fails half-way (a library file gone) leaves nothing behind.
     for path in (school.library_root / "references").rglob("*.*"):
         path.unlink()
     with pytest.raises(ClassLensError, match="missing"):
-        school.backup("admin", tmp_path / "c.zip")
+        school.backups.backup("admin", tmp_path / "c.zip")
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["b.zip"]
 
 
@@ -327,7 +327,7 @@ def test_a_sqlite_restore_is_one_transaction_on_the_live_file(school, tmp_path):
     archive, new, old = states(school, tmp_path)
     with school.db.engine.connect() as other:
         before = other.execute(text("SELECT count(*) FROM users")).scalar()
-        school.restore("admin", archive)
+        school.backups.restore("admin", archive)
         after = other.execute(text("SELECT count(*) FROM users")).scalar()
     assert (before, after) == (len(old["users"]), len(new["users"]))
 

@@ -24,21 +24,21 @@ CAPTION, ALT = "Oak: a visit to the Blue Room.", ["Two visitors in a grand room.
 
 @pytest.fixture
 def staff(school):
-    school.add_user("admin", "head", "slt", PASSWORD)
-    school.add_user("admin", "deputy", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "deputy", "slt", PASSWORD)
     return school
 
 
 def face_of(services, pupil_id, photo_id=1):
-    return next(f for f in services.faces(photo_id) if f.recognised_pupil_id == pupil_id)
+    return next(f for f in services.photos.faces(photo_id) if f.recognised_pupil_id == pupil_id)
 
 
 def approved(services, channel="social_private", photo_id=1, acks=()):
     # An event post: these tests stage several in one week, beyond the weekly quota.
-    view = services.stage("teacher1", "Oak", channel, CAPTION, [photo_id], ALT, list(acks),
-                          kind="event")
-    services.submit("teacher1", view.id)
-    return services.approve("head", view.id).id
+    view = services.posts.stage("teacher1", "Oak", channel, CAPTION, [photo_id], ALT, list(acks),
+                                kind="event")
+    services.posts.submit("teacher1", view.id)
+    return services.posts.approve("head", view.id).id
 
 
 def test_not_a_face_cannot_show_a_refused_pupil(staff, tmp_path):
@@ -46,8 +46,8 @@ def test_not_a_face_cannot_show_a_refused_pupil(staff, tmp_path):
     with pytest.raises(NotAllowed, match="recognition identified photo 1, face 2 as BIDEN; "
                        "saying it is not a face corrects the recognition, which an SLT member "
                        "other than you must confirm"):
-        staff.review_face("teacher1", 1, biden.id, "not-a-face", "it is a poster")
-    result = staff.export_photo("admin", 1, "social_private", tmp_path / "out")
+        staff.face_review.review_face("teacher1", 1, biden.id, "not-a-face", "it is a poster")
+    result = staff.photo_export.export_photo("admin", 1, "social_private", tmp_path / "out")
     assert [f["shown"] for f in result.faces] == [True, False]
     exported = Image.open(result.path).convert("RGB")
     after = encoding_at(exported, BIDEN_RIGHT)
@@ -56,59 +56,62 @@ def test_not_a_face_cannot_show_a_refused_pupil(staff, tmp_path):
 
 
 def test_not_a_face_shows_nothing_under_no_faces(staff):
-    (imported,) = staff.import_photos("teacher1", [str(FACES / "astronaut.png")], "Oak",
-                                      workers=1)
-    (face,) = staff.faces(imported.id)
-    staff.review_face("teacher1", imported.id, face.id, "not-a-face", "a poster")
-    assert staff.faces(imported.id)[0].decisions["website"].shown  # a second person approves
-    staff.set_policy("admin", "faces", "none", delete_templates=True)
-    (face,) = staff.faces(imported.id)
+    (imported,) = staff.photo_import.import_photos("teacher1", [str(FACES / "astronaut.png")],
+                                                   "Oak",
+                                                   workers=1)
+    (face,) = staff.photos.faces(imported.id)
+    staff.face_review.review_face("teacher1", imported.id, face.id, "not-a-face", "a poster")
+    assert staff.photos.faces(imported.id)[0].decisions["website"].shown  # a second person approves
+    staff.settings.set_policy("admin", "faces", "none", delete_templates=True)
+    (face,) = staff.photos.faces(imported.id)
     assert not any(d.shown for d in face.decisions.values())
     assert face.decisions["website"].reason == "school policy: no faces are published"
 
 
 def test_relabel_and_undo_do_not_lift_never_publish(staff, tmp_path):
-    staff.set_never_publish("admin", "OBAMA", True, "court order")
+    staff.pupils.set_never_publish("admin", "OBAMA", True, "court order")
     obama = face_of(staff, "OBAMA")
     with pytest.raises(NotAllowed, match="as OBAMA; saying it is someone else corrects the "
                        "recognition, which an SLT member other than you must confirm"):
-        staff.review_face("teacher1", 1, obama.id, "pupil", "it is Eileen", "COLLINS")
-    staff.review_face("teacher1", 1, obama.id, "reset", "undo")
+        staff.face_review.review_face("teacher1", 1, obama.id, "pupil", "it is Eileen", "COLLINS")
+    staff.face_review.review_face("teacher1", 1, obama.id, "reset", "undo")
     assert face_of(staff, "OBAMA").pupil_id == "OBAMA"  # recognition kept
     with pytest.raises(ClassLensError, match="must never be published"):
-        staff.export_photo("admin", 1, "website", tmp_path / "out")
+        staff.photo_export.export_photo("admin", 1, "website", tmp_path / "out")
     # Nobody confirms their own correction, and only SLT confirm.
     with pytest.raises(NotAllowed, match="cannot confirm their own correction"):
-        staff.review_face("head", 1, obama.id, "pupil", "it is Eileen", "COLLINS",
-                          confirmed_by="head")
+        staff.face_review.review_face("head", 1, obama.id, "pupil", "it is Eileen", "COLLINS",
+                                      confirmed_by="head")
     with pytest.raises(NotAllowed, match="only slt users"):
-        staff.review_face("teacher1", 1, obama.id, "pupil", "it is Eileen", "COLLINS",
-                          confirmed_by="admin")
+        staff.face_review.review_face("teacher1", 1, obama.id, "pupil", "it is Eileen", "COLLINS",
+                                      confirmed_by="admin")
     # Two people, one of them senior: the correction stands, audited with both names.
-    staff.review_face("teacher1", 1, obama.id, "pupil", "it is Eileen", "COLLINS",
-                      confirmed_by="head")
-    corrected = next(f for f in staff.faces(1) if f.id == obama.id)
+    staff.face_review.review_face("teacher1", 1, obama.id, "pupil", "it is Eileen", "COLLINS",
+                                  confirmed_by="head")
+    corrected = next(f for f in staff.photos.faces(1) if f.id == obama.id)
     assert (corrected.pupil_id, corrected.recognised_pupil_id,
             corrected.correction_confirmed_by) == ("COLLINS", "OBAMA", "head")
-    entry = staff.audit("admin")[0]
+    entry = staff.audit_log.audit("admin")[0]
     assert entry["actor"] == "teacher1" and entry["action"] == "face.pupil"
     assert entry["new"].endswith("(it is Eileen); confirmed by head")
-    assert staff.export_photo("admin", 1, "website", tmp_path / "out").faces[0]["shown"]
+    assert staff.photo_export.export_photo("admin", 1, "website",
+                                           tmp_path / "out").faces[0]["shown"]
     # Undo returns to what recognition found: the photo is blocked again.
-    staff.review_face("teacher1", 1, obama.id, "reset", "no, it was him")
+    staff.face_review.review_face("teacher1", 1, obama.id, "reset", "no, it was him")
     assert face_of(staff, "OBAMA").pupil_id == "OBAMA"
     with pytest.raises(ClassLensError, match="must never be published"):
-        staff.export_photo("admin", 1, "website", tmp_path / "again")
+        staff.photo_export.export_photo("admin", 1, "website", tmp_path / "again")
 
 
 def test_approval_covers_every_face_decision(staff, tmp_path):
-    (imported,) = staff.import_photos("teacher1", [str(FACES / "astronaut.png")], "Oak",
-                                      workers=1)
+    (imported,) = staff.photo_import.import_photos("teacher1", [str(FACES / "astronaut.png")],
+                                                   "Oak",
+                                                   workers=1)
     post_id = approved(staff, "website", imported.id, ["all-blurred"])
-    (face,) = staff.faces(imported.id)
-    staff.review_face("teacher1", imported.id, face.id, "not-a-face", "a poster")
+    (face,) = staff.photos.faces(imported.id)
+    staff.face_review.review_face("teacher1", imported.id, face.id, "not-a-face", "a poster")
     with pytest.raises(ClassLensError) as refusal:
-        staff.export_post("teacher1", post_id, tmp_path / "out")
+        staff.post_export.export_post("teacher1", post_id, tmp_path / "out")
     message = str(refusal.value)
     assert f"post {post_id} changed since it was approved" in message
     assert (f"photo {imported.id}, face {face.id} at {face.box.as_list()} was blurred: not "
@@ -118,33 +121,33 @@ def test_approval_covers_every_face_decision(staff, tmp_path):
     # A correction after approval is a change too, even with two people agreeing.
     post_id = approved(staff)
     biden = face_of(staff, "BIDEN")
-    staff.review_face("teacher1", 1, biden.id, "pupil", "it is Eileen", "COLLINS",
-                      confirmed_by="deputy")
+    staff.face_review.review_face("teacher1", 1, biden.id, "pupil", "it is Eileen", "COLLINS",
+                                  confirmed_by="deputy")
     with pytest.raises(ClassLensError, match=r"photo 1, face 2 at \[786, 48, 936, 254\] was "
                        "blurred: recognised as BIDEN: refused by parent/carer; now shown: "
                        "named by a reviewer as COLLINS"):
-        staff.export_post("teacher1", post_id, tmp_path / "out")
+        staff.post_export.export_post("teacher1", post_id, tmp_path / "out")
 
 
 def test_single_photos_are_for_ict_and_slt_and_are_logged(staff, tmp_path):
     with pytest.raises(NotAllowed, match="only ICT and SLT users export one"):
-        staff.export_photo("teacher1", 1, "social_private", tmp_path / "t")
+        staff.photo_export.export_photo("teacher1", 1, "social_private", tmp_path / "t")
     assert not (tmp_path / "t").exists()
-    result = staff.export_photo("head", 1, "social_private", tmp_path / "out")
+    result = staff.photo_export.export_photo("head", 1, "social_private", tmp_path / "out")
     with staff.db.transaction() as session:
         (entry,) = session.scalars(select(Publication))
         assert (entry.post_id, entry.file_name, entry.exported_by) == (
             None, result.path.name, "head")
-    (live,) = staff.takedown("OBAMA")
+    (live,) = staff.post_reports.takedown("OBAMA")
     assert (live["post_id"], live["photo_id"], live["file"], live["take_down"]) == (
         None, 1, result.path.name, False)
-    staff.set_consent("admin", "OBAMA", "social_private", "refused", "parent")
-    (opened,) = staff.open_takedowns()
+    staff.pupils.set_consent("admin", "OBAMA", "social_private", "refused", "parent")
+    (opened,) = staff.post_reports.open_takedowns()
     assert (opened["post_id"], opened["photo_id"], opened["file"], opened["pupil_id"]) == (
         None, 1, result.path.name, "OBAMA")
-    assert staff.takedown("BIDEN") == []  # blurred in it
-    staff.withdraw_photo_export("head", result.path.name)
-    assert staff.open_takedowns() == [] and staff.takedown("OBAMA") == []
+    assert staff.post_reports.takedown("BIDEN") == []  # blurred in it
+    staff.post_reports.withdraw_photo_export("head", result.path.name)
+    assert staff.post_reports.open_takedowns() == [] and staff.post_reports.takedown("OBAMA") == []
 
 
 def second_client(services) -> Services:
@@ -160,7 +163,7 @@ def test_a_withdrawal_just_after_an_export_started_blocks_it(staff, tmp_path, mo
     def render_then_withdraw(self, photo, channel):
         rendering = render(self, photo, channel)
         # Another machine records the withdrawal while this one is rendering.
-        worker = threading.Thread(target=other.set_consent, args=(
+        worker = threading.Thread(target=other.pupils.set_consent, args=(
             "admin", "OBAMA", "social_private", "refused", "parent"))
         worker.start()
         worker.join(30)
@@ -171,12 +174,12 @@ def test_a_withdrawal_just_after_an_export_started_blocks_it(staff, tmp_path, mo
     with pytest.raises(ClassLensError, match=r"photo 1, face 1 at \[236, 20, 392, 224\] was "
                        "shown: recognised as OBAMA: consent granted; now blurred: recognised "
                        "as OBAMA: refused by parent/carer"):
-        staff.export_post("teacher1", post_id, tmp_path / "out")
+        staff.post_export.export_post("teacher1", post_id, tmp_path / "out")
     other.db.close()
     assert not (tmp_path / "out").exists()
     with staff.db.transaction() as session:
         assert list(session.scalars(select(Publication))) == []
-    assert staff.post(post_id).status == "approved"
+    assert staff.posts.post(post_id).status == "approved"
 
 
 def test_a_withdrawal_during_the_export_opens_its_takedown(staff, tmp_path, monkeypatch):
@@ -189,7 +192,7 @@ def test_a_withdrawal_during_the_export_opens_its_takedown(staff, tmp_path, monk
 
     def withdraw():
         try:
-            other.set_consent("admin", "OBAMA", "social_private", "refused", "parent")
+            other.pupils.set_consent("admin", "OBAMA", "social_private", "refused", "parent")
             outcome["withdrawn"] = time.monotonic()
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             outcome["error"] = error
@@ -203,7 +206,7 @@ def test_a_withdrawal_during_the_export_opens_its_takedown(staff, tmp_path, monk
         return write_folder(target, files)
 
     monkeypatch.setattr(posts, "_write_folder", write_while_withdrawing)
-    result = staff.export_post("teacher1", post_id, tmp_path / "out")
+    result = staff.post_export.export_post("teacher1", post_id, tmp_path / "out")
     outcome["worker"].join(30)
     other.db.close()
     assert "error" not in outcome, outcome.get("error")
@@ -211,24 +214,24 @@ def test_a_withdrawal_during_the_export_opens_its_takedown(staff, tmp_path, monk
     manifest = json.loads((tmp_path / "out" / f"post{post_id}-social-private" /
                            "manifest.json").read_text())
     assert manifest["images"][0]["faces_shown"] == 1 and result["files"]
-    (opened,) = staff.open_takedowns()
+    (opened,) = staff.post_reports.open_takedowns()
     assert (opened["post_id"], opened["pupil_id"]) == (post_id, "OBAMA")
 
 
 def test_no_faces_means_no_recognition(staff):
-    assert staff.templates_of("OBAMA") == 1
+    assert staff.enrolment.templates_of("OBAMA") == 1
     from classlens.errors import NeedsConfirmation
 
     with pytest.raises(NeedsConfirmation, match="2 face template"):
-        staff.set_policy("admin", "faces", "none")
-    assert staff.templates_of("OBAMA") == 1 and staff.policy().faces == "consented"
-    staff.set_policy("admin", "faces", "none", delete_templates=True)
-    assert staff.templates_of("OBAMA") == 0 and staff.templates_of("BIDEN") == 0
+        staff.settings.set_policy("admin", "faces", "none")
+    assert staff.enrolment.templates_of("OBAMA") == 1 and staff.policy().faces == "consented"
+    staff.settings.set_policy("admin", "faces", "none", delete_templates=True)
+    assert staff.enrolment.templates_of("OBAMA") == 0 and staff.enrolment.templates_of("BIDEN") == 0
     assert list((staff.library_root / "references").rglob("*.*")) == []
     with pytest.raises(ClassLensError, match=r"policy \(private-feed\) has no face "
                        "recognition, so no pupil is enrolled"):
-        staff.enrol("admin", "OBAMA", [str(FACES / "obama_portrait.jpg")])
-    assert staff.templates_of("OBAMA") == 0
+        staff.enrolment.enrol("admin", "OBAMA", [str(FACES / "obama_portrait.jpg")])
+    assert staff.enrolment.templates_of("OBAMA") == 0
     # What recognition found is no template: the never-publish block still holds.
     assert face_of(staff, "OBAMA").recognised_pupil_id == "OBAMA"
 
@@ -236,18 +239,18 @@ def test_no_faces_means_no_recognition(staff):
 def test_withdrawing_biometric_consent_keeps_a_never_publish_pupil_out(staff, tmp_path):
     """The templates go, but the record that the photo shows a never-publish
     child stays (it is no template); lifting the flag forgets it."""
-    staff.set_never_publish("admin", "OBAMA", True, "court order")
-    staff.set_consent("admin", "OBAMA", "biometric", "refused")
-    assert staff.templates_of("OBAMA") == 0
+    staff.pupils.set_never_publish("admin", "OBAMA", True, "court order")
+    staff.pupils.set_consent("admin", "OBAMA", "biometric", "refused")
+    assert staff.enrolment.templates_of("OBAMA") == 0
     assert face_of(staff, "OBAMA").pupil_id == "OBAMA"
     with pytest.raises(ClassLensError, match="must never be published"):
-        staff.export_photo("admin", 1, "social_private", tmp_path / "out")
+        staff.photo_export.export_photo("admin", 1, "social_private", tmp_path / "out")
 
-    staff.set_never_publish("admin", "OBAMA", False, "the order ended")
-    faces = staff.faces(1)
+    staff.pupils.set_never_publish("admin", "OBAMA", False, "the order ended")
+    faces = staff.photos.faces(1)
     assert [f.recognised_pupil_id for f in faces] == [None, "BIDEN"]
     assert faces[0].note == "biometric consent withdrawn"
-    result = staff.export_photo("admin", 1, "social_private", tmp_path / "out")
+    result = staff.photo_export.export_photo("admin", 1, "social_private", tmp_path / "out")
     assert [f["shown"] for f in result.faces] == [False, False]
-    actions = [e["action"] for e in staff.audit("admin")]
+    actions = [e["action"] for e in staff.audit_log.audit("admin")]
     assert "recognitions.forgotten" in actions and "templates.deleted" in actions

@@ -30,46 +30,46 @@ def test_every_account_is_made_with_a_hashed_password(services):
         assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
         assert user.must_change_password is must_change  # admin chose its own at init
     with pytest.raises(ClassLensError, match="at least 8 characters"):
-        services.add_user("admin", "short", "teacher", "1234567")
+        services.users.add_user("admin", "short", "teacher", "1234567")
     with pytest.raises(ClassLensError, match="at least 8 characters"):
-        services.add_user("admin", "blank", "teacher", "")
-    assert {u.username for u in services.users()} == {"admin", "teacher1", "head", "deputy"}
-    assert services.sign_in("teacher1", PASSWORD).username == "teacher1"
+        services.users.add_user("admin", "blank", "teacher", "")
+    assert {u.username for u in services.users.users()} == {"admin", "teacher1", "head", "deputy"}
+    assert services.signin.sign_in("teacher1", PASSWORD).username == "teacher1"
     for missing in (None, ""):
         with pytest.raises(NotAllowed, match="give the password of teacher1"):
-            services.sign_in("teacher1", missing)
+            services.signin.sign_in("teacher1", missing)
     with pytest.raises(NotAllowed, match="wrong password for teacher1"):
-        services.sign_in("teacher1", "wrong horse battery")
+        services.signin.sign_in("teacher1", "wrong horse battery")
     assert stored_user(services, "teacher1").failed_sign_ins == 1  # only the real guess
 
 
 def test_an_initial_password_is_changed_by_its_owner_and_reset_by_ict(services):
-    assert services.must_change_password("teacher1")
-    services.set_password("teacher1", "teacher1", "correct horse battery")
-    assert not services.must_change_password("teacher1")
+    assert services.signin.must_change_password("teacher1")
+    services.signin.set_password("teacher1", "teacher1", "correct horse battery")
+    assert not services.signin.must_change_password("teacher1")
     with pytest.raises(NotAllowed, match="wrong password"):
-        services.sign_in("teacher1", PASSWORD)
-    assert services.sign_in("teacher1", "correct horse battery")
+        services.signin.sign_in("teacher1", PASSWORD)
+    assert services.signin.sign_in("teacher1", "correct horse battery")
     with pytest.raises(NotAllowed, match="only an ICT leader"):
-        services.set_password("head", "teacher1", "head-chose-this")
-    services.set_password("admin", "teacher1", "reset-by-ict-1")  # forgot it
-    assert services.must_change_password("teacher1")  # ICT knows this one: change it again
+        services.signin.set_password("head", "teacher1", "head-chose-this")
+    services.signin.set_password("admin", "teacher1", "reset-by-ict-1")  # forgot it
+    assert services.signin.must_change_password("teacher1")  # ICT knows this one: change it again
 
 
 def test_repeated_failures_lock_the_account_until_ict_resets_it(services):
-    services.sign_in("head", PASSWORD)
+    services.signin.sign_in("head", PASSWORD)
     for attempt in range(4):
         with pytest.raises(NotAllowed, match="wrong password"):
-            services.sign_in("head", f"guess {attempt}")
+            services.signin.sign_in("head", f"guess {attempt}")
     with pytest.raises(NotAllowed, match="now locked"):
-        services.sign_in("head", "guess 5")
+        services.signin.sign_in("head", "guess 5")
     with pytest.raises(NotAllowed, match="is locked"):
-        services.sign_in("head", PASSWORD)  # even the right one, for now
+        services.signin.sign_in("head", PASSWORD)  # even the right one, for now
     with pytest.raises(NotAllowed, match="only an ICT leader"):
-        services.set_password("deputy", "head", "new-password-2")
-    services.set_password("admin", "head", "new-password-2")
-    assert services.sign_in("head", "new-password-2").username == "head"
-    actions = [e["action"] for e in services.audit()]
+        services.signin.set_password("deputy", "head", "new-password-2")
+    services.signin.set_password("admin", "head", "new-password-2")
+    assert services.signin.sign_in("head", "new-password-2").username == "head"
+    actions = [e["action"] for e in services.audit_log.audit()]
     assert "user.locked" in actions and "user.password_set" in actions
 
 
@@ -97,7 +97,7 @@ def test_nobody_takes_over_an_account_left_without_a_password(services, db_url, 
                     new="claimed-by-me")
     assert code == 1 and "head has no password" in err
     with pytest.raises(NotAllowed, match="head has no password"):
-        services.sign_in("head", "claimed-by-me")  # the app's first sign-in
+        services.signin.sign_in("head", "claimed-by-me")  # the app's first sign-in
     assert stored_user(services, "head").password_hash is None
     # A teacher cannot set it either; the ICT leader can.
     code, err = cli("users", "set-password", "head", "--as", "teacher1", password=PASSWORD,
@@ -105,7 +105,7 @@ def test_nobody_takes_over_an_account_left_without_a_password(services, db_url, 
     assert code == 1 and "only an ICT leader" in err
     assert cli("users", "set-password", "head", "--as", "admin", password=PASSWORD,
                new="given-by-ict")[0] == 0
-    assert services.must_change_password("head")
+    assert services.signin.must_change_password("head")
     assert cli("register", "list", "--as", "head", password="given-by-ict")[0] == 0
 
 
@@ -117,13 +117,13 @@ def test_an_older_register_without_any_ict_password_can_be_unlocked_once(service
     monkeypatch.delenv("CLASSLENS_PASSWORD", raising=False)
     assert main([*run, "users", "passwd", "head", "--as", "head"]) == 1  # not an ICT account
     assert main([*run, "users", "passwd", "admin", "--as", "admin"]) == 0
-    assert not services.must_change_password("admin")
+    assert not services.signin.must_change_password("admin")
     # From then on the ICT account is an ordinary one: its password is needed.
     monkeypatch.setenv("CLASSLENS_NEW_PASSWORD", "someone-else-1")
     assert main([*run, "users", "passwd", "admin", "--as", "admin"]) == 1
     with pytest.raises(NotAllowed, match="only while no ICT account has a password"):
-        services.set_first_ict_password("admin", "someone-else-1")
-    assert services.sign_in("admin", "admin-chose-this")
+        services.signin.set_first_ict_password("admin", "someone-else-1")
+    assert services.signin.sign_in("admin", "admin-chose-this")
 
 
 def test_acting_as_someone_always_needs_their_password(cli, monkeypatch):
@@ -174,10 +174,10 @@ def test_nobody_approves_a_post_as_an_slt_member_without_their_password(school, 
                                                                          monkeypatch, capsys):
     """The reproduction: a teacher approved her own post `--as` an SLT member who had
     not chosen a password yet. Four eyes need the second person's password."""
-    school.add_user("admin", "head", "slt", "heads-initial-1")
-    view = school.stage("teacher1", "Oak", "website", "Oak: a visit to the Blue Room.", [1],
-                        ["Two visitors in a grand room."])
-    school.submit("teacher1", view.id)
+    school.users.add_user("admin", "head", "slt", "heads-initial-1")
+    view = school.posts.stage("teacher1", "Oak", "website", "Oak: a visit to the Blue Room.", [1],
+                              ["Two visitors in a grand room."])
+    school.posts.submit("teacher1", view.id)
     run = ["--db", school.db.url, "--library",
            str(tmp_path / "library"), "posts", "approve", str(view.id), "--as", "head"]
     for password in (None, "", "teacher1s-guess", PASSWORD):
@@ -187,6 +187,6 @@ def test_nobody_approves_a_post_as_an_slt_member_without_their_password(school, 
             monkeypatch.setenv("CLASSLENS_PASSWORD", password)
         assert main(run) == 1
         assert "password" in capsys.readouterr().err
-        assert school.post(view.id).status == "submitted"
+        assert school.posts.post(view.id).status == "submitted"
     monkeypatch.setenv("CLASSLENS_PASSWORD", "heads-initial-1")
-    assert main(run) == 0 and school.post(view.id).status == "approved"
+    assert main(run) == 0 and school.posts.post(view.id).status == "approved"

@@ -28,18 +28,18 @@ ASTRONAUT = str(FACE_FILES / "astronaut.png")  # Eileen Collins: pupil COLLINS, 
 
 @pytest.fixture
 def staff(school):
-    school.add_user("admin", "head", "slt", PASSWORD)
-    school.add_user("admin", "deputy", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "deputy", "slt", PASSWORD)
     # COLLINS has no biometric consent, so her face is never recognised; her
     # parent now refuses the private feed.
-    school.set_consent("head", "COLLINS", "social_private", "refused")
+    school.pupils.set_consent("head", "COLLINS", "social_private", "refused")
     return school
 
 
 def _collins_photo(services) -> tuple[int, int]:
-    (imported,) = services.import_photos("teacher1", [ASTRONAUT], "Oak", workers=1)
+    (imported,) = services.photo_import.import_photos("teacher1", [ASTRONAUT], "Oak", workers=1)
     assert imported.error is None
-    (face,) = services.faces(imported.id)
+    (face,) = services.photos.faces(imported.id)
     assert face.recognised_pupil_id is None
     assert not face.decisions["social_private"].shown  # blurred by default
     return imported.id, face.id
@@ -51,16 +51,16 @@ def test_the_approver_cannot_clear_a_face_and_then_approve_the_post(staff, tmp_p
     face (a pupil refused on this channel) though only one person ever decided
     it should be seen."""
     photo_id, face_id = _collins_photo(staff)
-    post = staff.stage("teacher1", "Oak", "social_private", CAPTION, [photo_id], ALT,
-                       ["all-blurred"])
-    staff.submit("teacher1", post.id)
-    staff.review_face("head", photo_id, face_id, "not-a-face", "looks like a poster")
+    post = staff.posts.stage("teacher1", "Oak", "social_private", CAPTION, [photo_id], ALT,
+                             ["all-blurred"])
+    staff.posts.submit("teacher1", post.id)
+    staff.face_review.review_face("head", photo_id, face_id, "not-a-face", "looks like a poster")
     try:
-        staff.approve("head", post.id)
+        staff.posts.approve("head", post.id)
     except NotAllowed:
         return  # refused: the reviewer of a face is not its second pair of eyes
     try:
-        result = staff.export_post("teacher1", post.id, tmp_path / "out")
+        result = staff.post_export.export_post("teacher1", post.id, tmp_path / "out")
     except ClassLensError:
         return
     manifest = json.loads((Path(result["folder"]) / "manifest.json").read_text())
@@ -74,9 +74,10 @@ def test_one_slt_member_cannot_clear_a_face_and_export_it_alone(staff, tmp_path)
     member clears a face as "not a face" and exports the single photo: shown,
     with no second person involved at any step."""
     photo_id, face_id = _collins_photo(staff)
-    staff.review_face("head", photo_id, face_id, "not-a-face", "looks like a poster")
+    staff.face_review.review_face("head", photo_id, face_id, "not-a-face", "looks like a poster")
     try:
-        result = staff.export_photo("head", photo_id, "social_private", tmp_path / "out")
+        result = staff.photo_export.export_photo("head", photo_id, "social_private",
+                                                 tmp_path / "out")
     except ClassLensError:
         return
     assert [f["shown"] for f in result.faces] == [False], (
@@ -90,8 +91,8 @@ def test_audit_chain_cannot_be_rewritten_by_recomputing_the_hashes(school):
     """Someone with the database (the SQLite file on the staffroom PC) drops the
     append-only trigger, removes an entry, changes who approved something, and
     recomputes the chain with the public formula: `audit verify` says intact."""
-    school.add_user("admin", "head", "slt", PASSWORD)
-    school.set_consent("head", "OBAMA", "website", "refused")
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    school.pupils.set_consent("head", "OBAMA", "website", "refused")
     with school.db.engine.begin() as connection:
         if connection.dialect.name == "sqlite":
             connection.execute(text("DROP TRIGGER audit_log_no_update"))
@@ -112,7 +113,7 @@ def test_audit_chain_cannot_be_rewritten_by_recomputing_the_hashes(school):
             entry.hash = head = entry_hash(head, entry.at, entry.actor, entry.action,
                                            entry.subject, entry.field, entry.old_value,
                                            entry.new_value, entry.sensitive)
-    report = school.verify_audit()
+    report = school.audit_log.verify_audit()
     assert not report.intact, "an edited and re-chained audit log verifies as intact"
 
 
@@ -126,17 +127,17 @@ def test_no_comparison_with_a_pupil_whose_biometric_consent_was_withdrawn_mid_im
 
     other = Services(Database(school.db.url), school.library_root,
                      key_file=school.key_file)
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
 
     def progress(done, total, message):
         if done == 1:  # the first photo is in; the parent phones
-            other.set_consent("head", "BIDEN", "biometric", "refused")
+            other.pupils.set_consent("head", "BIDEN", "biometric", "refused")
 
     files = [str(FACE_FILES / "obama_portrait.jpg"), str(FACE_FILES / "biden_portrait.jpg")]
-    results = school.import_photos("teacher1", files, "Oak", state=TaskState(progress),
-                                   workers=1)
+    results = school.photo_import.import_photos("teacher1", files, "Oak", state=TaskState(progress),
+                                                workers=1)
     assert [r.error for r in results] == [None, None]
-    assert school.templates_of("BIDEN") == 0  # the withdrawal did delete the templates
+    assert school.enrolment.templates_of("BIDEN") == 0  # the withdrawal did delete the templates
     with school.db.transaction() as session:
         biden = session.scalar(select(Pupil.id).where(Pupil.pupil_id == "BIDEN"))
         recognised = session.scalars(select(Face.photo_id).where(
@@ -192,20 +193,20 @@ def test_a_colour_profile_cannot_hide_faces_from_detection_and_show_them_in_the_
     from imaging import BIDEN_RIGHT, distance, encoding_at
     from PIL import Image
 
-    school.add_user("admin", "head", "slt", PASSWORD)
-    school.set_never_publish("head", "BIDEN", True, "court order")
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    school.pupils.set_never_publish("head", "BIDEN", True, "court order")
     with pytest.raises(ClassLensError, match="must never be published"):  # the real photo
-        school.export_photo("head", 1, "website", tmp_path / "control")
+        school.photo_export.export_photo("head", 1, "website", tmp_path / "control")
 
     original = Image.open(TWO).convert("RGB")
     pixels = (np.asarray(original, dtype=np.float32) / 256 * 8).astype(np.uint8)
     hostile = tmp_path / "blue-room.png"
     Image.fromarray(pixels).save(hostile, icc_profile=_brightening_profile(8))
 
-    (imported,) = school.import_photos("teacher1", [str(hostile)], "Oak", workers=1)
+    (imported,) = school.photo_import.import_photos("teacher1", [str(hostile)], "Oak", workers=1)
     assert imported.error is None
     try:
-        result = school.export_photo("head", imported.id, "website", tmp_path / "out")
+        result = school.photo_export.export_photo("head", imported.id, "website", tmp_path / "out")
     except ClassLensError:
         return  # refused: fine
     exported = Image.open(result.path).convert("RGB")
@@ -222,19 +223,21 @@ def test_a_face_named_after_export_puts_the_post_on_that_pupils_takedown_list(st
     COLLINS and record the refusal. ClassLens now knows the published post shows
     her, yet her takedown list is empty and a removal request for her lists no
     post to take down."""
-    (imported,) = staff.import_photos("teacher1", [ASTRONAUT], "Oak", workers=1)
-    (face,) = staff.faces(imported.id)
-    staff.review_face("teacher1", imported.id, face.id, "not-a-face", "a poster on the wall")
-    post = staff.stage("teacher1", "Oak", "social_public", CAPTION, [imported.id], ALT)
-    staff.submit("teacher1", post.id)
-    staff.approve("head", post.id)
-    staff.export_post("teacher1", post.id, tmp_path / "out")
-    staff.mark_published("teacher1", post.id, "https://x.com/school/status/1")
+    (imported,) = staff.photo_import.import_photos("teacher1", [ASTRONAUT], "Oak", workers=1)
+    (face,) = staff.photos.faces(imported.id)
+    staff.face_review.review_face("teacher1", imported.id, face.id, "not-a-face",
+                                  "a poster on the wall")
+    post = staff.posts.stage("teacher1", "Oak", "social_public", CAPTION, [imported.id], ALT)
+    staff.posts.submit("teacher1", post.id)
+    staff.posts.approve("head", post.id)
+    staff.post_export.export_post("teacher1", post.id, tmp_path / "out")
+    staff.posts.mark_published("teacher1", post.id, "https://x.com/school/status/1")
 
-    staff.review_face("teacher1", imported.id, face.id, "pupil", "her mum says it is Eileen",
-                      "COLLINS")
-    staff.set_consent("head", "COLLINS", "social_public", "refused")
-    assert [e["post_id"] for e in staff.takedown("COLLINS")] == [post.id], (
+    staff.face_review.review_face("teacher1", imported.id, face.id, "pupil",
+                                  "her mum says it is Eileen",
+                                  "COLLINS")
+    staff.pupils.set_consent("head", "COLLINS", "social_public", "refused")
+    assert [e["post_id"] for e in staff.post_reports.takedown("COLLINS")] == [post.id], (
         "a published post showing a pupil who withdrew consent is not on her takedown list")
 
 
@@ -244,13 +247,13 @@ def test_a_mistyped_faces_setting_does_not_unblur_a_no_faces_school(school, valu
     """A no-faces school (every face blurred); the ICT leader retypes the setting with
     a capital letter, or clears it. Any value but "none" is taken as "show consented
     faces": recognised pupils are shown again (and recognition is back on)."""
-    school.set_policy("admin", "faces", "none", delete_templates=True)
-    assert not any(f.decisions["website"].shown for f in school.faces(1))
+    school.settings.set_policy("admin", "faces", "none", delete_templates=True)
+    assert not any(f.decisions["website"].shown for f in school.photos.faces(1))
     try:
-        school.set_policy("admin", "faces", value)
+        school.settings.set_policy("admin", "faces", value)
     except ClassLensError:
         return  # refused: "none" or "consented" only
-    shown = [f.recognised_pupil_id for f in school.faces(1) if f.decisions["website"].shown]
+    shown = [f.recognised_pupil_id for f in school.photos.faces(1) if f.decisions["website"].shown]
     assert shown == [], f"faces = {value!r} shows {shown} in a school that publishes no faces"
 
 
@@ -259,15 +262,15 @@ def test_match_tolerance_cannot_be_loosened_so_that_strangers_are_recognised(sch
     margin. Any number is accepted; at 0.95 with no margin the astronaut (Eileen
     Collins, pupil COLLINS, no biometric consent, website refused) is "recognised"
     as BIDEN and shown unblurred."""
-    school.add_user("admin", "head", "slt", PASSWORD)
-    school.set_consent("head", "COLLINS", "website", "refused")
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    school.pupils.set_consent("head", "COLLINS", "website", "refused")
     try:
-        school.set_policy("admin", "match_tolerance", 0.95)
-        school.set_policy("admin", "match_margin", 0)
+        school.settings.set_policy("admin", "match_tolerance", 0.95)
+        school.settings.set_policy("admin", "match_margin", 0)
     except ClassLensError:
         return
-    (imported,) = school.import_photos("teacher1", [ASTRONAUT], "Oak", workers=1)
-    (face,) = school.faces(imported.id)
+    (imported,) = school.photo_import.import_photos("teacher1", [ASTRONAUT], "Oak", workers=1)
+    (face,) = school.photos.faces(imported.id)
     assert not face.decisions["website"].shown, (
         f"a stranger's face is {face.decisions['website'].reason} and shown")
 
@@ -281,16 +284,16 @@ def test_an_original_changed_in_the_library_after_approval_is_not_exported(staff
     from imaging import BIDEN_RIGHT, distance, encoding_at
     from PIL import Image, ImageOps
 
-    staff.set_consent("head", "COLLINS", "social_private", "granted")  # back as it was
-    post = staff.stage("teacher1", "Oak", "social_private", CAPTION, [1], ALT)
-    staff.submit("teacher1", post.id)
-    staff.approve("head", post.id)
+    staff.pupils.set_consent("head", "COLLINS", "social_private", "granted")  # back as it was
+    post = staff.posts.stage("teacher1", "Oak", "social_private", CAPTION, [1], ALT)
+    staff.posts.submit("teacher1", post.id)
+    staff.posts.approve("head", post.id)
 
-    (photo,) = [p for p in staff.photos() if p.id == 1]
+    (photo,) = [p for p in staff.photos.photos() if p.id == 1]
     original = Image.open(TWO).convert("RGB")
     ImageOps.mirror(original).save(staff.library.path(photo.library_path), "JPEG", quality=95)
     try:
-        result = staff.export_post("teacher1", post.id, tmp_path / "out")
+        result = staff.post_export.export_post("teacher1", post.id, tmp_path / "out")
     except ClassLensError:
         return  # refused: the original is not the one that was approved
     (image,) = sorted(Path(result["folder"]).glob("post*.jpg"))
@@ -316,7 +319,7 @@ def test_an_invisible_character_does_not_hide_a_pupil_name_from_the_caption_chec
     pupil-name rule does not see it."""
     for caption, alt in ((f"Oak: Ei{hidden}leen won the race.", "Children running."),
                          ("Oak: the race.", f"Ei{hidden}leen running.")):
-        problems = school.check_draft("Oak", "social_private", caption, [1], [alt])
+        problems = school.posts.check_draft("Oak", "social_private", caption, [1], [alt])
         assert "pupil-name" in {p.rule for p in problems}, (
             f"{caption!r} / {alt!r} passes the pupil-name rule")
 
@@ -329,13 +332,13 @@ def test_no_template_is_stored_for_a_pupil_whose_biometric_consent_was_withdrawn
     is, and the new one is stored after it: a template of a pupil without consent."""
     import threading
 
-    school.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
     other = Services(Database(school.db.url), school.library_root, key_file=school.key_file)
     encode = type(school)._reference_encoding
 
     def encode_while_withdrawn(path):
         result = encode(path)
-        worker = threading.Thread(target=other.set_consent,
+        worker = threading.Thread(target=other.pupils.set_consent,
                                   args=("head", "OBAMA", "biometric", "refused"))
         worker.start()
         worker.join(30)
@@ -344,14 +347,14 @@ def test_no_template_is_stored_for_a_pupil_whose_biometric_consent_was_withdrawn
 
     monkeypatch.setattr(type(school), "_reference_encoding", staticmethod(encode_while_withdrawn))
     with contextlib.suppress(ClassLensError):  # refused: fine
-        school.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
+        school.enrolment.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
     other.db.close()
     with school.db.transaction() as session:  # the refusal was recorded meanwhile
         from classlens.storage.models import Consent
 
         assert session.scalars(select(Consent.status).join(Pupil).where(
             Pupil.pupil_id == "OBAMA", Consent.category == "biometric")).all() == ["refused"]
-    assert school.templates_of("OBAMA") == 0, (
+    assert school.enrolment.templates_of("OBAMA") == 0, (
         "a template was stored after the pupil's biometric consent was withdrawn")
 
 
@@ -388,6 +391,6 @@ def test_a_crafted_manifest_is_refused_with_a_message_not_a_traceback(school, tm
         archive.writestr("manifest.json", "[" * 200_000 + "]" * 200_000)
         archive.writestr("manifest.mac", "0" * 64)
     with pytest.raises(ClassLensError):
-        school.check_backup(crafted)
+        school.backups.check_backup(crafted)
     with pytest.raises(ClassLensError):
-        school.restore("admin", crafted)
+        school.backups.restore("admin", crafted)

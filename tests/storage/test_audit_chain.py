@@ -19,10 +19,10 @@ def sqlite_file(services) -> str:
 
 
 def test_every_entry_is_chained_and_verify_finds_each_kind_of_tampering(services):
-    services.add_user("admin", "ms.khan", "teacher", PASSWORD)
-    services.set_policy("admin", "match_tolerance", 0.45)
-    report = services.verify_audit()
-    assert report.intact and report.entries == len(services.audit())
+    services.users.add_user("admin", "ms.khan", "teacher", PASSWORD)
+    services.settings.set_policy("admin", "match_tolerance", 0.45)
+    report = services.audit_log.verify_audit()
+    assert report.intact and report.entries == len(services.audit_log.audit())
     if services.db.engine.dialect.name != "sqlite":
         return  # PostgreSQL's own refusals are tested below
     path = sqlite_file(services)
@@ -36,13 +36,13 @@ def test_every_entry_is_chained_and_verify_finds_each_kind_of_tampering(services
     for kind, statement in tamperings.items():
         copy = f"{path}.{kind}"
         with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
-            source.backup(target)
+            source.backups.backup(target)
         with sqlite3.connect(copy) as connection:
             connection.execute("DROP TRIGGER audit_log_no_update")
             connection.execute("DROP TRIGGER audit_log_no_delete")
             connection.execute(statement)
         tampered = Services(Database(f"sqlite:///{copy}"))
-        report = tampered.verify_audit()
+        report = tampered.audit_log.verify_audit()
         tampered.db.close()
         expected = ids[3] if kind == "delete" else ids[2]
         assert (report.intact, report.first_bad_id) == (False, expected), kind
@@ -56,7 +56,7 @@ def test_the_audit_log_refuses_update_delete_and_truncate(services):
         for statement in statements:
             with pytest.raises(DBAPIError, match="append-only"), connection.begin():
                 connection.execute(text(statement))
-    assert services.verify_audit().intact
+    assert services.audit_log.verify_audit().intact
 
 
 def test_audit_verify_on_the_command_line(cli, db_url):
@@ -88,7 +88,7 @@ def test_the_migration_chains_entries_written_before_it(db_url):
                 f"('2025-01-0{n + 1} 10:00:00', 'admin', 'old.entry', 'x:{n}', FALSE)"))
     engine.dispose()
     services = Services(Database(db_url))
-    report = services.verify_audit()
+    report = services.audit_log.verify_audit()
     assert report.intact and report.entries == 3
     services.db.close()
 
@@ -97,14 +97,14 @@ def test_concurrent_writers_never_fork_the_chain(db_url):
     import threading
 
     first = Services(Database(db_url))
-    first.init_school("Busy School", "private-feed", PASSWORD)
+    first.settings.init_school("Busy School", "private-feed", PASSWORD)
     second = Services(Database(db_url))
     errors = []
 
     def add(services, prefix):
         try:
             for n in range(15):
-                services.add_user("admin", f"{prefix}{n}", "teacher", PASSWORD)
+                services.users.add_user("admin", f"{prefix}{n}", "teacher", PASSWORD)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
@@ -115,7 +115,7 @@ def test_concurrent_writers_never_fork_the_chain(db_url):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert first.verify_audit().intact and first.verify_audit().entries == 32
+    assert first.audit_log.verify_audit().intact and first.audit_log.verify_audit().entries == 32
     first.db.close()
     second.db.close()
 
@@ -123,7 +123,7 @@ def test_concurrent_writers_never_fork_the_chain(db_url):
 def test_the_app_warns_when_the_log_was_tampered_with(qtbot, services):
     from classlens.gui.main_window import MainWindow
 
-    user = services.sign_in("admin", PASSWORD)
+    user = services.signin.sign_in("admin", PASSWORD)
     window = MainWindow(services, user)
     qtbot.addWidget(window)
     assert window.audit_warning is None
@@ -144,18 +144,18 @@ def test_the_app_backs_up_and_restores_after_asking(qtbot, school, tmp_path, mon
     from classlens.gui.main_window import MainWindow
     from classlens.gui.qt import QtWidgets
 
-    user = school.sign_in("admin", PASSWORD)
+    user = school.signin.sign_in("admin", PASSWORD)
     window = MainWindow(school, user)
     qtbot.addWidget(window)
     assert window.backup_to(tmp_path / "b.zip") is not None
-    school.add_user("admin", "newcomer", "teacher", PASSWORD)
+    school.users.add_user("admin", "newcomer", "teacher", PASSWORD)
     buttons = QtWidgets.QMessageBox.StandardButton
     monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: buttons.Cancel)
     assert window.restore_from(tmp_path / "b.zip") is None
-    assert "newcomer" in [u.username for u in school.users()]
+    assert "newcomer" in [u.username for u in school.users.users()]
     monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: buttons.Yes)
     restored = window.restore_from(tmp_path / "b.zip")
-    assert restored is not None and "newcomer" not in [u.username for u in school.users()]
+    assert restored is not None and "newcomer" not in [u.username for u in school.users.users()]
     # What was done stays in the message bar above the screens.
     assert any(restored["safety_copy"] in m for m in window.messages.texts())
 
@@ -170,5 +170,5 @@ def test_an_entry_added_directly_is_chained_too(services):
         session.add(AuditEntry(at=utcnow(), actor="admin", action="bare", subject="x:2",
                                sensitive=False))
         services._audit(session, "admin", "third", "x:3")
-    assert [e["action"] for e in services.audit(limit=3)] == ["third", "bare", "first"]
-    assert services.verify_audit().intact
+    assert [e["action"] for e in services.audit_log.audit(limit=3)] == ["third", "bare", "first"]
+    assert services.audit_log.verify_audit().intact

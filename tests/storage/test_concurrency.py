@@ -20,10 +20,11 @@ LOAD_SECONDS = float(os.environ.get("CLASSLENS_LOAD_SECONDS", "60"))
 
 def test_the_second_of_two_simultaneous_approvals_is_refused(school):
     """Two heads approve the same post at the same moment, each on their own connection."""
-    school.add_user("admin", "head", "slt", PASSWORD)
-    school.add_user("admin", "deputy", "slt", PASSWORD)
-    post = school.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1], ["Two people"])
-    school.submit("teacher1", post.id)
+    school.users.add_user("admin", "head", "slt", PASSWORD)
+    school.users.add_user("admin", "deputy", "slt", PASSWORD)
+    post = school.posts.stage("teacher1", "Oak", "website", "Oak: the Blue Room.", [1],
+                              ["Two people"])
+    school.posts.submit("teacher1", post.id)
     first = Services(Database(school.db.url), school.library_root, key_file=school.key_file)
     second = Services(Database(school.db.url), school.library_root, key_file=school.key_file)
     both_read = threading.Barrier(2)
@@ -39,7 +40,7 @@ def test_the_second_of_two_simultaneous_approvals_is_refused(school):
 
         services._decider = decider
         try:
-            results[who] = services.approve(who, post.id).status
+            results[who] = services.posts.approve(who, post.id).status
         except ConcurrentChange as error:
             results[who] = error
 
@@ -56,8 +57,8 @@ def test_the_second_of_two_simultaneous_approvals_is_refused(school):
     assert f"post {post.id} was changed by {winner} at " in str(outcomes[1])
     assert "(it is now approved)" in str(outcomes[1])
     assert "nothing was saved: reload it" in str(outcomes[1])
-    assert school.post(post.id).approver == winner
-    assert [e["action"] for e in school.audit()].count("post.approved") == 1
+    assert school.posts.post(post.id).approver == winner
+    assert [e["action"] for e in school.audit_log.audit()].count("post.approved") == 1
     first.db.close()
     second.db.close()
 
@@ -81,8 +82,8 @@ def test_ten_clients_editing_consents_lose_no_update(backend, school):
             while time.monotonic() < stop:
                 status = rng.choice(["granted", "refused"])
                 try:
-                    services.set_consent("admin", rng.choice(pupils), rng.choice(categories),
-                                         status, evidence=f"client {number}")
+                    services.pupils.set_consent("admin", rng.choice(pupils), rng.choice(categories),
+                                                status, evidence=f"client {number}")
                     accepted[number] += 1
                 except ConcurrentChange:
                     conflicts[number] += 1
@@ -91,14 +92,14 @@ def test_ten_clients_editing_consents_lose_no_update(backend, school):
         finally:
             services.db.close()
 
-    before = sum(1 for e in school.audit() if e["action"] == "consent.set")
+    before = sum(1 for e in school.audit_log.audit() if e["action"] == "consent.set")
     threads = [threading.Thread(target=client, args=(n,)) for n in range(10)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=LOAD_SECONDS + 120)
     assert errors == []
-    log = [e for e in school.audit() if e["action"] == "consent.set"]
+    log = [e for e in school.audit_log.audit() if e["action"] == "consent.set"]
     assert len(log) - before == sum(accepted.values()) > 0
     # The newest logged change of each consent is what the register holds.
     for pupil in pupils:
@@ -108,4 +109,4 @@ def test_ten_clients_editing_consents_lose_no_update(backend, school):
             if newest is None:
                 continue
             expected = "granted" if newest["new"].startswith("granted") else "refused"
-            assert school.pupil(pupil).as_dict()["consent"][category] == expected
+            assert school.pupils.pupil(pupil).as_dict()["consent"][category] == expected

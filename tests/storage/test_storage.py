@@ -42,12 +42,12 @@ def test_upgrade_of_a_database_created_by_the_first_migration(db_url):
     with services.db.engine.connect() as c:
         assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
             head_revision())
-    pupil = services.pupil("P1")
+    pupil = services.pupils.pupil("P1")
     assert (pupil.given_name, pupil.class_name) == ("Zoë", "Oak")
     assert pupil.consent["website"].allowed
     # 0002 gave the existing school its channels, one per consent category.
-    assert [c.name for c in services.channels()][:2] == ["website", "social_public"]
-    assert services.may_show("P1", "website").allowed
+    assert [c.name for c in services.settings.channels()][:2] == ["website", "social_public"]
+    assert services.pupils.may_show("P1", "website").allowed
     assert services.school().created_at.tzinfo is not None
 
 
@@ -67,7 +67,7 @@ def test_a_database_saved_at_every_revision_upgrades(db_url, revision):
                        "never_publish) VALUES (1, 'P1', 'Ann', 'Lee', TRUE, FALSE)"))
     engine.dispose()
     services = Services(Database(db_url))
-    assert services.pupil("P1").given_name == "Ann"
+    assert services.pupils.pupil("P1").given_name == "Ann"
     with services.db.engine.connect() as c:
         assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
             head_revision())
@@ -79,14 +79,14 @@ def test_the_revision_list_is_complete():
 
 def test_a_fresh_database_has_no_channels_until_a_school_exists(db_url):
     services = Services(Database(db_url))
-    assert services.channels() == []
-    services.init_school("New", "no-faces", PASSWORD)
-    assert len(services.channels()) == 7
+    assert services.settings.channels() == []
+    services.settings.init_school("New", "no-faces", PASSWORD)
+    assert len(services.settings.channels()) == 7
 
 
 def test_opening_twice_keeps_data(db_url):
     first = Services(Database(db_url))
-    first.init_school("Twice", "private-feed", PASSWORD)
+    first.settings.init_school("Twice", "private-feed", PASSWORD)
     first.db.close()
     second = Services(Database(db_url))
     assert second.school().name == "Twice"
@@ -99,7 +99,7 @@ def test_opening_twice_keeps_data(db_url):
 def test_the_audit_log_is_append_only(services, statement):
     with pytest.raises(DatabaseError, match="append-only"), services.db.engine.begin() as c:
         c.execute(text(statement))
-    assert services.audit()[-1]["action"] == "school.created"
+    assert services.audit_log.audit()[-1]["action"] == "school.created"
 
 
 def test_foreign_keys_are_enforced(services):

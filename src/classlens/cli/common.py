@@ -81,13 +81,13 @@ def open_services(args, sign_in: bool = True, create: bool = False) -> Services:
 
 def authenticate(services: Services, actor: str | None) -> None:
     """Whoever says --as must prove it with that user's password, every time."""
-    if not actor or not services.users():
+    if not actor or not services.users.users():
         return  # nobody claimed, or no school yet: the command refuses by itself
     prove_identity(services, actor, "CLASSLENS_PASSWORD", f"Password for {actor}: ")
-    if services.must_change_password(actor):
-        print(f"classlens: note: {actor} still has the initial password an ICT leader gave; "
-              f"choose your own with `classlens users passwd {actor} --as {actor}`",
-              file=sys.stderr)
+    if services.signin.must_change_password(actor):
+               print(f"classlens: note: {actor} still has the initial password an ICT leader gave; "
+                     f"choose your own with `classlens users passwd {actor} --as {actor}`",
+                     file=sys.stderr)
 
 
 def prove_identity(services: Services, username: str, variable: str, prompt: str) -> None:
@@ -96,15 +96,16 @@ def prove_identity(services: Services, username: str, variable: str, prompt: str
     An account without a password (made before passwords were required) proves
     nothing: whoever typed one would set it, so sign_in refuses it.
     """
-    if not services.needs_password(username):
-        services.sign_in(username, None)  # raises: no such user, or locked without a password
+    if not services.signin.needs_password(username):
+        services.signin.sign_in(username,
+                                None)  # raises: no such user, or locked without a password
     password = os.environ.get(variable)
     if password is None:
         if not sys.stdin.isatty():
             raise NotAllowed(f"acting as {username} needs {username}'s password: set "
                              f"{variable} (there is no terminal to ask for it)")
         password = getpass.getpass(prompt)
-    services.sign_in(username, password)
+    services.signin.sign_in(username, password)
 
 
 def new_password(prompt: str) -> str:

@@ -83,7 +83,8 @@ def cmd_contacts_import(args) -> int:
         mapping = parse_mapping(args.map, CONTACT_FIELDS, "contacts")
     except MappingError as error:
         raise UsageError(str(error)) from None
-    report = open_services(args).import_contacts(args.actor, args.file, mapping, args.dry_run)
+    report = open_services(args).contacts.import_contacts(args.actor, args.file, mapping,
+                                                          args.dry_run)
     if report.errors:
         emit(args, report.as_dict())
         if not args.json:
@@ -101,7 +102,7 @@ def cmd_contacts_import(args) -> int:
 
 
 def cmd_contacts_list(args) -> int:
-    rows = open_services(args).contacts(args.actor, args.pupil)
+    rows = open_services(args).contacts.contacts(args.actor, args.pupil)
     lines = [("PUPIL", "CLASS", "CONTACT", "RELATIONSHIP", "PARENT/CARER", "E-MAIL HELD")]
     lines += [(r["pupil_id"], r["class"] or "", r["contact_name"], r["relationship"],
                "yes" if r["parent_or_carer"] else "no", "yes" if r["has_email"] else "no")
@@ -111,7 +112,7 @@ def cmd_contacts_list(args) -> int:
 
 
 def cmd_followers_check(args) -> int:
-    verdicts = open_services(args).check_followers(args.actor, args.channel, args.file)
+    verdicts = open_services(args).followers.check_followers(args.actor, args.channel, args.file)
     lines = [("HANDLE", "NAME", "VERDICT", "WHY")]
     lines += [(v.handle, v.display_name, v.verdict, v.reason) for v in verdicts]
     emit(args, [v.as_dict() for v in verdicts], table(lines))
@@ -119,8 +120,8 @@ def cmd_followers_check(args) -> int:
 
 
 def cmd_followers_decide(args) -> int:
-    result = open_services(args).decide_follower(args.actor, args.channel, args.handle,
-                                                 args.decision, args.display_name)
+    result = open_services(args).followers.decide_follower(args.actor, args.channel, args.handle,
+                                                           args.decision, args.display_name)
     past = {"accept": "Accepted", "decline": "Declined", "block": "Blocked"}[args.decision]
     emit(args, result, f"{past} {result['handle']} on {result['channel']}"
          + (f" (was: {result['previous']})." if result["previous"] else "."))
@@ -128,7 +129,7 @@ def cmd_followers_decide(args) -> int:
 
 
 def cmd_followers_list(args) -> int:
-    rows = open_services(args).follower_decisions(args.actor, args.channel)
+    rows = open_services(args).followers.follower_decisions(args.actor, args.channel)
     lines = [("HANDLE", "NAME", "DECISION", "BY", "WHEN")]
     lines += [(r["handle"], r["display_name"] or "", r["decision"], r["decided_by"],
                r["decided_at"][:16]) for r in rows]
@@ -149,14 +150,14 @@ def _sample_text(check: dict) -> str:
 
 
 def cmd_followers_sample(args) -> int:
-    check = open_services(args).draw_follower_sample(args.actor, args.channel, args.file,
-                                                     args.size)
+    check = open_services(args).followers.draw_follower_sample(args.actor, args.channel, args.file,
+                                                               args.size)
     emit(args, check, _sample_text(check))
     return EXIT_OK
 
 
 def cmd_followers_checked(args) -> int:
-    check = open_services(args).finish_follower_check(args.actor, args.channel, args.note)
+    check = open_services(args).followers.finish_follower_check(args.actor, args.channel, args.note)
     emit(args, check, f"This week's follower check of {check['channel']} is done.")
     return EXIT_OK
 
@@ -167,9 +168,9 @@ def cmd_channels_checklist(args) -> int:
         if not args.channel:
             raise UsageError("say which channel you checked: channels checklist CHANNEL "
                              "--confirm ITEM")
-        rows = services.confirm_account_items(args.actor, args.channel, args.confirm)
+        rows = services.account_checks.confirm_account_items(args.actor, args.channel, args.confirm)
     else:
-        rows = services.account_checklist(args.channel)
+        rows = services.account_checks.account_checklist(args.channel)
     lines = [("CHANNEL", "ITEM", "STATUS", "CONFIRMED BY", "PROMISE")]
     lines += [(r["channel"], r["item"], r["status"] if r["status"] != "due"
                else f"due by {r['due']}", r["confirmed_by"] or "", r["text"]) for r in rows]

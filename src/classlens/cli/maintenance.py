@@ -42,7 +42,7 @@ def add_commands(commands) -> None:
 
 
 def cmd_audit(args) -> int:
-    entries = open_services(args).audit(viewer=args.actor, limit=args.limit)
+    entries = open_services(args).audit_log.audit(viewer=args.actor, limit=args.limit)
     rows = [("WHEN", "WHO", "WHAT", "SUBJECT", "FIELD", "OLD", "NEW")]
     rows += [(e["at"][:19], e["actor"], e["action"], e["subject"], e["field"] or "",
               e["old"] or "", e["new"] or "") for e in entries]
@@ -51,7 +51,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_audit_verify(args) -> int:
-    report = open_services(args).verify_audit()
+    report = open_services(args).audit_log.verify_audit()
     if report.intact:
         text = f"The audit log is intact: {report.entries} entries, each chained to the last."
     else:
@@ -73,7 +73,7 @@ def _clean_up_when_terminated() -> None:
 
 def cmd_backup(args) -> int:
     _clean_up_when_terminated()
-    manifest = open_services(args).backup(args.actor, args.file)
+    manifest = open_services(args).backups.backup(args.actor, args.file)
     manifest.pop("members")  # every member's hash: in the backup, too long to print
     emit(args, manifest, f"Backed up {sum(manifest['rows'].values())} rows and "
          f"{manifest['files']} library files to {args.file}.")
@@ -88,7 +88,7 @@ def cmd_restore(args) -> int:
             raise ClassLensError("restore replaces the whole register and there is no terminal "
                                  "to ask for confirmation: nothing was changed. Run it again "
                                  "with --yes to confirm.")
-        manifest = services.check_backup(args.file)
+        manifest = services.backups.check_backup(args.file)
         answer = input(
             f"This replaces the whole register ({services.school().name}) with the backup "
             f"made {manifest['created_at']} ({sum(manifest['rows'].values())} rows, "
@@ -97,7 +97,7 @@ def cmd_restore(args) -> int:
         if answer.strip().lower() != "yes":
             print("Nothing was changed.", file=sys.stderr)
             return EXIT_REJECTED
-    manifest = services.restore(args.actor, args.file)
+    manifest = services.backups.restore(args.actor, args.file)
     manifest.pop("members")
     emit(args, manifest, f"Restored the backup of {manifest['created_at']}.\nThe register "
          f"as it was before is kept in {manifest['safety_copy']} (restore that file to undo).")

@@ -74,8 +74,8 @@ def cmd_photos_import(args) -> int:
 
     services = open_services(args)
     state = TaskState(None if args.json else _print_progress)
-    results = services.import_photos(args.actor, args.paths, args.class_name, state,
-                                     args.workers)
+    results = services.photo_import.import_photos(args.actor, args.paths, args.class_name, state,
+                                                  args.workers)
     lines = []
     for r in results:
         if r.error:
@@ -104,16 +104,17 @@ def cmd_photos_export(args) -> int:
     each photo's id, and an error instead of a path for a photo that was refused)."""
     services = open_services(args)
     if len(args.photo_id) == 1:
-        result = services.export_photo(args.actor, args.photo_id[0], args.channel, args.out)
+        result = services.photo_export.export_photo(args.actor, args.photo_id[0], args.channel,
+                                                    args.out)
         shown = sum(f["shown"] for f in result.faces)
         emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
              f"{len(result.faces) - shown} blurred.")
         return EXIT_OK
     # Each photo is its own transaction, as for one; the pixels are made on
-    # every core beforehand (services.export_photos).
+    # every core beforehand (services.photo_export.export_photos).
     documents, lines, refused = [], [], 0
     photo_ids = list(dict.fromkeys(args.photo_id))  # each once, in the order given
-    exported = services.export_photos(args.actor, photo_ids, args.channel, args.out)
+    exported = services.photo_export.export_photos(args.actor, photo_ids, args.channel, args.out)
     for photo_id in photo_ids:
         outcome = exported[photo_id]
         if isinstance(outcome, ClassLensError):
@@ -132,7 +133,7 @@ def cmd_photos_export(args) -> int:
 
 
 def cmd_photos_list(args) -> int:
-    photos = open_services(args).photos(args.class_name)
+    photos = open_services(args).photos.photos(args.class_name)
     documents = [{"id": p.id, "file": p.original_name, "class": p.class_name,
                   "captured_at": p.captured_at.isoformat() if p.captured_at else None,
                   "imported_at": p.imported_at.isoformat(), "imported_by": p.imported_by,
@@ -148,7 +149,7 @@ def cmd_photos_list(args) -> int:
 
 
 def cmd_photos_faces(args) -> int:
-    faces = open_services(args).faces(args.photo_id)
+    faces = open_services(args).photos.faces(args.photo_id)
     rows = [("FACE", "BOX", "PUPIL", "CHANNEL", "SHOWN", "WHY")]
     for f in faces:
         for channel, decision in f.decisions.items():
@@ -166,21 +167,22 @@ def cmd_photos_review(args) -> int:
     if args.confirmed_by:
         prove_identity(services, args.confirmed_by, "CLASSLENS_CONFIRM_PASSWORD",
                        f"Password for {args.confirmed_by} (confirming): ")
-    services.review_face(args.actor, args.photo_id, args.face, action, args.reason,
-                         args.pupil, args.confirmed_by)
+    services.face_review.review_face(args.actor, args.photo_id, args.face, action, args.reason,
+                                     args.pupil, args.confirmed_by)
     confirmed = f" (confirmed by {args.confirmed_by})" if args.confirmed_by else ""
     print(f"Photo {args.photo_id}, face {args.face}: {action} recorded{confirmed}.")
     return EXIT_OK
 
 
 def cmd_photos_withdrawn(args) -> int:
-    count = open_services(args).withdraw_photo_export(args.actor, args.file)
+    count = open_services(args).post_reports.withdraw_photo_export(args.actor, args.file)
     emit(args, {"file": args.file, "withdrawn": count},
          f"{args.file}: recorded as taken down; its takedowns are closed.")
     return EXIT_OK
 
 
 def cmd_photos_add_blur(args) -> int:
-    face_id = open_services(args).add_blur(args.actor, args.photo_id, args.box, args.reason)
+    face_id = open_services(args).face_review.add_blur(args.actor, args.photo_id, args.box,
+                                                       args.reason)
     emit(args, {"face_id": face_id}, f"Photo {args.photo_id}: blur region {face_id} added.")
     return EXIT_OK

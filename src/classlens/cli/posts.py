@@ -90,16 +90,16 @@ def _post_text(view) -> str:
 
 
 def cmd_posts_stage(args) -> int:
-    view = open_services(args).stage(args.actor, args.class_name, args.channel, args.caption,
-                                     args.photos, args.alts, args.acks, args.kind)
+    view = open_services(args).posts.stage(args.actor, args.class_name, args.channel, args.caption,
+                                           args.photos, args.alts, args.acks, args.kind)
     emit(args, {"id": view.id, "status": view.status,
                 "problems": [p.as_dict() for p in view.problems]}, _post_text(view))
     return EXIT_OK
 
 
 def cmd_posts_edit(args) -> int:
-    view = open_services(args).edit(args.actor, args.post_id, args.caption, args.photos,
-                                    args.alts, args.acks, args.kind)
+    view = open_services(args).posts.edit(args.actor, args.post_id, args.caption, args.photos,
+                                          args.alts, args.acks, args.kind)
     emit(args, view.as_dict(), _post_text(view))
     return EXIT_OK
 
@@ -107,27 +107,27 @@ def cmd_posts_edit(args) -> int:
 def cmd_posts_transition(args) -> int:
     services = open_services(args)
     if args.transition == "submit":
-        view = services.submit(args.actor, args.post_id)
+        view = services.posts.submit(args.actor, args.post_id)
     elif args.transition == "approve":
-        view = services.approve(args.actor, args.post_id)
+        view = services.posts.approve(args.actor, args.post_id)
     elif args.transition == "reject":
-        view = services.reject(args.actor, args.post_id, args.reason)
+        view = services.posts.reject(args.actor, args.post_id, args.reason)
     elif args.transition == "published":
-        view = services.mark_published(args.actor, args.post_id, args.url)
+        view = services.posts.mark_published(args.actor, args.post_id, args.url)
     else:
-        view = services.withdraw_post(args.actor, args.post_id, args.reason)
+        view = services.posts.withdraw_post(args.actor, args.post_id, args.reason)
     emit(args, view.as_dict(), _post_text(view))
     return EXIT_OK
 
 
 def cmd_posts_export(args) -> int:
-    result = open_services(args).export_post(args.actor, args.post_id, args.out)
+    result = open_services(args).post_export.export_post(args.actor, args.post_id, args.out)
     emit(args, result, f"Wrote {result['folder']}: {', '.join(result['files'])}")
     return EXIT_OK
 
 
 def cmd_posts_list(args) -> int:
-    views = open_services(args).posts(args.status)
+    views = open_services(args).posts.posts(args.status)
     rows = [("POST", "STATUS", "CLASS", "CHANNEL", "AUTHOR", "APPROVER", "CAPTION")]
     rows += [(str(v.id), v.status, v.class_name, v.channel, v.author, v.approver or "",
               v.caption[:40]) for v in views]
@@ -137,11 +137,11 @@ def cmd_posts_list(args) -> int:
 
 def cmd_posts_show(args) -> int:
     services = open_services(args)
-    view = services.post(args.post_id)
+    view = services.posts.post(args.post_id)
     # The approver sees every face as it will be published, as in the app.
     faces = []
     for photo in view.photos:
-        for face in services.faces(photo["photo_id"]):
+        for face in services.photos.faces(photo["photo_id"]):
             decision = face.decisions.get(view.channel)
             if decision is not None:
                 faces.append(f"  photo {photo['photo_id']}, face {face.id}: "
@@ -152,7 +152,7 @@ def cmd_posts_show(args) -> int:
 
 
 def cmd_report_weekly(args) -> int:
-    report = open_services(args).weekly_report(args.week)
+    report = open_services(args).post_reports.weekly_report(args.week)
     rows = [("CLASS", "POSTS", "STATUS", "EVENTS")] + [
         (c["class"], str(c["posts"]), c["status"], str(c.get("events", 0)))
         for c in report["classes"]]

@@ -73,7 +73,7 @@ def cmd_register_import(args) -> int:
         mapping = parse_mapping(args.map)
     except MappingError as error:
         raise UsageError(str(error)) from None
-    report = open_services(args).import_register(
+    report = open_services(args).register_files.import_register(
         args.actor, args.file, mapping, args.mark_missing_left, args.dry_run,
         accept_grants=args.accept_grants)
     if report.errors:
@@ -99,7 +99,7 @@ def cmd_register_import(args) -> int:
 
 
 def cmd_register_list(args) -> int:
-    pupils = open_services(args).list_pupils(args.class_name, viewer=args.actor)
+    pupils = open_services(args).pupils.list_pupils(args.class_name, viewer=args.actor)
     rows = [("PUPIL", "NAME", "CLASS", *(c.upper() for c in ALL_CATEGORIES))]
     for p in pupils:
         name = p.display_name
@@ -111,29 +111,30 @@ def cmd_register_list(args) -> int:
 
 
 def cmd_register_export(args) -> int:
-    count = open_services(args).export_register(args.actor, args.file)
+    count = open_services(args).register_files.export_register(args.actor, args.file)
     print(f"Exported {count} pupils to {args.file}.")
     return EXIT_OK
 
 
 def cmd_register_never_publish(args) -> int:
-    open_services(args).set_never_publish(args.actor, args.pupil_id, not args.clear, args.reason)
+    open_services(args).pupils.set_never_publish(args.actor, args.pupil_id, not args.clear,
+                                                 args.reason)
     print(f"{args.pupil_id}: never publish {'removed' if args.clear else 'set'}.")
     return EXIT_OK
 
 
 def cmd_consent_set(args) -> int:
     services = open_services(args)
-    services.set_consent(args.actor, args.pupil_id, args.category, args.status, args.by,
-                         args.expires, args.evidence)
-    view = services.pupil(args.pupil_id)
+    services.pupils.set_consent(args.actor, args.pupil_id, args.category, args.status, args.by,
+                                args.expires, args.evidence)
+    view = services.pupils.pupil(args.pupil_id)
     print(f"{args.pupil_id}: {args.category} is now {view.as_dict()['consent'][args.category]} "
           f"({view.consent[args.category].message}).")
     return EXIT_OK
 
 
 def cmd_register_enrol(args) -> int:
-    report = open_services(args).enrol(args.actor, args.pupil_id, args.photos)
+    report = open_services(args).enrolment.enrol(args.actor, args.pupil_id, args.photos)
     lines = [f"Enrolled {report.enrolled} reference photo(s) for {args.pupil_id}."]
     lines += [f"  {printable(e['file'])}: {e['message']}" for e in report.errors]
     lines += [f"  {printable(n['file'])}: {n['message']}" for n in report.notes]
@@ -142,7 +143,7 @@ def cmd_register_enrol(args) -> int:
 
 
 def cmd_register_takedowns(args) -> int:
-    entries = open_services(args).open_takedowns()
+    entries = open_services(args).post_reports.open_takedowns()
     rows = [("POST", "PUPIL", "CHANNEL", "LINK", "WHY")]
     rows += [(_what(e), e["pupil_id"], e["channel"], e["url"] or e["file"] or "-",
               e["reason"]) for e in entries]

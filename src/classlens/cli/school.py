@@ -66,9 +66,9 @@ def add_policy_commands(commands) -> None:
 def cmd_init(args) -> int:
     services = open_services(args, create=True)
     created = False
-    if not services.users():
-        created = services.init_school(args.school, args.policy,
-                                       new_password("Password for the user 'admin'"))
+    if not services.users.users():
+        created = services.settings.init_school(args.school, args.policy,
+                                                new_password("Password for the user 'admin'"))
     school = services.school()
     message = (f"Created {school.name} with policy {school.policy}; user 'admin' (ict), with "
                "the password you gave, can now add staff." if created else
@@ -78,7 +78,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_channels_list(args) -> int:
-    channels = open_services(args).channels()
+    channels = open_services(args).settings.channels()
     emit(args, [{"name": c.name, "category": c.category, "platform": c.platform}
                 for c in channels],
          table([("CHANNEL", "CATEGORY", "PLATFORM")]
@@ -87,7 +87,7 @@ def cmd_channels_list(args) -> int:
 
 
 def cmd_channels_add(args) -> int:
-    open_services(args).add_channel(args.actor, args.name, args.category, args.platform)
+    open_services(args).settings.add_channel(args.actor, args.name, args.category, args.platform)
     print(f"Added channel {args.name} ({args.category} on {args.platform}).")
     return EXIT_OK
 
@@ -101,7 +101,7 @@ def cmd_policy_show(args) -> int:
 
 def cmd_school_library(args) -> int:
     services = open_services(args)
-    services.set_library(args.actor, args.folder)
+    services.settings.set_library(args.actor, args.folder)
     print(f"Photos are kept in {services.library_root} on every machine using this register.")
     return EXIT_OK
 
@@ -116,13 +116,13 @@ def cmd_policy_set(args) -> int:
         value = raw  # a bare word is a string
     services = open_services(args)
     try:
-        services.set_policy(args.actor, name.strip(), value, delete_templates=args.yes)
+        services.settings.set_policy(args.actor, name.strip(), value, delete_templates=args.yes)
     except NeedsConfirmation as question:
         if not sys.stdin.isatty():
             raise
         if input(f"{question}\nDelete them? [y/N] ").strip().lower() not in ("y", "yes"):
             print("Nothing changed.")
             return EXIT_REJECTED
-        services.set_policy(args.actor, name.strip(), value, delete_templates=True)
+        services.settings.set_policy(args.actor, name.strip(), value, delete_templates=True)
     print(f"{name.strip()} = {json.dumps(value)}")
     return EXIT_OK

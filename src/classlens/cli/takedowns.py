@@ -33,7 +33,7 @@ def cmd_takedown(args) -> int:
         return cmd_takedown_requests(args)
     if args.post is not None or args.pupil is not None or args.requested_by is not None:
         raise UsageError("--post, --pupil and --from go with `takedown request`")
-    entries = open_services(args).takedown(args.pupil_id, args.actor or "system")
+    entries = open_services(args).post_reports.takedown(args.pupil_id, args.actor or "system")
     rows = [("POST", "CHANNEL", "EXPORTED", "LINK", "TAKE DOWN")]
     rows += [(_what(e), e["channel"], e["exported_at"][:16], e["url"] or e["file"] or "-",
               e["reason"] or "") for e in entries]
@@ -59,8 +59,8 @@ def _add_removal_arguments(parser) -> None:
 def cmd_takedown_requests(args) -> int:
     services = open_services(args)
     if args.pupil_id == "request":
-        result = services.request_removal(args.actor, args.requested_by or "", args.post,
-                                          args.pupil)
+        result = services.removals.request_removal(args.actor, args.requested_by or "", args.post,
+                                                   args.pupil)
         what = f"post {result['post_id']}" if result["post_id"] else f"pupil {result['pupil_id']}"
         live = ", ".join(str(n) for n in result["waiting_for"]) or "none"
         emit(args, result, f"Removal request {result['id']} recorded: {what}, from "
@@ -70,10 +70,11 @@ def cmd_takedown_requests(args) -> int:
     elif args.pupil_id == "done":
         if args.request_id is None:
             raise UsageError("say which request: takedown done REQUEST_ID --note TEXT")
-        result = services.close_removal_request(args.actor, args.request_id, args.note or "")
+        result = services.removals.close_removal_request(args.actor, args.request_id,
+                                                         args.note or "")
         emit(args, result, f"Removal request {result['id']} closed.")
     else:
-        requests = services.removal_requests(open_only=not args.all)
+        requests = services.removals.removal_requests(open_only=not args.all)
         lines = [("REQUEST", "FROM", "POST/PUPIL", "RECEIVED", "WAITING FOR")]
         lines += [(str(r["id"]), r["requested_by"],
                    f"post {r['post_id']}" if r["post_id"] else f"pupil {r['pupil_id']}",

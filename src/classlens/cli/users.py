@@ -35,12 +35,12 @@ def add_commands(commands) -> None:
 
 
 def cmd_users_add(args) -> int:
-    from classlens.services.base import MANAGE_USERS
+    from classlens.services.access import MANAGE_USERS
 
     services = open_services(args)
-    services.require_role(args.actor, MANAGE_USERS)  # before asking for a password
-    services.add_user(args.actor, args.name, args.role,
-                      new_password(f"Initial password for {args.name}"))
+    services.signin.require_role(args.actor, MANAGE_USERS)  # before asking for a password
+    services.users.add_user(args.actor, args.name, args.role,
+                            new_password(f"Initial password for {args.name}"))
     print(f"Added {args.name} ({args.role}) with an initial password; the app asks them to "
           "choose their own at first sign-in.")
     return EXIT_OK
@@ -48,15 +48,16 @@ def cmd_users_add(args) -> int:
 
 def cmd_users_passwd(args) -> int:
     services = open_services(args, sign_in=False)
-    if (args.actor and args.actor == args.name and services.users()
-            and not services.needs_password(args.name)):
+    if (args.actor and args.actor == args.name and services.users.users()
+            and not services.signin.needs_password(args.name)):
         # An older register where this ICT account has no password: the core
         # allows it only while no ICT account has one.
-        services.set_first_ict_password(args.name, new_password(f"Password for {args.name}"))
+        services.signin.set_first_ict_password(args.name, new_password(f"Password for {args.name}"))
         print(f"Password set for {args.name}.")
         return EXIT_OK
     authenticate(services, args.actor)
-    services.set_password(args.actor, args.name, new_password(f"New password for {args.name}"))
+    services.signin.set_password(args.actor, args.name,
+                                 new_password(f"New password for {args.name}"))
     initial = args.actor != args.name
     print(f"Password set for {args.name}" + (
         "; it is an initial password: the app asks them to choose their own at first "
@@ -65,13 +66,13 @@ def cmd_users_passwd(args) -> int:
 
 
 def cmd_users_list(args) -> int:
-    users = open_services(args).users()
+    users = open_services(args).users.users()
     emit(args, [{"username": u.username, "role": u.role} for u in users],
          table([("USER", "ROLE")] + [(u.username, u.role) for u in users]))
     return EXIT_OK
 
 
 def cmd_users_name(args) -> int:
-    open_services(args).set_display_name(args.actor, args.name, args.display_name)
+    open_services(args).contacts.set_display_name(args.actor, args.name, args.display_name)
     print(f"{args.name} goes by {' '.join(args.display_name.split())}.")
     return EXIT_OK

@@ -87,7 +87,7 @@ class AccountChecksPanel(QtWidgets.QWidget):
         self.reload()
 
     def reload(self) -> None:
-        requests = self.services.removal_requests()
+        requests = self.services.removals.removal_requests()
         _fill(self.requests, [[r["requested_by"], (_("post {n}").format(n=r["post_id"])
                                if r["post_id"] else _("every post of a pupil"))
                                + ", " + r["received_at"][:10],
@@ -101,13 +101,13 @@ class AccountChecksPanel(QtWidgets.QWidget):
             return
         # Overdue first: what needs doing is what is seen.
         order = {"overdue": 0, "due": 1, "confirmed": 2}
-        self.checklist_rows = sorted(self.services.account_checklist(in_use_only=True),
-                                     key=lambda r: order[r["status"]])
+        rows = self.services.account_checks.account_checklist(in_use_only=True)
+        self.checklist_rows = sorted(rows, key=lambda r: order[r["status"]])
         _fill(self.checklist, [[r["channel"], _(r["status"]) if r["status"] != "due" else
                                 _("due by {date}").format(date=r["due"]), r["text"]]
                                for r in self.checklist_rows],
               [STATUS_COLOUR[r["status"]] for r in self.checklist_rows])
-        self.follower_rows = self.services.follower_checks_due()
+        self.follower_rows = self.services.followers.follower_checks_due()
         _fill(self.followers, [[r["channel"], r["week"], _(r["status"])]
                                for r in self.follower_rows], ["#fdebc8"] * len(self.follower_rows))
 
@@ -118,7 +118,8 @@ class AccountChecksPanel(QtWidgets.QWidget):
         for row in chosen:
             by_channel.setdefault(row["channel"], []).append(row["item"])
         for channel, items in by_channel.items():
-            if attempt(self, lambda c=channel, i=items: self.services.confirm_account_items(
+            if attempt(self, lambda c=channel,
+                       i=items: self.services.account_checks.confirm_account_items(
                     self.user.username, c, i)) is None:
                 break
         self.reload()
@@ -138,7 +139,7 @@ class AccountChecksPanel(QtWidgets.QWidget):
                 self, _("The channel's follower list (CSV), or Cancel to sample the "
                         "followers accepted in ClassLens"), "", _("CSV files (*.csv)"))[0]
         followers = read_follower_csv(Path(path)) if path else None
-        check = attempt(self, lambda: self.services.draw_follower_sample(
+        check = attempt(self, lambda: self.services.followers.draw_follower_sample(
             self.user.username, channel, followers))
         if check is not None:
             self.show_sample(check)
@@ -157,8 +158,8 @@ class AccountChecksPanel(QtWidgets.QWidget):
     def mark_checked(self) -> None:
         channel = self._selected_channel()
         if channel is not None:
-            attempt(self, lambda: self.services.finish_follower_check(self.user.username,
-                                                                      channel))
+            attempt(self, lambda: self.services.followers.finish_follower_check(self.user.username,
+                                                                                channel))
         self.reload()
 
     def open_follower_requests(self):

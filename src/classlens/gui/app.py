@@ -26,7 +26,7 @@ def open_window(services, username: str | None = None, password: str | None = No
         # Started for a named user (smoke tests, kiosks): the password comes from
         # CLASSLENS_PASSWORD as on the command line.
         password = os.environ.get("CLASSLENS_PASSWORD", password)
-        user = services.sign_in(username, password)
+        user = services.signin.sign_in(username, password)
         if not finish_sign_in(services, user, password or ""):
             return None
     else:
@@ -55,7 +55,7 @@ def main(db_url: str, library: Path | None, demo: bool, username: str | None,
         from classlens.storage import Database
 
         services = Services(Database(db_url), library)
-        if not services.users():
+        if not services.users.users():
             first = FirstRunDialog()
             if first.exec() != QtWidgets.QDialog.DialogCode.Accepted:
                 return 0
@@ -65,8 +65,8 @@ def main(db_url: str, library: Path | None, demo: bool, username: str | None,
                 if services is None:
                     return 1
             else:
-                services.init_school(first.name.text().strip(), first.policy.currentData(),
-                                     first.password.text())
+                services.settings.init_school(first.name.text().strip(), first.policy.currentData(),
+                                              first.password.text())
     hint = ""
     from classlens.demo import DEMO_PASSWORD
 

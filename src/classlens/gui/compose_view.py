@@ -120,7 +120,7 @@ class ComposeView(QtWidgets.QWidget):
         self.mine.itemActivated.connect(self._open_post)
         self.mine.currentItemChanged.connect(lambda *_a: self._update_discard())
         hub(self.services).operation_did_execute.connect(self.on_changes)
-        for name in sorted({p.class_name for p in services.list_pupils() if p.class_name}):
+        for name in sorted({p.class_name for p in services.pupils.list_pupils() if p.class_name}):
             self.class_box.addItem(name, name)
         self._load_photos()
         self.reload_mine()
@@ -138,7 +138,7 @@ class ComposeView(QtWidgets.QWidget):
     def _load_channels(self) -> None:
         """The school's channels in its words; the choice stays, else the default."""
         current = self.channel_box.currentData() or default_channel(self.services)
-        self.channels = {c.name: c for c in self.services.channels()}
+        self.channels = {c.name: c for c in self.services.settings.channels()}
         self.channel_box.blockSignals(True)
         self.channel_box.clear()
         for name, channel in self.channels.items():
@@ -154,7 +154,7 @@ class ComposeView(QtWidgets.QWidget):
         self.photo_list.blockSignals(True)
         self.photo_list.clear()
         self._photo_names = {}
-        for photo in self.services.photos(self.class_box.currentData()):
+        for photo in self.services.photos.photos(self.class_box.currentData()):
             when = uk_date(photo.captured_at or photo.imported_at)
             self._photo_names[photo.id] = photo.original_name
             item = QtWidgets.QListWidgetItem(f"{photo.original_name}\n{when}")
@@ -164,7 +164,7 @@ class ComposeView(QtWidgets.QWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if photo.id in ticked
                                else Qt.CheckState.Unchecked)
-            item.setIcon(QtGui.QIcon(str(self.services.thumbnail(photo.id, 256))))
+            item.setIcon(QtGui.QIcon(str(self.services.photos.thumbnail(photo.id, 256))))
             self.photo_list.addItem(item)
         self.photo_list.blockSignals(False)
         self._photos_changed()
@@ -220,7 +220,7 @@ class ComposeView(QtWidgets.QWidget):
     def check(self) -> None:
         acked = set(self.acknowledged())
         try:
-            problems = self.services.check_draft(
+            problems = self.services.posts.check_draft(
                 self.class_box.currentData(), self.channel_box.currentData(),
                 self.caption.toPlainText(), self.selected_photos(), self.alt_texts(),
                 self.kind())
@@ -276,7 +276,7 @@ class ComposeView(QtWidgets.QWidget):
     def _render_file(self, photo_id: int, channel: str) -> str:
         """The exported rendering in a temporary file the preview label can show."""
         try:
-            data = self.services.render_photo(photo_id, channel).data
+            data = self.services.photos.render_photo(photo_id, channel).data
         except Exception:  # noqa: BLE001 - a never-publish photo: the rule list says why
             return ""
         path = self._scratch / f"{photo_id}-{channel}.jpg"
@@ -290,13 +290,15 @@ class ComposeView(QtWidgets.QWidget):
         args = (self.caption.toPlainText(), self.selected_photos(), self.alt_texts(),
                 self.acknowledged())
         if self.editing is None:
-            view = self.services.stage(self.user.username, self.class_box.currentData(),
-                                       self.channel_box.currentData(), *args, kind=self.kind())
+            view = self.services.posts.stage(self.user.username, self.class_box.currentData(),
+                                             self.channel_box.currentData(), *args,
+                                             kind=self.kind())
         else:
-            view = self.services.edit(self.user.username, self.editing, *args, kind=self.kind())
+            view = self.services.posts.edit(self.user.username, self.editing, *args,
+                                            kind=self.kind())
         # Kept at once: a refused submit leaves a draft to come back to, not a twin.
         self.editing = view.id
-        return self.services.submit(self.user.username, view.id) if submit else view
+        return self.services.posts.submit(self.user.username, view.id) if submit else view
 
     def submit(self) -> int | None:
         """Submit for approval: the button is off while it runs, and on success
@@ -334,13 +336,13 @@ class ComposeView(QtWidgets.QWidget):
         post_id = post_id or (item.data(Qt.ItemDataRole.UserRole) if item else None)
         if post_id is None:
             return False
-        view = self.services.post(post_id)
+        view = self.services.posts.post(post_id)
         if confirm and QtWidgets.QMessageBox.question(
                 self, _("Discard this post?"),
                 _("Discard “{caption}”? It will not be sent for approval or published.").format(
                     caption=_short(view.caption))) != QtWidgets.QMessageBox.StandardButton.Yes:
             return False
-        if attempt(self, lambda: self.services.discard_draft(self.user.username, post_id),
+        if attempt(self, lambda: self.services.posts.discard_draft(self.user.username, post_id),
                    Changes(posts=True)) is None:
             return False
         if self.editing == post_id:
@@ -362,7 +364,7 @@ class ComposeView(QtWidgets.QWidget):
         current = self.mine.currentItem()
         current_id = current.data(Qt.ItemDataRole.UserRole) if current else None
         self.mine.clear()
-        for view in self.services.posts():
+        for view in self.services.posts.posts():
             if view.author != self.user.username or view.status == "discarded":
                 continue
             text = f"{post_status(view.status)} · {_short(view.caption, 40)}"
@@ -383,7 +385,7 @@ class ComposeView(QtWidgets.QWidget):
             Qt.ItemDataRole.UserRole + 1) in ("draft", "rejected", "submitted"))
 
     def _open_post(self, item) -> None:
-        view = self.services.post(item.data(Qt.ItemDataRole.UserRole))
+        view = self.services.posts.post(item.data(Qt.ItemDataRole.UserRole))
         if view.status not in ("draft", "rejected", "submitted", "approved"):
             return
         self.editing = view.id
@@ -409,7 +411,7 @@ def default_channel(services) -> str | None:
     """The channel a post starts on: the school's own kind of feed (a private
     feed under a private-feed policy), else the first channel."""
     wanted = "social_private" if services.policy().account == "private" else "social_public"
-    channels = services.channels()
+    channels = services.settings.channels()
     for channel in channels:
         if channel.category == wanted:
             return channel.name

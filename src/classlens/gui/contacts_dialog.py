@@ -36,7 +36,7 @@ class ContactsDialog(QtWidgets.QDialog):
         self.reload()
 
     def reload(self) -> None:
-        rows = attempt(self, lambda: self.services.contacts(self.user.username)) or []
+        rows = attempt(self, lambda: self.services.contacts.contacts(self.user.username)) or []
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             values = [row["pupil_id"], row["class"] or "", row["contact_name"],
@@ -56,7 +56,7 @@ class ContactsDialog(QtWidgets.QDialog):
             self, _("Contacts file"), "", _("CSV files (*.csv *.txt)"))[0]
         if not path:
             return None
-        check = attempt(self, lambda: self.services.import_contacts(
+        check = attempt(self, lambda: self.services.contacts.import_contacts(
             self.user.username, Path(path), dry_run=True))
         if check is None:
             return None
@@ -70,8 +70,8 @@ class ContactsDialog(QtWidgets.QDialog):
             self, _("Import contacts"), text) == QtWidgets.QMessageBox.StandardButton.Yes)
         if not confirm(question):
             return check
-        report = attempt(self, lambda: self.services.import_contacts(self.user.username,
-                                                                     Path(path)))
+        report = attempt(self, lambda: self.services.contacts.import_contacts(self.user.username,
+                                                                              Path(path)))
         if report is not None:
             self.status.setText(_("Imported: {c} added, {u} updated, {r} removed.").format(
                 c=report.created, u=report.updated, r=report.removed))

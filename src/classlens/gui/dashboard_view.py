@@ -76,7 +76,7 @@ class DashboardView(QtWidgets.QWidget):
             self.reload()
 
     def reload(self) -> None:
-        report = self.services.weekly_report()
+        report = self.services.post_reports.weekly_report()
         self.week.setText(_("{start} to {end}: the policy asks for {low} to {high} posts per "
                             "class each week.").format(start=uk_date(report["from"]),
                                                        end=uk_date(report["to"]),
@@ -88,15 +88,15 @@ class DashboardView(QtWidgets.QWidget):
                             str(c.get("events", 0))]
                            for c in report["classes"]],
               [STATUS_COLOUR[c["status"]] for c in report["classes"]])
-        expiring = self.services.expiring_consents(30)
+        expiring = self.services.pupils.expiring_consents(30)
         _fill(self.expiring, [[e["name"], category_name(e["category"]),
                                uk_date(e["expires"]) + (" " + _("(ran out)") if e["expired"]
                                                         else "")]
                               for e in expiring])
-        takedowns = self.services.open_takedowns()
-        channels = {c.name: channel_name(c) for c in self.services.channels()}
-        pupils = {p.pupil_id: pupil_name(p) for p in self.services.list_pupils()}
-        posts = {v.id: v for v in self.services.posts()}
+        takedowns = self.services.post_reports.open_takedowns()
+        channels = {c.name: channel_name(c) for c in self.services.settings.channels()}
+        pupils = {p.pupil_id: pupil_name(p) for p in self.services.pupils.list_pupils()}
+        posts = {v.id: v for v in self.services.posts.posts()}
         # A single exported photo has no post: name its file instead.
         _fill(self.takedowns, [[_short(posts[t["post_id"]].caption) if t["post_id"] in posts
                                 else _("a single photo ({file})").format(file=t["file"] or ""),
@@ -107,7 +107,7 @@ class DashboardView(QtWidgets.QWidget):
               ["#f8d7da"] * len(takedowns))
         _fill(self.waiting, [[uk_date(v.times.get("submitted_at")), v.author,
                               channels.get(v.channel, v.channel), _short(v.caption)]
-                             for v in self.services.posts("submitted")])
+                             for v in self.services.posts.posts("submitted")])
         self.account_checks.reload()
 
 

@@ -24,7 +24,7 @@ class FollowersDialog(QtWidgets.QDialog):
         self.services, self.user = services, user
         self.verdicts = []
         self.channel = QtWidgets.QComboBox(objectName="followerChannel")
-        for channel in services.channels():
+        for channel in services.settings.channels():
             if channel.category.startswith("social"):
                 self.channel.addItem(channel.name, channel.name)
         self.paste = QtWidgets.QPlainTextEdit(objectName="followerPaste")
@@ -67,14 +67,14 @@ class FollowersDialog(QtWidgets.QDialog):
         self.resize(980, 560)
 
     def check_pasted(self) -> None:
-        self._show(lambda: self.services.check_followers(
+        self._show(lambda: self.services.followers.check_followers(
             self.user.username, self.channel.currentData(), parse_pasted(self.paste.toPlainText())))
 
     def open_csv(self, path: str | None = None) -> None:
         path = path or QtWidgets.QFileDialog.getOpenFileName(
             self, _("Follower requests"), "", _("CSV files (*.csv *.txt)"))[0]
         if path:
-            self._show(lambda: self.services.check_followers(
+            self._show(lambda: self.services.followers.check_followers(
                 self.user.username, self.channel.currentData(), read_follower_csv(Path(path))))
 
     def _show(self, action) -> None:
@@ -102,7 +102,7 @@ class FollowersDialog(QtWidgets.QDialog):
             self.status.setText(_("Choose a follower first."))
             return
         verdict = self.verdicts[row]
-        done = attempt(self, lambda: self.services.decide_follower(
+        done = attempt(self, lambda: self.services.followers.decide_follower(
             self.user.username, self.channel.currentData(), verdict.handle, decision,
             verdict.display_name))
         if done is not None:

@@ -17,7 +17,7 @@ from classlens.register.csv_import import FIELDS, REQUIRED, guess_mapping, previ
 from classlens.register.headings import label
 
 if TYPE_CHECKING:
-    from classlens.services.register import ImportReport
+    from classlens.services.register_files import ImportReport
 
 PREVIEW_ROWS = 5
 
@@ -43,7 +43,7 @@ class ImportWizard(QtWidgets.QWizard):
     def accept(self) -> None:
         """Finish: the real, all-or-nothing import, with the grants the user ticked;
         then say what was done, in a message that stays."""
-        report = attempt(self, lambda: self.services.import_register(
+        report = attempt(self, lambda: self.services.register_files.import_register(
             self.actor, self.path, self.mapping(), self.check_page.mark_left.isChecked(),
             accept_grants=self.check_page.accepted_pupils()))
         if report is None:
@@ -210,7 +210,7 @@ class CheckPage(QtWidgets.QWizardPage):
 
     def initializePage(self) -> None:
         assert self._wizard.path is not None  # the file page is complete
-        self.report = self._wizard.services.import_register(
+        self.report = self._wizard.services.register_files.import_register(
             self._wizard.actor, self._wizard.path, self._wizard.mapping(),
             self.mark_left.isChecked(), dry_run=True)
         report = self.report
@@ -250,7 +250,7 @@ class CheckPage(QtWidgets.QWizardPage):
         by_pupil: dict[str, list] = {}
         for change in report.changes:
             by_pupil.setdefault(change.pupil_id, []).append(change)
-        known = {p.pupil_id: p for p in self._wizard.services.list_pupils()}
+        known = {p.pupil_id: p for p in self._wizard.services.pupils.list_pupils()}
         for pupil_id, items in by_pupil.items():
             pupil = known.get(pupil_id)
             name = (f"{pupil.preferred_name or pupil.given_name} {pupil.family_name}"
@@ -301,7 +301,7 @@ class CheckPage(QtWidgets.QWizardPage):
         for h in self.report.held if self.report else []:
             by_pupil.setdefault(h.pupil_id, []).append(h)
         for pupil_id, items in by_pupil.items():
-            pupil = self._wizard.services.pupil(pupil_id)
+            pupil = self._wizard.services.pupils.pupil(pupil_id)
             name = pupil.display_name
             changes = "; ".join(f"{category_name(h.category)}: {_(h.old)} → {_(h.new)}"
                                 for h in items)

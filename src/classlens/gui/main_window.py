@@ -61,7 +61,7 @@ class MainWindow(QtWidgets.QMainWindow):
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.audit_warning = self._audit_warning(services.verify_audit())
+        self.audit_warning = self._audit_warning(services.audit_log.verify_audit())
         if self.audit_warning is not None:
             layout.addWidget(self.audit_warning)
         self.messages = MessageArea()
@@ -128,14 +128,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restore_from(Path(path))
 
     def backup_to(self, path: Path) -> dict | None:
-        manifest = attempt(self, lambda: self.services.backup(self.user.username, path))
+        manifest = attempt(self, lambda: self.services.backups.backup(self.user.username, path))
         if manifest is not None:
             messages.info(_("Backed up to {path}.").format(path=path))
         return manifest
 
     def restore_from(self, path: Path) -> dict | None:
         """Check the backup, ask, then restore; says where the safety copy is."""
-        manifest = attempt(self, lambda: self.services.check_backup(path))
+        manifest = attempt(self, lambda: self.services.backups.check_backup(path))
         if manifest is None:
             return None
         answer = QtWidgets.QMessageBox.question(
@@ -149,7 +149,7 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QMessageBox.StandardButton.Cancel)
         if answer != QtWidgets.QMessageBox.StandardButton.Yes:
             return None
-        restored = attempt(self, lambda: self.services.restore(self.user.username, path))
+        restored = attempt(self, lambda: self.services.backups.restore(self.user.username, path))
         if restored is not None:
             messages.info(_("Restored. The register as it was before is kept in "
                             "{path}.").format(path=restored["safety_copy"]))

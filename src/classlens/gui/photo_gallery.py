@@ -23,7 +23,7 @@ class PhotoListModel(QtCore.QAbstractListModel):
 
     def reload(self, class_name: str | None = None) -> None:
         self.beginResetModel()
-        self.photos = self.services.photos(class_name)
+        self.photos = self.services.photos.photos(class_name)
         self._badges.clear()
         self.endResetModel()
 
@@ -102,8 +102,8 @@ class _PhotoInfo(QtCore.QRunnable):
 
     def run(self) -> None:
         try:
-            path = str(self.services.thumbnail(self.photo_id, 256))
-            faces = self.services.faces(self.photo_id)
+            path = str(self.services.photos.thumbnail(self.photo_id, 256))
+            faces = self.services.photos.faces(self.photo_id)
         except Exception:  # noqa: BLE001 - the placeholder stays; the review shows errors
             return
         shown = sum(f.decisions[self.channel].shown for f in faces)

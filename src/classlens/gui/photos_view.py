@@ -32,7 +32,7 @@ class PhotosView(QtWidgets.QWidget):
 
         self.class_box = QtWidgets.QComboBox(objectName="photoClass")
         self.channel_box = QtWidgets.QComboBox(objectName="reviewChannel")
-        for channel in services.channels():
+        for channel in services.settings.channels():
             self.channel_box.addItem(channel_name(channel), channel.name)
         self.settings = Settings()
         self.channel_box.setCurrentIndex(max(0, self.channel_box.findData(
@@ -132,7 +132,7 @@ class PhotosView(QtWidgets.QWidget):
         self.reload()
 
     def _load_pupils(self) -> None:
-        pupils = self.services.list_pupils()
+        pupils = self.services.pupils.list_pupils()
         self.pupils = {p.pupil_id: p for p in pupils}
         self.names = {p.pupil_id: pupil_name(p) for p in pupils}
         self.pupil_box.clear()
@@ -204,10 +204,10 @@ class PhotosView(QtWidgets.QWidget):
             self.face_info.setText(_("Import photos to review their faces."))
             return
         photo = next(p for p in self.model.photos if p.id == photo_id)
-        faces = self.services.faces(photo_id)
+        faces = self.services.photos.faces(photo_id)
         if self.after.isChecked():
             try:
-                rendering = self.services.render_photo(photo_id, self.channel)
+                rendering = self.services.photos.render_photo(photo_id, self.channel)
             except Exception as error:  # noqa: BLE001 - a never-publish photo cannot render
                 self.face_info.setText(str(error))
                 self.after.setChecked(False)
@@ -231,7 +231,7 @@ class PhotosView(QtWidgets.QWidget):
             if self.current_photo_id() == photo_id and not self.after.isChecked():
                 self.show_current()
 
-        run_in_background(self, lambda state: self.services.thumbnail(photo_id, 1600), shown,
+        run_in_background(self, lambda state: self.services.photos.thumbnail(photo_id, 1600), shown,
                           _("Opening the photo"), cancellable=False)
         small = self.services.library.thumbnail_path(self._sha(photo_id), 256)
         return QtGui.QPixmap(str(small)) if small.exists() else _blank(256)
@@ -251,7 +251,7 @@ class PhotosView(QtWidgets.QWidget):
             return
         verdicts = {}
         if face.pupil_id in self.pupils:
-            verdicts[face.pupil_id] = self.services.may_show(face.pupil_id, self.channel)
+            verdicts[face.pupil_id] = self.services.pupils.may_show(face.pupil_id, self.channel)
         number = [f.id for f in self.canvas.faces].index(face.id) + 1
         text = "<b>" + _("Face {n} of {total}").format(n=number, total=len(self.canvas.faces)) \
             + "</b>: " + describe_face(face, self.channel, self.names, verdicts)
@@ -301,8 +301,9 @@ class PhotosView(QtWidgets.QWidget):
             reason, ok = self._ask_reason(_("Why?"), _("Your reason is kept in the audit log:"))
             if not ok:
                 return
-        attempt(self, lambda: self.services.review_face(self.user.username, photo_id, face_id,
-                                                        action, reason, pupil),
+        attempt(self, lambda: self.services.face_review.review_face(self.user.username, photo_id,
+                                                                    face_id,
+                                                                    action, reason, pupil),
                 Changes(photos=True))
         self.model.invalidate(photo_id)
         self.show_current()
@@ -319,7 +320,7 @@ class PhotosView(QtWidgets.QWidget):
             if not ok:
                 return
         if confirmer is None:
-            senior = [u.username for u in self.services.users()
+            senior = [u.username for u in self.services.users.users()
                       if u.role == "slt" and u.username != self.user.username]
             confirmer, ok = QtWidgets.QInputDialog.getItem(
                 self, _("Who confirms?"), _("A member of senior leadership confirms that "
@@ -335,12 +336,12 @@ class PhotosView(QtWidgets.QWidget):
                 return
 
         def confirmed_correction():
-            if not self.services.needs_password(confirmer):
+            if not self.services.signin.needs_password(confirmer):
                 raise NotAllowed(_("{who} has no password yet, so cannot confirm anything; "
                                    "they sign in once to set one").format(who=confirmer))
-            self.services.sign_in(confirmer, password)
-            self.services.review_face(self.user.username, photo_id, face_id, "correct",
-                                      reason, confirmed_by=confirmer)
+            self.services.signin.sign_in(confirmer, password)
+            self.services.face_review.review_face(self.user.username, photo_id, face_id, "correct",
+                                                  reason, confirmed_by=confirmer)
 
         attempt(self, confirmed_correction, Changes(photos=True))
         self.model.invalidate(photo_id)
@@ -355,7 +356,8 @@ class PhotosView(QtWidgets.QWidget):
                                           near=self.canvas.widget_rect(box))
             if not ok:
                 return
-        attempt(self, lambda: self.services.add_blur(self.user.username, photo_id, box, reason),
+        attempt(self, lambda: self.services.face_review.add_blur(self.user.username, photo_id, box,
+                                                                 reason),
                 Changes(photos=True))
         self.model.invalidate(photo_id)
         self.show_current()
@@ -402,7 +404,7 @@ class PhotosView(QtWidgets.QWidget):
             self.gallery.setCurrentIndex(self.model.index(self.model.rowCount() - 1))
 
         self.operation = run_in_background(
-            self, lambda state: self.services.import_photos(
+            self, lambda state: self.services.photo_import.import_photos(
                 self.user.username, paths, class_name, state, workers),
             done, _("Importing photos"), on_failure=lambda _e: self.reload(),
             changes=Changes(photos=True))

@@ -90,7 +90,7 @@ class PostsView(QtWidgets.QWidget):
     def __init__(self, services, user, parent=None):
         super().__init__(parent)
         self.services, self.user = services, user
-        self.channels = {c.name: c for c in services.channels()}
+        self.channels = {c.name: c for c in services.settings.channels()}
         self.filter_box = QtWidgets.QComboBox(objectName="postFilter")
         self.filter_box.setAccessibleName(_("Which posts"))
         for status, label in FILTERS:
@@ -154,7 +154,7 @@ class PostsView(QtWidgets.QWidget):
 
     def on_changes(self, changes: Changes, _origin) -> None:
         if changes.posts or changes.register or changes.photos or changes.school:
-            self.channels = {c.name: c for c in self.services.channels()}
+            self.channels = {c.name: c for c in self.services.settings.channels()}
             self.reload()
 
     def _channel(self, name: str) -> str:
@@ -167,7 +167,7 @@ class PostsView(QtWidgets.QWidget):
         current = self.current_id()
         self.list.blockSignals(True)
         self.list.clear()
-        for view in self.services.posts(self.filter_box.currentData()):
+        for view in self.services.posts.posts(self.filter_box.currentData()):
             if view.status == "discarded":
                 continue
             caption = " ".join(view.caption.split())
@@ -203,7 +203,7 @@ class PostsView(QtWidgets.QWidget):
             self.faces.hide()
             view = None
         else:
-            view = self.services.post(post_id)
+            view = self.services.posts.post(post_id)
             acked = " (" + _("the author checked this") + ")"
             problems = "".join(
                 f"<li>{severity_word(p.severity)}: {_escape(p.message)}"
@@ -243,7 +243,7 @@ class PostsView(QtWidgets.QWidget):
             label = ClickableImage(objectName="exportPreview")
             label.setAccessibleName(_("Image {n}: {alt}").format(n=number, alt=photo["alt"]))
             try:
-                rendering = self.services.render_photo(photo["photo_id"], view.channel)
+                rendering = self.services.photos.render_photo(photo["photo_id"], view.channel)
                 pixmap = QtGui.QPixmap()
                 pixmap.loadFromData(rendering.data)
                 label.setPixmap(pixmap.scaled(PREVIEW_SIZE, PREVIEW_SIZE,
@@ -265,11 +265,11 @@ class PostsView(QtWidgets.QWidget):
 
     def _list_faces(self, view) -> None:
         """Every face of every image: shown or blurred, who, on whose consent or review."""
-        pupils = {p.pupil_id: p for p in self.services.list_pupils()}
+        pupils = {p.pupil_id: p for p in self.services.pupils.list_pupils()}
         names = {pid: pupil_name(p) for pid, p in pupils.items()}
         for number, photo in enumerate(view.photos, start=1):
-            faces = self.services.faces(photo["photo_id"])
-            verdicts = {f.pupil_id: self.services.may_show(f.pupil_id, view.channel)
+            faces = self.services.photos.faces(photo["photo_id"])
+            verdicts = {f.pupil_id: self.services.pupils.may_show(f.pupil_id, view.channel)
                         for f in faces if f.pupil_id in pupils}
             if not faces:
                 self.faces.addItem(_("Image {n}: no faces found").format(n=number))
@@ -307,7 +307,7 @@ class PostsView(QtWidgets.QWidget):
         post_id = self.current_id()
         if post_id is None or not self.approve_button.isEnabled():
             return False
-        view = self.services.post(post_id)
+        view = self.services.posts.post(post_id)
         shown = sum(1 for line in self.face_lines() if ": Shown" in line)
         if not self._confirm(_("Approve this post?"), _(
                 "Approve {author}'s post for {channel}? {shown} face(s) will be shown and "
@@ -315,7 +315,7 @@ class PostsView(QtWidgets.QWidget):
                     author=view.author, channel=self._channel(view.channel), shown=shown),
                 confirm):
             return False
-        done = attempt(self, lambda: self.services.approve(self.user.username, post_id),
+        done = attempt(self, lambda: self.services.posts.approve(self.user.username, post_id),
                        Changes(posts=True))
         if done is None:
             self.reload()
@@ -329,7 +329,7 @@ class PostsView(QtWidgets.QWidget):
         post_id = self.current_id()
         if post_id is None or not self.reject_button.isEnabled():
             return False
-        view = self.services.post(post_id)
+        view = self.services.posts.post(post_id)
         while not (reason or "").strip():
             reason, ok = QtWidgets.QInputDialog.getMultiLineText(
                 self, _("Send back"), _("Tell {author} what to change (they see this):").format(
@@ -338,8 +338,8 @@ class PostsView(QtWidgets.QWidget):
                 return False
             if not reason.strip() and not confirm:
                 return False
-        done = attempt(self, lambda: self.services.reject(self.user.username, post_id,
-                                                          reason.strip()),
+        done = attempt(self, lambda: self.services.posts.reject(self.user.username, post_id,
+                                                                reason.strip()),
                        Changes(posts=True))
         if done is None:
             self.reload()
@@ -354,8 +354,8 @@ class PostsView(QtWidgets.QWidget):
             return None
         post_id = self.current_id()
         return run_in_background(
-            self, lambda state: self.services.export_post(self.user.username, post_id,
-                                                          Path(folder)),
+            self, lambda state: self.services.post_export.export_post(self.user.username, post_id,
+                                                                      Path(folder)),
             lambda result: messages.info(_(
                 "Exported to {folder}. Post it, then record its link here.").format(
                     folder=result["folder"])),
@@ -367,7 +367,7 @@ class PostsView(QtWidgets.QWidget):
                 "Paste the link of the published post:"))
             if not ok or not url.strip():
                 return False
-        if attempt(self, lambda: self.services.mark_published(
+        if attempt(self, lambda: self.services.posts.mark_published(
                 self.user.username, self.current_id(), url), Changes(posts=True)) is None:
             return False
         messages.info(_("Recorded the link {url}.").format(url=url.strip()))
@@ -380,7 +380,7 @@ class PostsView(QtWidgets.QWidget):
                                          "Why was it taken down?"))
             if not ok:
                 return False
-        if attempt(self, lambda: self.services.withdraw_post(
+        if attempt(self, lambda: self.services.posts.withdraw_post(
                 self.user.username, self.current_id(), reason), Changes(posts=True)) is None:
             return False
         messages.info(_("Recorded that the post was taken down."))

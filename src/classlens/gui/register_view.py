@@ -20,7 +20,7 @@ from classlens.gui.words import (
 from classlens.gui.worker import run_in_background
 from classlens.posts.names import fold
 from classlens.register.consent import ALL_CATEGORIES, CATEGORIES, GRANTED, REFUSED
-from classlens.services.register import PupilView
+from classlens.services.pupils import PupilView
 
 BADGE = {  # background and text colour per consent state
     "granted": ("#d7f0dc", "#14532d"),
@@ -203,9 +203,10 @@ class RegisterView(QtWidgets.QWidget):
 
     def reload(self) -> None:
         selected = self.selected_pupil()  # kept across the reload
-        pupils = self.services.list_pupils(viewer=self.user.username)
+        pupils = self.services.pupils.list_pupils(viewer=self.user.username)
         self.model.set_pupils(pupils)
-        self.proxy.needs_renewal = {e["pupil_id"] for e in self.services.expiring_consents(30)}
+        expiring = self.services.pupils.expiring_consents(30)
+        self.proxy.needs_renewal = {e["pupil_id"] for e in expiring}
         current = self.class_box.currentText()
         self.class_box.blockSignals(True)
         self.class_box.clear()
@@ -267,9 +268,9 @@ class RegisterView(QtWidgets.QWidget):
         order = sorted(decisions, key=lambda c: decisions[c] != REFUSED)
         for category in order:
             try:
-                self.services.set_consent(self.user.username, pupil_id, category,
-                                          decisions[category], decided_by, expires,
-                                          evidence or None)
+                self.services.pupils.set_consent(self.user.username, pupil_id, category,
+                                                 decisions[category], decided_by, expires,
+                                                 evidence or None)
             except Exception as error:  # noqa: BLE001 - say what was and was not saved
                 saved = ", ".join(category_name(c) for c in done) or _("nothing")
                 show_exception(self, type(error)(_(
@@ -280,7 +281,7 @@ class RegisterView(QtWidgets.QWidget):
             done.append(category)
         if done:
             announce(Changes(register=True, photos=True, posts=True), self)
-            pupil = self.services.pupil(pupil_id)
+            pupil = self.services.pupils.pupil(pupil_id)
             messages.info(_("Recorded {pupil}'s form: {what}.").format(
                 pupil=pupil_name(pupil), what="; ".join(
                     f"{category_name(c)} {_(decisions[c])}" for c in done)))
@@ -301,7 +302,7 @@ class RegisterView(QtWidgets.QWidget):
             self.enrol(pupil.pupil_id, files)
 
     def enrol(self, pupil_id: str, files: list[str]):
-        name = pupil_name(self.services.pupil(pupil_id))
+        name = pupil_name(self.services.pupils.pupil(pupil_id))
 
         def done(report) -> None:
             lines = [_("{pupil}: enrolled {n} reference photo(s).").format(
@@ -311,7 +312,7 @@ class RegisterView(QtWidgets.QWidget):
             (messages.warning if report.errors or not report.enrolled else messages.info)(
                 " ".join(lines))
 
-        return run_in_background(self, lambda state: self.services.enrol(
+        return run_in_background(self, lambda state: self.services.enrolment.enrol(
             self.user.username, pupil_id, files), done, _("Enrolling reference photos"),
             cancellable=False, changes=Changes(register=True, photos=True))
 
@@ -339,8 +340,9 @@ class RegisterView(QtWidgets.QWidget):
         path, _filter = QtWidgets.QFileDialog.getSaveFileName(
             self, _("Export the register"), "register.csv", _("CSV files (*.csv)"))
         if path:
-            count = attempt(self, lambda: self.services.export_register(self.user.username,
-                                                                        Path(path)))
+            count = attempt(self,
+                            lambda: self.services.register_files.export_register(self.user.username,
+                                                                                       Path(path)))
             if count is not None:
                 messages.info(_("Exported {n} pupils to {path}.").format(n=count, path=path))
 

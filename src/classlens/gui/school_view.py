@@ -211,11 +211,11 @@ class SchoolView(QtWidgets.QWidget):
             self.reload()
 
     def reload(self) -> None:
-        users = self.services.users()
+        users = self.services.users.users()
         _fill(self.staff, [[u.username, role_name(u.role), self._account_state(u)]
                            for u in users], [u.username for u in users])
         self._staff_buttons()
-        pupils = self.services.list_pupils(viewer=self.user.username)
+        pupils = self.services.pupils.list_pupils(viewer=self.user.username)
         flagged = [p for p in pupils if p.never_publish]
         _fill(self.never, [[pupil_name(p), p.never_publish_reason or ""] for p in flagged],
               [p.pupil_id for p in flagged])
@@ -226,7 +226,7 @@ class SchoolView(QtWidgets.QWidget):
                 self.never_pupil.addItem(pupil_name(p), p.pupil_id)
         self.never_pupil.setCurrentIndex(self.never_pupil.findData(current))
         self.never_pupil.setEditText("" if current is None else self.never_pupil.currentText())
-        channels = self.services.channels()
+        channels = self.services.settings.channels()
         _fill(self.channel_table, [[channel_name(c), category_name(c.category),
                                     platform_name(c.platform).capitalize()] for c in channels],
               [c.name for c in channels])
@@ -270,8 +270,9 @@ class SchoolView(QtWidgets.QWidget):
                 return None
             username, role = dialog.username.text().strip(), dialog.role.currentData()
         password = initial_password()
-        done = attempt(self, lambda: self.services.add_user(self.user.username, username, role,
-                                                            password) or True,
+        done = attempt(self, lambda: self.services.users.add_user(self.user.username, username,
+                                                                  role,
+                                                                  password) or True,
                        Changes(users=True))
         if done is None:
             return None
@@ -285,8 +286,8 @@ class SchoolView(QtWidgets.QWidget):
         if username is None:
             return None
         password = initial_password()
-        done = attempt(self, lambda: self.services.set_password(self.user.username, username,
-                                                                password) or True,
+        done = attempt(self, lambda: self.services.signin.set_password(self.user.username, username,
+                                                                       password) or True,
                        Changes(users=True))
         if done is None:
             return None
@@ -306,7 +307,7 @@ class SchoolView(QtWidgets.QWidget):
             if not ok:
                 return False
             role = ROLES[labels.index(label)]
-        if attempt(self, lambda: self.services.set_role(self.user.username, username, role)
+        if attempt(self, lambda: self.services.signin.set_role(self.user.username, username, role)
                    or True, Changes(users=True)) is None:
             return False
         messages.info(_("{user} is now: {role}.").format(user=username, role=role_name(role)))
@@ -322,7 +323,7 @@ class SchoolView(QtWidgets.QWidget):
                   "log. You can enable the account again by resetting its password.").format(
                     user=username)) != QtWidgets.QMessageBox.StandardButton.Yes:
             return False
-        if attempt(self, lambda: self.services.disable_user(self.user.username, username)
+        if attempt(self, lambda: self.services.signin.disable_user(self.user.username, username)
                    or True, Changes(users=True)) is None:
             return False
         messages.info(_("{user}'s account is disabled.").format(user=username))
@@ -340,27 +341,27 @@ class SchoolView(QtWidgets.QWidget):
         if not reason.strip():
             messages.warning(_("Give the reason: only ICT and senior leadership see it."))
             return False
-        if attempt(self, lambda: self.services.set_never_publish(
+        if attempt(self, lambda: self.services.pupils.set_never_publish(
                 self.user.username, pupil_id, True, reason.strip()) or True,
                 Changes(register=True, photos=True, posts=True)) is None:
             return False
         self.never_reason.clear()
         messages.info(_("{pupil} will never be published.").format(
-            pupil=pupil_name(self.services.pupil(pupil_id))))
+            pupil=pupil_name(self.services.pupils.pupil(pupil_id))))
         return True
 
     def unflag_never(self, pupil_id: str | None = None, confirm: bool = True) -> bool:
         pupil_id = pupil_id or _selected_key(self.never)
         if pupil_id is None:
             return False
-        name = pupil_name(self.services.pupil(pupil_id))
+        name = pupil_name(self.services.pupils.pupil(pupil_id))
         if confirm and QtWidgets.QMessageBox.question(
                 self, _("Remove the flag?"),
                 _("{pupil} could then be shown wherever their consent allows. Remove the "
                   "never-publish flag?").format(pupil=name)) != \
                 QtWidgets.QMessageBox.StandardButton.Yes:
             return False
-        if attempt(self, lambda: self.services.set_never_publish(
+        if attempt(self, lambda: self.services.pupils.set_never_publish(
                 self.user.username, pupil_id, False) or True,
                 Changes(register=True, photos=True, posts=True)) is None:
             return False
@@ -375,7 +376,7 @@ class SchoolView(QtWidgets.QWidget):
         if not name:
             messages.warning(_("Give the new channel a name."))
             return False
-        if attempt(self, lambda: self.services.add_channel(
+        if attempt(self, lambda: self.services.settings.add_channel(
                 self.user.username, name, self.channel_category.currentData(),
                 self.channel_platform.currentData()) or True, Changes(school=True)) is None:
             return False
@@ -396,8 +397,8 @@ class SchoolView(QtWidgets.QWidget):
             value = raw.strip()  # a bare word is a string, as on the command line
 
         def change(delete: bool):
-            return self.services.set_policy(self.user.username, name, value,
-                                            delete_templates=delete) or True
+            return self.services.settings.set_policy(self.user.username, name, value,
+                                                     delete_templates=delete) or True
 
         try:
             change(False)

@@ -124,7 +124,7 @@ class ChangePasswordDialog(QtWidgets.QDialog):
             new = _new_password(self.password, self.again)
             if new == self.initial:
                 raise ClassLensError(_("Choose a password other than the one you were given."))
-            self.services.set_password(self.username, self.username, new)
+            self.services.signin.set_password(self.username, self.username, new)
         except ClassLensError as error:
             self.message.setText(str(error))
             return
@@ -146,7 +146,7 @@ class SignInDialog(QtWidgets.QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Who are you?"))
         self.services = services
-        self.users = services.users()
+        self.users = services.users.users()
         self.signed_in = None
         self.list = QtWidgets.QListWidget(objectName="users")
         for user in self.users:
@@ -178,7 +178,7 @@ class SignInDialog(QtWidgets.QDialog):
     def _user_changed(self) -> None:
         self.message.clear()
         self.password.clear()
-        if not self.services.needs_password(self.user().username):
+        if not self.services.signin.needs_password(self.user().username):
             self.message.setText(_("This account has no password yet, so it is locked: ask "
                                    "your ICT leader to set one."))
 
@@ -188,7 +188,7 @@ class SignInDialog(QtWidgets.QDialog):
     def accept(self) -> None:
         password = self.password.text()
         try:
-            user = self.services.sign_in(self.user().username, password or None)
+            user = self.services.signin.sign_in(self.user().username, password or None)
         except Exception as error:  # noqa: BLE001 - wrong password, locked: shown here
             self.message.setText(str(error))
             self.password.selectAll()

@@ -1,6 +1,6 @@
 """Long work off the UI thread, with progress after ~600 ms, Cancel and one error path.
 
-    run_in_background(parent, lambda state: services.import_photos(..., state),
+    run_in_background(parent, lambda state: services.photo_import.import_photos(..., state),
                       on_success, label="Importing photos")
 
 The function gets a core `TaskState`; its progress reaches the dialog through

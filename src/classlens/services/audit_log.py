@@ -6,20 +6,24 @@ from sqlalchemy import select
 
 from classlens.audit import ChainReport
 from classlens.audit import verify as verify_chain
-from classlens.services.base import SEE_SENSITIVE, ServiceBase
+from classlens.services.access import SEE_SENSITIVE, role_of
+from classlens.services.context import Context
 from classlens.storage.models import AuditEntry
 
 
-class AuditServices(ServiceBase):
+class AuditServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def verify_audit(self) -> ChainReport:
         """Whether the audit log's hash chain is intact, and where it first breaks."""
-        with self.db.engine.connect() as connection:
+        with self.ctx.db.engine.connect() as connection:
             return verify_chain(connection)
 
     def audit(self, viewer: str | None = None, limit: int | None = None) -> list[dict]:
         """The audit log, newest first; sensitive values hidden from most viewers."""
-        sensitive = self.role_of(viewer) in SEE_SENSITIVE
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
+            sensitive = role_of(session, viewer) in SEE_SENSITIVE
             query = select(AuditEntry).order_by(AuditEntry.id.desc())
             if limit:
                 query = query.limit(limit)

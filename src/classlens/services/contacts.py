@@ -12,10 +12,13 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from classlens.audit import record
 from classlens.errors import ClassLensError
 from classlens.register.contacts import ContactRow, is_parent, read_contacts
 from classlens.register.csv_import import Problem
-from classlens.services.base import MANAGE_REGISTER, MANAGE_USERS, SEE_SENSITIVE, ServiceBase, now
+from classlens.services.access import MANAGE_REGISTER, MANAGE_USERS, SEE_SENSITIVE, require
+from classlens.services.context import Context
+from classlens.services.lookups import now
 from classlens.storage.models import Contact, Pupil, SchoolClass, User
 
 
@@ -39,17 +42,20 @@ def _same(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-class ContactServices(ServiceBase):
+class ContactServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def import_contacts(self, actor: str, path: Path, mapping: dict[str, str] | None = None,
                         dry_run: bool = False) -> ContactImportReport:
         """All or nothing. The file lists each pupil's contacts in full: a pupil it
         mentions gets exactly those contacts; pupils it does not mention keep theirs."""
-        with self.db.transaction() as session:
-            self.require(session, actor, MANAGE_REGISTER)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, MANAGE_REGISTER)
         parsed = read_contacts(path, mapping)
         if parsed.problems:
             return ContactImportReport(errors=parsed.problems)
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             pupils = {p.pupil_id: p for p in session.scalars(select(Pupil))}
             errors = []
             column = parsed.columns.get("pupil_id", "pupil_id")
@@ -87,7 +93,7 @@ class ContactServices(ServiceBase):
                 report.changes.append({"pupil_id": row.pupil_id, "contact": row.contact_name,
                                        "change": "added", "relationship": row.relation})
             elif (old.contact_name, old.relation, old.email) != (row.contact_name, row.relation,
-                                                                  row.email):
+                                                                 row.email):
                 report.updated += 1
                 what = [name for name, a, b in (
                     ("name", old.contact_name, row.contact_name),
@@ -118,16 +124,16 @@ class ContactServices(ServiceBase):
                         for r in rows)
         for change in report.changes:
             # The audit names the contact and what changed, never the address.
-            self._audit(session, actor, "contact." + change["change"].split(":")[0],
-                        f"pupil:{change['pupil_id']}", "contact", None,
-                        f"{change['contact']} ({change['relationship']})", sensitive=True)
-        self._audit(session, actor, "contacts.imported", f"file:{source}", None, None,
-                    f"{report.created} added, {report.updated} updated, {report.removed} removed")
+            record(session, actor, "contact." + change["change"].split(":")[0],
+                   f"pupil:{change['pupil_id']}", "contact", None,
+                   f"{change['contact']} ({change['relationship']})", sensitive=True)
+        record(session, actor, "contacts.imported", f"file:{source}", None, None,
+               f"{report.created} added, {report.updated} updated, {report.removed} removed")
 
     def contacts(self, viewer: str, pupil_id: str | None = None) -> list[dict]:
         """Contacts as ICT and SLT see them: whether an e-mail address is held, not it."""
-        with self.db.transaction() as session:
-            self.require(session, viewer, SEE_SENSITIVE)
+        with self.ctx.db.transaction() as session:
+            require(session, viewer, SEE_SENSITIVE)
             query = (select(Contact, Pupil, SchoolClass.name)
                      .join(Pupil, Contact.pupil_id == Pupil.id)
                      .outerjoin(SchoolClass, Pupil.class_id == SchoolClass.id)
@@ -140,34 +146,18 @@ class ContactServices(ServiceBase):
                      "has_email": bool(contact.email)}
                     for contact, pupil, class_name in session.execute(query)]
 
-    def _after_register_change(self, session: Session, actor: str) -> None:
-        super()._after_register_change(session, actor)
-        self._forget_leavers_contacts(session, actor)
-
-    def _forget_leavers_contacts(self, session: Session, actor: str) -> None:
-        """A pupil who leaves takes their contacts with them."""
-        leavers = session.execute(select(Pupil.id, Pupil.pupil_id).join(
-            Contact, Contact.pupil_id == Pupil.id).where(Pupil.on_roll.is_(False))
-            .distinct()).all()
-        if not leavers:
-            return
-        session.execute(delete(Contact).where(Contact.pupil_id.in_([r for r, _ in leavers])))
-        for _, pupil_id in leavers:
-            self._audit(session, actor, "contacts.deleted", f"pupil:{pupil_id}", None, None,
-                        "the pupil left")
-
     # -- staff names, to recognise staff among followers -------------------------
 
     def set_display_name(self, actor: str, username: str, display_name: str) -> None:
         display_name = " ".join(display_name.split())
         if not display_name:
             raise ClassLensError("give the name the person goes by, e.g. \"Gareth Jones\"")
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             if actor != username:
-                self.require(session, actor, MANAGE_USERS)
+                require(session, actor, MANAGE_USERS)
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 raise ClassLensError(f"there is no user {username!r}")
-            self._audit(session, actor, "user.named", f"user:{username}", "display_name",
-                        user.display_name, display_name)
+            record(session, actor, "user.named", f"user:{username}", "display_name",
+                   user.display_name, display_name)
             user.display_name = display_name

@@ -8,11 +8,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classlens.audit import record
 from classlens.errors import ClassLensError
+from classlens.faces.box import Box
 from classlens.photos.library import sha256_of
-from classlens.services.base import MANAGE_REGISTER, now
+from classlens.services.access import MANAGE_REGISTER, require
 from classlens.services.biometrics import biometric_verdict
-from classlens.services.photos import PhotoServices, describe_region
+from classlens.services.context import Context
+from classlens.services.lookups import find_pupil, lock_register, now, school_policy
 from classlens.storage.models import Pupil, Template
 
 # Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
@@ -36,14 +39,17 @@ class EnrolReport:
 
 
 
-class EnrolmentServices(PhotoServices):
+class EnrolmentServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def enrol(self, actor: str, pupil_id: str, paths: list[str]) -> EnrolReport:
         """Reference photos for a pupil with biometric consent: one face each."""
-        with self.db.transaction() as session:
-            self.require(session, actor, MANAGE_REGISTER)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, MANAGE_REGISTER)
             # Refused before any photo is opened: no template is ever computed.
             self._enrollable(session, pupil_id)
-            cipher = self.cipher()
+            cipher = self.ctx.cipher()
             cipher.check_matches(session.scalar(select(Template.encrypted).limit(1)))
         from classlens.photos import decode
 
@@ -59,33 +65,33 @@ class EnrolmentServices(PhotoServices):
                 report.errors.append({"file": given, "message": str(error)})
         if not found:
             return report
-        with self.db.transaction() as session:
-            self._lock_register(session)
+        with self.ctx.db.transaction() as session:
+            lock_register(session)
             pupil = self._enrollable(session, pupil_id, " (it changed while the photos were "
                                      "read: nothing was enrolled)")
             for given, encoding, data, image_format, note in found:
-                relative = self.library.store("references", data, sha256_of(data),
-                                              image_format)
+                relative = self.ctx.library.store("references", data, sha256_of(data),
+                                                  image_format)
                 session.add(Template(pupil_id=pupil.id, encrypted=cipher.encrypt(encoding),
                                      reference_path=relative, created_at=now(),
                                      created_by=actor))
                 report.enrolled += 1
                 if note:
                     report.notes.append({"file": given, "message": note})
-            self._audit(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
-                        "biometric", None, f"{report.enrolled} reference photo(s)")
+            record(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
+                   "biometric", None, f"{report.enrolled} reference photo(s)")
             return report
 
     def _enrollable(self, session: Session, pupil_id: str, when: str = "") -> Pupil:
         """The pupil, if the school recognises faces and their biometric consent
         allows a template today; refused otherwise."""
-        policy = self.school_policy(session)
+        policy = school_policy(session)
         if not policy.recognises_faces:
             raise ClassLensError(
                 f"the school's policy ({policy.name}) has no face recognition, so no "
                 f"pupil is enrolled{when}; name pupils by hand in photo review if you need to")
-        pupil = self._pupil(session, pupil_id)
-        verdict = biometric_verdict(pupil, self.today())
+        pupil = find_pupil(session, pupil_id)
+        verdict = biometric_verdict(pupil, self.ctx.today())
         if not verdict.allowed:
             raise ClassLensError(
                 f"{pupil_id} cannot be enrolled: biometric consent {verdict.message}{when}. "
@@ -118,7 +124,11 @@ class EnrolmentServices(PhotoServices):
         return encoding, data, decode.inspect(data).format, note
 
     def templates_of(self, pupil_id: str) -> int:
-        with self.db.transaction() as session:
-            pupil = self._pupil(session, pupil_id)
+        with self.ctx.db.transaction() as session:
+            pupil = find_pupil(session, pupil_id)
             return len(list(session.scalars(
                 select(Template.id).where(Template.pupil_id == pupil.id))))
+
+
+def describe_region(box: Box) -> str:
+    return f"{box.width}x{box.height} px from ({box.left}, {box.top})"

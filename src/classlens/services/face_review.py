@@ -8,10 +8,12 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classlens.audit import record
 from classlens.errors import ClassLensError, NotAllowed, NotFound
 from classlens.faces.box import Box
-from classlens.services.base import STAFF
-from classlens.services.photos import PhotoServices
+from classlens.services.access import STAFF, require
+from classlens.services.context import Context
+from classlens.services.lookups import find_photo, find_pupil
 from classlens.storage.models import Face, Post, Publication, Pupil
 
 REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset", "correct")
@@ -19,7 +21,10 @@ REVIEW_ACTIONS = ("pupil", "blur", "not-a-face", "reset", "correct")
 SLT = ("slt",)
 
 
-class FaceReviewServices(PhotoServices):
+class FaceReviewServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def review_face(self, actor: str, photo_id: int, face_id: int, action: str,
                     reason: str, pupil_id: str | None = None,
                     confirmed_by: str | None = None) -> None:
@@ -39,9 +44,9 @@ class FaceReviewServices(PhotoServices):
             raise ClassLensError(f"action must be one of {', '.join(REVIEW_ACTIONS)}")
         if not reason.strip():
             raise ClassLensError("say why (the reason is kept in the audit log)")
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
-            photo = self._photo(session, photo_id)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, STAFF)
+            photo = find_photo(session, photo_id)
             face = next((f for f in photo.faces if f.id == face_id), None)
             if face is None:
                 raise NotFound(f"photo {photo_id} has no face {face_id}")
@@ -49,7 +54,7 @@ class FaceReviewServices(PhotoServices):
             if face.source == "manual" and action not in ("blur", "reset"):
                 raise ClassLensError(f"{where} is a blur region a reviewer added: it is always "
                                      "blurred")
-            named = self._pupil(session, pupil_id) if action == "pupil" and pupil_id else None
+            named = find_pupil(session, pupil_id) if action == "pupil" and pupil_id else None
             if action == "pupil" and named is None:
                 raise ClassLensError("name the pupil with --pupil PUPIL_ID")
             recognised = face.pupil if face.correction_confirmed_by is None else None
@@ -74,7 +79,7 @@ class FaceReviewServices(PhotoServices):
                     f"{where}: only a correction of what recognition found needs "
                     "--confirmed-by; this review does not change it")
             if corrects:
-                self.require(session, confirmed_by, SLT)
+                require(session, confirmed_by, SLT)
                 if confirmed_by == actor:
                     raise NotAllowed(f"{actor} cannot confirm their own correction: another "
                                      "member of senior leadership must")
@@ -95,8 +100,8 @@ class FaceReviewServices(PhotoServices):
                 face.named_pupil, face.correction_confirmed_by = None, None
             face.reviewed_by, face.review_reason = actor, reason
             confirmation = f"; confirmed by {confirmed_by}" if corrects else ""
-            self._audit(session, actor, f"face.{action}", f"photo:{photo_id}/face:{face_id}",
-                        "review", old, f"{_describe_review(face)} ({reason}){confirmation}")
+            record(session, actor, f"face.{action}", f"photo:{photo_id}/face:{face_id}",
+                   "review", old, f"{_describe_review(face)} ({reason}){confirmation}")
             if action == "pupil" and face.named_pupil is not None:
                 self._name_in_published_files(session, actor, face, face.named_pupil)
 
@@ -125,14 +130,14 @@ class FaceReviewServices(PhotoServices):
                 channel_id=publication.channel_id, file_name=publication.file_name,
                 sha256=publication.sha256, exported_at=publication.exported_at,
                 exported_by=publication.exported_by))
-            self._audit(session, actor, "publication.named", f"file:{publication.file_name}",
-                        "pupil", None, f"{pupil.pupil_id} (face {face.id} named after export)")
+            record(session, actor, "publication.named", f"file:{publication.file_name}",
+                   "pupil", None, f"{pupil.pupil_id} (face {face.id} named after export)")
 
     def add_blur(self, actor: str, photo_id: int, box: Box, reason: str) -> int:
         """Blur a region the detector missed; returns its face id."""
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
-            photo = self._photo(session, photo_id)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, STAFF)
+            photo = find_photo(session, photo_id)
             left, top = max(0, box.left), max(0, box.top)
             right, bottom = min(photo.width, box.right), min(photo.height, box.bottom)
             if right - left < 2 or bottom - top < 2:
@@ -143,8 +148,8 @@ class FaceReviewServices(PhotoServices):
                         reviewed_by=actor, review_reason=reason)
             photo.faces.append(face)
             session.flush()
-            self._audit(session, actor, "face.added", f"photo:{photo_id}/face:{face.id}",
-                        "review", None, f"blur region {[left, top, right, bottom]} ({reason})")
+            record(session, actor, "face.added", f"photo:{photo_id}/face:{face.id}",
+                   "review", None, f"blur region {[left, top, right, bottom]} ({reason})")
             return face.id
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classlens.audit import record
 from classlens.errors import ClassLensError
 from classlens.followers.lists import FollowerList, random_sample, read_follower_csv
 from classlens.followers.verdicts import (
@@ -19,8 +20,10 @@ from classlens.followers.verdicts import (
     Verdict,
 )
 from classlens.register.contacts import is_parent
-from classlens.services.accounts import channels_in_use
-from classlens.services.base import ServiceBase, now
+from classlens.services.access import require
+from classlens.services.account_checks import channels_in_use
+from classlens.services.context import Context
+from classlens.services.lookups import find_channel, now
 from classlens.storage.models import (
     Channel,
     Contact,
@@ -38,7 +41,10 @@ SAMPLE_SIZE = 10
 PUBLIC = "social_public"
 
 
-class FollowerServices(ServiceBase):
+class FollowerServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def _directory(self, session: Session) -> SchoolDirectory:
         classes: dict[int | None, str] = dict(
             session.execute(select(SchoolClass.id, SchoolClass.name)).all())
@@ -57,19 +63,19 @@ class FollowerServices(ServiceBase):
     def check_followers(self, actor: str, channel_name: str,
                         followers: FollowerList | Path) -> list[Verdict]:
         """A verdict and a reason for each follower request of a channel."""
-        with self.db.transaction() as session:
-            self.require(session, actor, CHECK_FOLLOWERS)
-            self.channel(session, channel_name)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, CHECK_FOLLOWERS)
+            find_channel(session, channel_name)
         if isinstance(followers, Path):
             followers = read_follower_csv(followers)
         if followers.problems:
             raise ClassLensError("the follower list was not read:\n" + "\n".join(
                 f"  {p}" for p in followers.problems))
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             directory = self._directory(session)
             verdicts = [directory.judge(row) for row in followers.rows]
-            self._audit(session, actor, "followers.checked", f"channel:{channel_name}", None,
-                        None, f"{len(verdicts)} follower request(s)")
+            record(session, actor, "followers.checked", f"channel:{channel_name}", None,
+                   None, f"{len(verdicts)} follower request(s)")
             return verdicts
 
     def decide_follower(self, actor: str, channel_name: str, handle: str, decision: str,
@@ -80,9 +86,9 @@ class FollowerServices(ServiceBase):
         handle = handle.strip()
         if not handle:
             raise ClassLensError("give the follower's handle")
-        with self.db.transaction() as session:
-            self.require(session, actor, CHECK_FOLLOWERS)
-            channel = self.channel(session, channel_name)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, CHECK_FOLLOWERS)
+            channel = find_channel(session, channel_name)
             row = FollowerRow(handle, display_name or "")
             advice = self._directory(session).judge(row) if display_name else None
             previous = self._latest_decision(session, channel, handle)
@@ -90,8 +96,8 @@ class FollowerServices(ServiceBase):
                 channel_id=channel.id, handle=handle, display_name=display_name,
                 decision=decision, verdict=advice.verdict if advice else None,
                 reason=advice.reason if advice else None, decided_by=actor, decided_at=now()))
-            self._audit(session, actor, f"follower.{decision}", f"channel:{channel.name}",
-                        handle, previous.decision if previous else None, decision)
+            record(session, actor, f"follower.{decision}", f"channel:{channel.name}",
+                   handle, previous.decision if previous else None, decision)
             return {"channel": channel.name, "handle": handle, "decision": decision,
                     "previous": previous.decision if previous else None,
                     "decided_by": actor}
@@ -104,9 +110,9 @@ class FollowerServices(ServiceBase):
 
     def follower_decisions(self, viewer: str, channel_name: str) -> list[dict]:
         """Each follower's standing decision on a channel."""
-        with self.db.transaction() as session:
-            self.require(session, viewer, CHECK_FOLLOWERS)
-            channel = self.channel(session, channel_name)
+        with self.ctx.db.transaction() as session:
+            require(session, viewer, CHECK_FOLLOWERS)
+            channel = find_channel(session, channel_name)
             latest: dict[str, FollowerDecision] = {}
             for d in session.scalars(select(FollowerDecision).where(
                     FollowerDecision.channel_id == channel.id).order_by(FollowerDecision.id)):
@@ -118,7 +124,7 @@ class FollowerServices(ServiceBase):
     # -- the weekly random check of a public channel's followers (seed 002) ------
 
     def _week_start(self, on: date | None = None) -> date:
-        day = on or self.today()
+        day = on or self.ctx.today()
         return day - timedelta(days=day.weekday())
 
     def draw_follower_sample(self, actor: str, channel_name: str,
@@ -137,9 +143,9 @@ class FollowerServices(ServiceBase):
         if followers is not None and followers.problems:
             raise ClassLensError("the follower list was not read:\n" + "\n".join(
                 f"  {p}" for p in followers.problems))
-        with self.db.transaction() as session:
-            self.require(session, actor, CHECK_FOLLOWERS)
-            channel = self.channel(session, channel_name)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, CHECK_FOLLOWERS)
+            channel = find_channel(session, channel_name)
             if channel.category != PUBLIC:
                 raise ClassLensError(f"{channel.name} is not a public channel: its followers "
                                      "are vetted one by one (classlens followers check)")
@@ -162,8 +168,8 @@ class FollowerServices(ServiceBase):
                                       drawn_by=actor, drawn_at=now())
                 session.add(check)
                 session.flush()
-                self._audit(session, actor, "followers.sampled", f"channel:{channel.name}",
-                            "week", None, f"{week.isoformat()}: {len(sample)} of {len(pool)}")
+                record(session, actor, "followers.sampled", f"channel:{channel.name}",
+                       "week", None, f"{week.isoformat()}: {len(sample)} of {len(pool)}")
             return _check_view(channel, check)
 
     def _accepted(self, session: Session, channel: Channel) -> list[dict]:
@@ -176,9 +182,9 @@ class FollowerServices(ServiceBase):
 
     def finish_follower_check(self, actor: str, channel_name: str, note: str = "") -> dict:
         """SLT has looked at this week's sample (and blocked whom they had to)."""
-        with self.db.transaction() as session:
-            self.require(session, actor, CONFIRM_CHECK)
-            channel = self.channel(session, channel_name)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, CONFIRM_CHECK)
+            channel = find_channel(session, channel_name)
             week = self._week_start()
             check = session.scalar(select(FollowerCheck).where(
                 FollowerCheck.channel_id == channel.id, FollowerCheck.week_start == week))
@@ -190,18 +196,18 @@ class FollowerServices(ServiceBase):
                 raise ClassLensError(f"this week's check of {channel.name} was done by "
                                      f"{check.done_by} on {check.done_at:%Y-%m-%d}")
             check.done_by, check.done_at, check.note = actor, now(), note.strip() or None
-            self._audit(session, actor, "followers.check_done", f"channel:{channel.name}",
-                        "week", None, week.isoformat() + (f": {note}" if note else ""))
+            record(session, actor, "followers.check_done", f"channel:{channel.name}",
+                   "week", None, week.isoformat() + (f": {note}" if note else ""))
             return _check_view(channel, check)
 
     def follower_checks_due(self) -> list[dict]:
         """Public channels in use whose followers have not been checked this week."""
         week = self._week_start()
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             due = []
             for channel in session.scalars(select(Channel).where(
                     Channel.category == PUBLIC, Channel.id.in_(channels_in_use(session)))
-                    .order_by(Channel.name)):
+                                           .order_by(Channel.name)):
                 check = session.scalar(select(FollowerCheck).where(
                     FollowerCheck.channel_id == channel.id, FollowerCheck.week_start == week))
                 if check is not None and check.done_at is not None:

@@ -12,9 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from classlens.audit import record
 from classlens.photos.library import sha256_of
-from classlens.services.base import STAFF, now
+from classlens.services.access import STAFF, require
 from classlens.services.biometrics import biometric_verdict, enrolled_templates
+from classlens.services.context import Context
+from classlens.services.lookups import find_class, lock_register, now
 from classlens.storage.models import Face, Photo, Pupil
 
 if TYPE_CHECKING:
@@ -24,7 +27,6 @@ if TYPE_CHECKING:
 # Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
 # the methods that use them: every command opens these services, and listing
 # the register should not pay for loading them.
-from classlens.services.photos import PhotoServices
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
@@ -42,7 +44,10 @@ class ImportedPhoto:
 
 
 
-class PhotoImportServices(PhotoServices):
+class PhotoImportServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def import_photos(self, actor: str, paths: list[str], class_name: str,
                       state: TaskState | None = None, workers: int | None = None
                       ) -> list[ImportedPhoto]:
@@ -55,14 +60,14 @@ class PhotoImportServices(PhotoServices):
         from classlens.tasks import TaskState, run_parallel
 
         state = state or TaskState()
-        policy = self.policy()
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
-            school_class = self._class(session, class_name)
+        policy = self.ctx.policy()
+        with self.ctx.db.transaction() as session:
+            require(session, actor, STAFF)
+            school_class = find_class(session, class_name)
             class_id = school_class.id
-            self._sweep_templates(session, actor)
+            self.ctx.sweep_templates(session, actor)
             recognition = policy.recognises_faces
-            enrolled = (enrolled_templates(session, self.cipher(), self.today())
+            enrolled = (enrolled_templates(session, self.ctx.cipher(), self.ctx.today())
                         if recognition else {})
             # Faces are encoded only where that can change a decision: in a class
             # with enrolled pupils (compared then with every enrolled pupil, who
@@ -95,7 +100,7 @@ class PhotoImportServices(PhotoServices):
         except IntegrityError:
             # Another import committed the same photo between our check and our
             # write (two imports of one folder at once): it is a duplicate.
-            with self.db.transaction() as session:
+            with self.ctx.db.transaction() as session:
                 existing = session.scalar(select(Photo).where(
                     Photo.sha256 == analysis.sha256))
                 if existing is None:
@@ -112,7 +117,7 @@ class PhotoImportServices(PhotoServices):
         from classlens.faces.encode import tolerance_for
         from classlens.faces.match import match_face
 
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             existing = session.scalar(select(Photo).where(Photo.sha256 == analysis.sha256))
             if existing is not None:
                 result.id, result.duplicate = existing.id, True
@@ -122,11 +127,11 @@ class PhotoImportServices(PhotoServices):
                 # The templates were read when the import began; a withdrawal of
                 # biometric consent since takes effect at once: read under the
                 # register lock, nobody is compared with a pupil who withdrew.
-                self._lock_register(session)
+                lock_register(session)
                 enrolled = {pupil.id: enrolled[pupil.id] for pupil in session.scalars(
                     select(Pupil).where(Pupil.id.in_(list(enrolled)))
                     .options(selectinload(Pupil.consents)))
-                    if biometric_verdict(pupil, self.today()).allowed}
+                            if biometric_verdict(pupil, self.ctx.today()).allowed}
             # The original is stored here, by the parent, just before the row that
             # names it: a worker never writes, and a kill between the two leaves a
             # file that the next import of the same photo reuses.
@@ -149,8 +154,8 @@ class PhotoImportServices(PhotoServices):
                     blur_forced=False, not_a_face=False))
             session.add(photo)
             session.flush()
-            self._audit(session, actor, "photo.imported", f"photo:{photo.id}", None, None,
-                        f"{len(photo.faces)} face(s)")
+            record(session, actor, "photo.imported", f"photo:{photo.id}", None, None,
+                   f"{len(photo.faces)} face(s)")
             result.id = photo.id
             result.faces = [self._face_summary(f) for f in photo.faces]
         return result
@@ -163,7 +168,7 @@ class PhotoImportServices(PhotoServices):
             raise decode.PhotoError("the file changed while it was being imported; "
                                     "import it again")
         assert analysis.format is not None  # only a decoded photo is stored
-        return self.library.store("originals", data, analysis.sha256, analysis.format)
+        return self.ctx.library.store("originals", data, analysis.sha256, analysis.format)
 
     @staticmethod
     def _face_summary(face: Face) -> dict:

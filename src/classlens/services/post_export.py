@@ -8,16 +8,24 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from classlens.audit import record
 from classlens.errors import ClassLensError
 from classlens.photos.library import sha256_of, write_atomic
 from classlens.posts.rules import blocking
-from classlens.services.base import STAFF, now
-from classlens.services.photos import slug
-from classlens.services.posts import EXPORTABLE, PostServices, _iso, _touch
+from classlens.services.access import STAFF, require
+from classlens.services.context import Context
+from classlens.services.lookups import lock_register, now
+from classlens.services.post_reading import EXPORTABLE, PostReader, iso, touch
+from classlens.services.rendering import Renderer, log_publication, slug
 from classlens.storage.models import Post
 
 
-class PostExportServices(PostServices):
+class PostExportServices:
+    def __init__(self, ctx: Context, reader: PostReader, renderer: Renderer) -> None:
+        self.ctx = ctx
+        self.reader = reader
+        self.renderer = renderer
+
     def export_post(self, actor: str, post_id: int, out_dir: Path) -> dict:
         """Write the post's folder; refuses if anything changed since approval.
 
@@ -27,18 +35,19 @@ class PostExportServices(PostServices):
         publication log. A withdrawal racing the export either commits first
         (and the export is refused) or waits for the log (and opens a takedown).
         """
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
-            self._sweep_templates(session, actor)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, STAFF)
+            self.ctx.sweep_templates(session, actor)
             post = self._exportable(session, post_id)
             renderings = [(item.photo_id, item.alt_text,
-                           self._render(item.photo, post.channel)) for item in post.photos]
-        with self._race_reported(post_id), self.db.transaction() as session:
-            self._lock_register(session)
+                           self.renderer.render(session, item.photo, post.channel))
+                          for item in post.photos]
+        with self.reader.race_reported(post_id), self.ctx.db.transaction() as session:
+            lock_register(session)
             post = self._exportable(session, post_id)
             sizes = {photo_id: len(r.data) for photo_id, _, r in renderings}
-            at = self.clock()
-            standing = blocking(self._problems(session, post, at, sizes),
+            at = self.ctx.clock()
+            standing = blocking(self.reader.problems(session, post, at, sizes),
                                 json.loads(post.acknowledged))
             if standing:
                 raise ClassLensError(f"post {post_id} cannot be exported now:\n" + "\n".join(
@@ -54,8 +63,8 @@ class PostExportServices(PostServices):
                                "alt": alt, "photo_id": photo_id,
                                "faces_shown": sum(f["shown"] for f in rendering.faces),
                                "faces_blurred": sum(not f["shown"] for f in rendering.faces)})
-                self._log_publication(session, actor, photo_id, post.channel, name, rendering,
-                                      exported_at, post.id)
+                log_publication(session, actor, photo_id, post.channel, name, rendering,
+                                exported_at, post.id)
             files["caption.txt"] = (post.caption + "\n").encode("utf-8")
             files["alt.txt"] = "".join(f"{n}. {i['alt']}\n" for n, i in
                                        enumerate(images, start=1)).encode("utf-8")
@@ -63,7 +72,7 @@ class PostExportServices(PostServices):
                 "post_id": post.id, "channel": post.channel.name,
                 "platform": post.channel.platform, "class": post.school_class.name,
                 "author": post.author, "approver": post.decided_by,
-                "created_at": _iso(post.created_at), "approved_at": _iso(post.decided_at),
+                "created_at": iso(post.created_at), "approved_at": iso(post.decided_at),
                 "exported_at": exported_at.isoformat(), "exported_by": actor,
                 "caption_file": "caption.txt", "images": images,
             }
@@ -73,16 +82,16 @@ class PostExportServices(PostServices):
             if post.status == "approved":
                 post.status = "exported"
             post.exported_at, post.exported_by = exported_at, actor
-            _touch(post, actor)
+            touch(post, actor)
             session.flush()  # the log is written before any file leaves
             folder = _write_folder(out_dir / folder_name, files)
-            self._audit(session, actor, "post.exported", f"post:{post_id}", "status", old,
-                        f"{post.status}: {len(images)} image(s) to {folder}")
+            record(session, actor, "post.exported", f"post:{post_id}", "status", old,
+                   f"{post.status}: {len(images)} image(s) to {folder}")
             return {"folder": str(folder), "files": sorted(files)}
 
     def _exportable(self, session: Session, post_id: int) -> Post:
         """The post, approved, with exactly the face decisions that were approved."""
-        post = self._post(session, post_id)
+        post = self.reader.post_row(session, post_id)
         if post.status not in EXPORTABLE:
             raise ClassLensError(f"post {post_id} is {post.status}: only an approved post "
                                  "is exported")
@@ -99,7 +108,7 @@ class PostExportServices(PostServices):
         approved = json.loads(post.approval_snapshot or "{}")
         if any(not isinstance(faces, list) for faces in approved.values()):
             return ["this post was approved before approvals covered every face's decision"]
-        current = self._face_snapshot(session, post)
+        current = self.reader.face_snapshot(session, post)
         changes = []
         for photo_id in sorted(approved.keys() | current.keys(), key=int):
             then = {f["face"]: f for f in approved.get(photo_id, [])}

@@ -7,26 +7,32 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from classlens.audit import record
 from classlens.errors import ClassLensError, NotFound
-from classlens.services.base import STAFF, ServiceBase, now
+from classlens.services.access import STAFF, require
+from classlens.services.context import Context
+from classlens.services.lookups import find_pupil, now
 from classlens.services.takedowns import LIVE, live_publications, mark_takedowns
 from classlens.storage.models import Channel, Post, Publication, Pupil, SchoolClass, Takedown
 
 
-class PostReportServices(ServiceBase):
+class PostReportServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def takedown(self, pupil_id: str, actor: str = "system") -> list[dict]:
         """Every live post and single exported photo showing the pupil, newest
         first; marks those to take down. A single photo has no post id: its
         entry names the photo and the file."""
-        with self.db.transaction() as session:
-            pupil = self._pupil(session, pupil_id)
-            mark_takedowns(session, self.today(), actor, pupil.id)
+        with self.ctx.db.transaction() as session:
+            pupil = find_pupil(session, pupil_id)
+            mark_takedowns(session, self.ctx.today(), actor, pupil.id)
             session.flush()
             open_reasons = {}
             for t in session.scalars(select(Takedown).where(
                     Takedown.pupil_id == pupil.id, Takedown.closed_at.is_(None))):
                 key = ("post", t.post_id) if t.post_id is not None else ("photo",
-                                                                           t.publication_id)
+                                                                         t.publication_id)
                 open_reasons[key] = t.reason
             entries: dict[tuple, dict] = {}
             for publication, post, channel, _ in live_publications(session, pupil.id):
@@ -46,7 +52,7 @@ class PostReportServices(ServiceBase):
 
     def open_takedowns(self) -> list[dict]:
         """Open takedowns of posts and of single exported photos, newest first."""
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             rows = session.execute(
                 select(Takedown, Post, Publication, Pupil)
                 .outerjoin(Post, Takedown.post_id == Post.id)
@@ -66,8 +72,8 @@ class PostReportServices(ServiceBase):
 
     def withdraw_photo_export(self, actor: str, file_name: str) -> int:
         """A single exported photo has been taken down: close its takedowns."""
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, STAFF)
             entries = list(session.scalars(select(Publication).where(
                 Publication.post_id.is_(None), Publication.file_name == file_name,
                 Publication.withdrawn_at.is_(None))))
@@ -79,17 +85,17 @@ class PostReportServices(ServiceBase):
                 for takedown in session.scalars(select(Takedown).where(
                         Takedown.publication_id == entry.id, Takedown.closed_at.is_(None))):
                     takedown.closed_at, takedown.closed_by = at, actor
-            self._audit(session, actor, "photo.withdrawn", f"file:{file_name}", "status",
-                        "exported", "withdrawn")
+            record(session, actor, "photo.withdrawn", f"file:{file_name}", "status",
+                   "exported", "withdrawn")
             return len(entries)
 
     def weekly_report(self, week: str | None = None) -> dict:
         """Posts per class in an ISO week against the policy's quota (seed 003)."""
-        start = _week_start(week) if week else self.today() - timedelta(
-            days=self.today().weekday())
+        start = _week_start(week) if week else self.ctx.today() - timedelta(
+            days=self.ctx.today().weekday())
         end = start + timedelta(days=7)
-        policy = self.policy()
-        with self.db.transaction() as session:
+        policy = self.ctx.policy()
+        with self.ctx.db.transaction() as session:
             classes = list(session.scalars(select(SchoolClass.name).join(Pupil)
                                            .where(Pupil.on_roll.is_(True)).distinct()
                                            .order_by(SchoolClass.name)))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from classlens.audit import record
 from classlens.errors import ClassLensError, ConcurrentChange
 from classlens.register.consent import (
     ALL_CATEGORIES,
@@ -27,7 +28,9 @@ from classlens.register.consent import (
 )
 from classlens.register.import_plan import describe_consent
 from classlens.register.names import display_name
-from classlens.services.base import RECORD_CONSENT, SEE_SENSITIVE, ServiceBase, now
+from classlens.services.access import RECORD_CONSENT, SEE_SENSITIVE, require, role_of
+from classlens.services.context import Context
+from classlens.services.lookups import find_channel, find_class, find_pupil, now, school_policy
 from classlens.storage.models import Consent, Pupil, SchoolClass
 
 
@@ -68,13 +71,16 @@ class PupilView:
         return data
 
 
-class PupilServices(ServiceBase):
+class PupilServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def list_pupils(
         self, class_name: str | None = None, viewer: str | None = None, on: date | None = None
     ) -> list[PupilView]:
-        on = on or self.today()
-        sensitive = self.role_of(viewer) in SEE_SENSITIVE
-        with self.db.transaction() as session:
+        on = on or self.ctx.today()
+        with self.ctx.db.transaction() as session:
+            sensitive = role_of(session, viewer) in SEE_SENSITIVE
             query = (
                 select(Pupil)
                 .outerjoin(SchoolClass)
@@ -82,14 +88,15 @@ class PupilServices(ServiceBase):
                 .order_by(SchoolClass.name, Pupil.family_name, Pupil.given_name)
             )
             if class_name is not None:
-                self._class(session, class_name)
+                find_class(session, class_name)
                 query = query.where(SchoolClass.name == class_name)
             return [self._pupil_view(p, on, sensitive) for p in session.scalars(query)]
 
     def pupil(self, pupil_id: str, viewer: str | None = None, on: date | None = None) -> PupilView:
-        sensitive = self.role_of(viewer) in SEE_SENSITIVE
-        with self.db.transaction() as session:
-            return self._pupil_view(self._pupil(session, pupil_id), on or self.today(), sensitive)
+        with self.ctx.db.transaction() as session:
+            sensitive = role_of(session, viewer) in SEE_SENSITIVE
+            return self._pupil_view(find_pupil(session, pupil_id), on or self.ctx.today(),
+                                    sensitive)
 
     @staticmethod
     def _pupil_view(pupil: Pupil, on: date, sensitive: bool) -> PupilView:
@@ -113,9 +120,9 @@ class PupilServices(ServiceBase):
 
     def expiring_consents(self, days: int = 30, on: date | None = None) -> list[dict]:
         """Granted consents that lapse within `days` (or have lapsed): who needs renewing."""
-        on = on or self.today()
+        on = on or self.ctx.today()
         horizon = on + timedelta(days=days)
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             rows = session.execute(
                 select(Pupil.pupil_id, Pupil.given_name, Pupil.preferred_name,
                        Pupil.family_name, Consent.category, Consent.decided_by, Consent.expires)
@@ -129,10 +136,10 @@ class PupilServices(ServiceBase):
 
     def may_show(self, pupil_id: str, channel: str, on: date | None = None) -> Verdict:
         """The consent function for a pupil on a named channel."""
-        with self.db.transaction() as session:
-            pupil = self._pupil(session, pupil_id)
-            category = self.channel(session, channel).category
-            return may_show(pupil.facts(), pupil.decisions(), category, on or self.today())
+        with self.ctx.db.transaction() as session:
+            pupil = find_pupil(session, pupil_id)
+            category = find_channel(session, channel).category
+            return may_show(pupil.facts(), pupil.decisions(), category, on or self.ctx.today())
 
     def set_consent(
         self,
@@ -155,54 +162,54 @@ class PupilServices(ServiceBase):
                                  evidence)
         except (ConcurrentChange, IntegrityError):
             # Someone else recorded this decision between our read and our write
-            # (an update of the same version, or an insert of the same record).
-            with self.db.transaction() as session:
-                pupil = self._pupil(session, pupil_id)
-                record = next((c for c in pupil.consents if c.category == category
-                               and c.decided_by == decided_by), None)
-                who = (f" by {record.recorded_by} at {record.recorded_at.astimezone():%H:%M:%S}"
-                       if record else "")
+            # (an update of the same version, or an insert of the same consent).
+            with self.ctx.db.transaction() as session:
+                pupil = find_pupil(session, pupil_id)
+                consent = next((c for c in pupil.consents if c.category == category
+                                and c.decided_by == decided_by), None)
+                who = (f" by {consent.recorded_by} at {consent.recorded_at.astimezone():%H:%M:%S}"
+                       if consent else "")
             raise ConcurrentChange(f"the {category} consent of {pupil_id} was changed{who} "
-                                 "while you were editing it; nothing was saved: reload and "
-                                 "check before recording again") from None
+                                   "while you were editing it; nothing was saved: reload and "
+                                   "check before recording again") from None
 
     def _record_consent(self, actor, pupil_id, category, status, decided_by, expires,
                         evidence) -> None:
-        with self.db.transaction() as session:
-            self.require(session, actor, RECORD_CONSENT)
-            pupil = self._pupil(session, pupil_id)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, RECORD_CONSENT)
+            pupil = find_pupil(session, pupil_id)
             if status == GRANTED and expires is None:
-                expires = self.school_policy(session).default_expiry(self.today())
+                expires = school_policy(session).default_expiry(self.ctx.today())
             if status == REFUSED:
                 expires = None  # a refusal stands until someone records otherwise
-            record = next((c for c in pupil.consents
-                           if c.category == category and c.decided_by == decided_by), None)
-            old = describe_consent((record.status, record.expires)) if record else None
-            if record is None:
-                record = Consent(category=category, decided_by=decided_by)
-                pupil.consents.append(record)
-            record.status, record.expires, record.evidence = status, expires, evidence
-            record.recorded_by, record.recorded_at = actor, now()
-            self._audit(session, actor, "consent.set", f"pupil:{pupil_id}",
-                        f"{category} ({decided_by})", old,
-                        describe_consent((status, expires)))
-            self._after_register_change(session, actor)
+            consent = next((c for c in pupil.consents
+                            if c.category == category and c.decided_by == decided_by), None)
+            old = describe_consent((consent.status, consent.expires)) if consent else None
+            if consent is None:
+                consent = Consent(category=category, decided_by=decided_by)
+                pupil.consents.append(consent)
+            consent.status, consent.expires, consent.evidence = status, expires, evidence
+            consent.recorded_by, consent.recorded_at = actor, now()
+            record(session, actor, "consent.set", f"pupil:{pupil_id}",
+                   f"{category} ({decided_by})", old,
+                   describe_consent((status, expires)))
+            self.ctx.after_register_change(session, actor)
 
     def set_never_publish(self, actor: str, pupil_id: str, flag: bool,
                           reason: str | None = None) -> None:
         if flag and not (reason or "").strip():
             raise ClassLensError("give the reason (kept visible to ICT and SLT only)")
-        with self.db.transaction() as session:
-            self.require(session, actor, SEE_SENSITIVE)
-            pupil = self._pupil(session, pupil_id)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, SEE_SENSITIVE)
+            pupil = find_pupil(session, pupil_id)
             subject = f"pupil:{pupil_id}"
-            self._audit(session, actor, "pupil.never_publish", subject, "never_publish",
-                        yes_no(pupil.never_publish), yes_no(flag))
-            self._audit(session, actor, "pupil.never_publish", subject, "never_publish_reason",
-                        pupil.never_publish_reason, reason if flag else None, sensitive=True)
+            record(session, actor, "pupil.never_publish", subject, "never_publish",
+                   yes_no(pupil.never_publish), yes_no(flag))
+            record(session, actor, "pupil.never_publish", subject, "never_publish_reason",
+                   pupil.never_publish_reason, reason if flag else None, sensitive=True)
             pupil.never_publish = flag
             pupil.never_publish_reason = reason if flag else None
-            self._after_register_change(session, actor)
+            self.ctx.after_register_change(session, actor)
 
 
 def yes_no(flag: bool) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from classlens.audit import chain
+from classlens.audit import chain, record
 from classlens.register.consent import ALL_CATEGORIES, PARENT, PUPIL
 from classlens.register.csv_export import write_register
 from classlens.register.csv_import import Problem, read_register
@@ -20,7 +20,9 @@ from classlens.register.import_plan import (
     describe_consent,
     plan_import,
 )
-from classlens.services.base import MANAGE_REGISTER, ServiceBase, now
+from classlens.services.access import MANAGE_REGISTER, require
+from classlens.services.context import Context
+from classlens.services.lookups import now
 from classlens.services.pupils import yes_no
 from classlens.storage.models import AuditEntry, Consent, Pupil, SchoolClass
 
@@ -49,7 +51,10 @@ class ImportReport:
         }
 
 
-class RegisterFileServices(ServiceBase):
+class RegisterFileServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def import_register(
         self,
         actor: str,
@@ -64,15 +69,15 @@ class RegisterFileServices(ServiceBase):
         A grant that would loosen what ClassLens holds is held back and listed
         unless `accept_grants` is True or names that pupil (see import_plan).
         """
-        with self.db.transaction() as session:
-            self.require(session, actor, MANAGE_REGISTER)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, MANAGE_REGISTER)
         parsed = read_register(path, mapping)
         if parsed.problems:
             return ImportReport(errors=parsed.problems)
-        policy = self.policy()
-        with self.db.transaction() as session:
+        policy = self.ctx.policy()
+        with self.ctx.db.transaction() as session:
             existing = self._register_state(session)
-            plan = plan_import(parsed.rows, existing, self.today(), policy.default_expiry,
+            plan = plan_import(parsed.rows, existing, self.ctx.today(), policy.default_expiry,
                                mark_missing_left, path.name, accept_grants)
             report = ImportReport(
                 created=len(plan.created), updated=len(plan.updated),
@@ -80,16 +85,16 @@ class RegisterFileServices(ServiceBase):
                 held=plan.held)
             if not dry_run:
                 self._apply_import(session, actor, plan, source=path.name)
-                self._after_register_change(session, actor)
+                self.ctx.after_register_change(session, actor)
                 report.written = True
             return report
 
     def export_register(self, actor: str, path: Path) -> int:
-        with self.db.transaction() as session:
-            self.require(session, actor, MANAGE_REGISTER)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, MANAGE_REGISTER)
             states = self._register_state(session)
-            self._audit(session, actor, "register.exported", f"file:{path.name}",
-                        new=f"{len(states)} pupils")
+            record(session, actor, "register.exported", f"file:{path.name}",
+                   new=f"{len(states)} pupils")
         write_register(path, (row for s in states.values() for row in _export_rows(s)))
         return len(states)
 
@@ -150,7 +155,7 @@ class RegisterFileServices(ServiceBase):
         if plan.created:
             inserted = session.execute(
                 insert(Pupil).returning(Pupil.pupil_id, Pupil.id, sort_by_parameter_order=True),
-                [dict(pupil_id=s.pupil_id, left_on=None if s.on_roll else self.today(),
+                [dict(pupil_id=s.pupil_id, left_on=None if s.on_roll else self.ctx.today(),
                       **columns(s)) for s in plan.created])
             row_ids.update(dict(inserted.all()))
             for s in plan.created:
@@ -161,7 +166,7 @@ class RegisterFileServices(ServiceBase):
                                             for s in plan.updated])
         if plan.left:
             session.execute(update(Pupil), [dict(id=row_ids[p], on_roll=False,
-                                                 left_on=self.today()) for p in plan.left])
+                                                 left_on=self.ctx.today()) for p in plan.left])
         if plan.returned:
             session.execute(update(Pupil), [dict(id=row_ids[p], on_roll=True, left_on=None)
                                             for p in plan.returned])

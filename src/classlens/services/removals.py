@@ -9,8 +9,11 @@ import json
 
 from sqlalchemy import select
 
+from classlens.audit import record
 from classlens.errors import ClassLensError, NotFound
-from classlens.services.base import STAFF, ServiceBase, now
+from classlens.services.access import STAFF, require
+from classlens.services.context import Context
+from classlens.services.lookups import now
 from classlens.services.takedowns import LIVE, live_publications
 from classlens.storage.models import Post, Pupil, RemovalRequest, Takedown
 
@@ -26,7 +29,10 @@ def open_removal_request(session, post_id: int | None) -> str | None:
         .order_by(RemovalRequest.id).limit(1))
 
 
-class RemovalServices(ServiceBase):
+class RemovalServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def request_removal(self, actor: str, requested_by: str, post_id: int | None = None,
                         pupil_id: str | None = None) -> dict:
         """Record the request and open a takedown for each live post it concerns."""
@@ -36,8 +42,8 @@ class RemovalServices(ServiceBase):
         requested_by = " ".join(requested_by.split())
         if not requested_by:
             raise ClassLensError("say who asked (--from \"Mrs Davies, by phone\")")
-        with self.db.transaction() as session:
-            self.require(session, actor, STAFF)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, STAFF)
             at = now()
             request = RemovalRequest(requested_by=requested_by, recorded_by=actor,
                                      received_at=at, posts="[]")
@@ -76,8 +82,8 @@ class RemovalServices(ServiceBase):
                             live_publications(session, pupil_row)):
                         session.add(Takedown(post_id=number, pupil_id=pupil_row,
                                              reason=reason, created_at=at))
-            self._audit(session, actor, "takedown.requested", subject, "requested_by", None,
-                        f"{requested_by}; posts {concerned or 'none live'}")
+            record(session, actor, "takedown.requested", subject, "requested_by", None,
+                   f"{requested_by}; posts {concerned or 'none live'}")
             return self._request_view(session, request)
 
     def _request_view(self, session, request: RemovalRequest) -> dict:
@@ -97,7 +103,7 @@ class RemovalServices(ServiceBase):
 
     def removal_requests(self, open_only: bool = True) -> list[dict]:
         """Requests, newest first; open ones until their posts are withdrawn."""
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             views = [self._request_view(session, r) for r in session.scalars(
                 select(RemovalRequest).order_by(RemovalRequest.id.desc()))]
         return [v for v in views if not (open_only and v["done"])]
@@ -106,8 +112,8 @@ class RemovalServices(ServiceBase):
         """Close a request by hand (nothing was live, or the post was never exported)."""
         if not note.strip():
             raise ClassLensError("say what was done (--note)")
-        with self.db.transaction() as session:
-            self.require(session, actor, CLOSE_REQUESTS)
+        with self.ctx.db.transaction() as session:
+            require(session, actor, CLOSE_REQUESTS)
             request = session.get(RemovalRequest, request_id)
             if request is None:
                 raise NotFound(f"no removal request {request_id}")
@@ -115,6 +121,6 @@ class RemovalServices(ServiceBase):
                 raise ClassLensError(f"removal request {request_id} was closed by "
                                      f"{request.closed_by}")
             request.closed_at, request.closed_by, request.note = now(), actor, note.strip()
-            self._audit(session, actor, "takedown.request_closed", f"request:{request_id}",
-                        None, None, note.strip())
+            record(session, actor, "takedown.request_closed", f"request:{request_id}",
+                   None, None, note.strip())
             return self._request_view(session, request)

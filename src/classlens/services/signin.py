@@ -16,8 +16,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classlens.audit import record
 from classlens.errors import ClassLensError, NotAllowed
-from classlens.services.base import MANAGE_USERS, STAFF, ServiceBase
+from classlens.services.access import MANAGE_USERS, STAFF, require
+from classlens.services.context import Context
 from classlens.services.views import UserView
 from classlens.storage.models import User, utcnow
 
@@ -44,28 +46,31 @@ def locked_without_password(username: str) -> str:
             f"`classlens users set-password {username} --as ICT-LEADER`")
 
 
-class SignInServices(ServiceBase):
+class SignInServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def needs_password(self, username: str) -> bool:
         """True when the account has a password (every account made by this version)."""
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             user = session.scalar(select(User).where(User.username == username))
             return user is not None and user.password_hash is not None
 
     def must_change_password(self, username: str) -> bool:
         """True while the user still has the initial password an ICT leader gave."""
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             user = session.scalar(select(User).where(User.username == username))
             return bool(user and user.must_change_password)
 
     def require_role(self, username: str | None, roles) -> None:
         """Refuse early, before asking anyone for a password, if the role cannot do it."""
-        with self.db.transaction() as session:
-            self.require(session, username, roles)
+        with self.ctx.db.transaction() as session:
+            require(session, username, roles)
 
     def sign_in(self, username: str, password: str | None) -> UserView:
         """Check the password. Raises NotAllowed; never sets a password."""
         failure = None
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 raise NotAllowed(f"there is no user {username!r}")
@@ -87,7 +92,7 @@ class SignInServices(ServiceBase):
                 failure = f"wrong password for {username}"
                 if user.failed_sign_ins >= MAX_FAILURES:
                     user.locked_until, user.failed_sign_ins = now + LOCKOUT, 0
-                    self._audit(session, username, "user.locked", f"user:{username}")
+                    record(session, username, "user.locked", f"user:{username}")
                     failure += f"; the account is now locked for {LOCKOUT.seconds // 60} minutes"
             else:
                 user.failed_sign_ins, user.locked_until = 0, None
@@ -106,8 +111,8 @@ class SignInServices(ServiceBase):
         password also unlocks the account.
         """
         check_new_password(password)
-        with self.db.transaction() as session:
-            acting = self.require(session, actor, STAFF)
+        with self.ctx.db.transaction() as session:
+            acting = require(session, actor, STAFF)
             if actor != username and acting.role not in MANAGE_USERS:
                 raise NotAllowed("only an ICT leader sets another user's password")
             user = session.scalar(select(User).where(User.username == username))
@@ -123,8 +128,8 @@ class SignInServices(ServiceBase):
         account in a school that has an ICT leader who can sign in.
         """
         check_new_password(password)
-        with self.db.transaction() as session:
-            user = self.require(session, username, STAFF)
+        with self.ctx.db.transaction() as session:
+            user = require(session, username, STAFF)
             if user.role not in MANAGE_USERS:
                 raise NotAllowed(locked_without_password(username))
             if user.password_hash is not None or session.scalar(
@@ -137,7 +142,7 @@ class SignInServices(ServiceBase):
     # -- staff accounts (ICT) ------------------------------------------------------
 
     def _other_user(self, session: Session, actor: str, username: str) -> User:
-        self.require(session, actor, MANAGE_USERS)
+        require(session, actor, MANAGE_USERS)
         if actor == username:
             raise NotAllowed("you cannot change your own account here: another ICT leader "
                              "does that, so the school is never left without one")
@@ -153,12 +158,12 @@ class SignInServices(ServiceBase):
         sign-in already treats as locked; an ICT leader enables it again by
         setting a new initial password.
         """
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             user = self._other_user(session, actor, username)
             if user.password_hash is None:
                 raise ClassLensError(f"{username} is already disabled")
             user.password_hash, user.must_change_password = None, False
-            self._audit(session, actor, "user.disabled", f"user:{username}")
+            record(session, actor, "user.disabled", f"user:{username}")
 
     def set_role(self, actor: str, username: str, role: str) -> None:
         """Change what a member of staff may do (teacher, ict, slt)."""
@@ -166,15 +171,15 @@ class SignInServices(ServiceBase):
 
         if role not in ROLES:
             raise ClassLensError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             user = self._other_user(session, actor, username)
             old, user.role = user.role, role
-            self._audit(session, actor, "user.role", f"user:{username}", "role", old, role)
+            record(session, actor, "user.role", f"user:{username}", "role", old, role)
 
     def _set(self, session: Session, user: User, password: str, actor: str,
              initial: bool) -> None:
         user.password_hash = hash_password(password)
         user.must_change_password = initial
         user.failed_sign_ins, user.locked_until = 0, None
-        self._audit(session, actor, "user.password_set", f"user:{user.username}",
-                    new="initial password, to change at first sign-in" if initial else None)
+        record(session, actor, "user.password_set", f"user:{user.username}",
+               new="initial password, to change at first sign-in" if initial else None)

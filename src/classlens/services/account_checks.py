@@ -6,9 +6,12 @@ from __future__ import annotations
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
+from classlens.audit import record
 from classlens.errors import ClassLensError
 from classlens.policy.account_checklist import ITEMS, items_for, term_of
-from classlens.services.base import ServiceBase, now
+from classlens.services.access import require
+from classlens.services.context import Context
+from classlens.services.lookups import find_channel, now, school_policy
 from classlens.storage.models import (
     AccountConfirmation,
     Channel,
@@ -29,17 +32,20 @@ def channels_in_use(session: Session) -> set[int]:
         select(FollowerCheck.channel_id), select(AccountConfirmation.channel_id))))
 
 
-class AccountServices(ServiceBase):
+class AccountCheckServices:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
     def account_checklist(self, channel_name: str | None = None,
                           in_use_only: bool = False) -> list[dict]:
         """Every channel's checklist this term: each promise, confirmed or due."""
-        policy = self.policy()
-        today = self.today()
+        policy = self.ctx.policy()
+        today = self.ctx.today()
         term = term_of(today)
-        with self.db.transaction() as session:
+        with self.ctx.db.transaction() as session:
             query = select(Channel).order_by(Channel.id)
             if channel_name is not None:
-                query = query.where(Channel.id == self.channel(session, channel_name).id)
+                query = query.where(Channel.id == find_channel(session, channel_name).id)
             if in_use_only:
                 query = query.where(Channel.id.in_(channels_in_use(session)))
             confirmed = {(c.channel_id, c.item): c for c in session.scalars(
@@ -62,11 +68,11 @@ class AccountServices(ServiceBase):
         """SLT confirms, for this term, that the account keeps these promises."""
         if not items:
             raise ClassLensError("name the item(s) you checked on the account")
-        term = term_of(self.today())
-        with self.db.transaction() as session:
-            self.require(session, actor, CONFIRM_ACCOUNT)
-            channel = self.channel(session, channel_name)
-            applicable = {i.key for i in items_for(self.school_policy(session).account_promises,
+        term = term_of(self.ctx.today())
+        with self.ctx.db.transaction() as session:
+            require(session, actor, CONFIRM_ACCOUNT)
+            channel = find_channel(session, channel_name)
+            applicable = {i.key for i in items_for(school_policy(session).account_promises,
                                                    channel.category)}
             for item in items:
                 if item not in applicable:
@@ -82,6 +88,6 @@ class AccountServices(ServiceBase):
                     continue  # confirmed already this term: the first confirmation stands
                 session.add(AccountConfirmation(channel_id=channel.id, item=item, term=term.key,
                                                 confirmed_by=actor, confirmed_at=now()))
-                self._audit(session, actor, "account.confirmed", f"channel:{channel.name}",
-                            item, None, term.label)
+                record(session, actor, "account.confirmed", f"channel:{channel.name}",
+                       item, None, term.label)
         return self.account_checklist(channel_name)
