@@ -23,6 +23,7 @@ from PIL import Image
 
 from classlens.errors import ClassLensError
 from classlens.faces.detect import Box, detect_faces
+from classlens.services.lookups import school_row
 
 
 def faces_by_pupil(services, photo_id=1):
@@ -174,7 +175,7 @@ def test_duplicates_are_recognised_by_content(school, tmp_path):
     copy = tmp_path / "renamed.jpg"
     shutil.copy(TWO, copy)
     (again,) = school.photo_import.import_photos("teacher1", [str(copy)], "Oak", workers=1)
-    assert again.duplicate and again.id == 1 and len(again.photos.faces) == 2
+    assert again.duplicate and again.id == 1 and len(again.faces) == 2
     assert len(school.photos.photos()) == 1
 
 
@@ -324,7 +325,7 @@ def test_never_publish_pupil_blocks_the_photo(school, tmp_path):
 
 def test_no_faces_policy_blurs_everyone(school):
     with school.db.transaction() as session:
-        school._school_row(session).policy = "no-faces"
+        school_row(session).policy = "no-faces"
     for face in school.photos.faces(1):
         assert not any(d.shown for d in face.decisions.values())
         assert face.decisions["website"].reason == "school policy: no faces are published"

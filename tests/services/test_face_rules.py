@@ -24,6 +24,7 @@ from classlens.errors import ClassLensError, NotAllowed
 from classlens.faces.detect import Box
 from classlens.photos.library import sha256_of
 from classlens.services import Services
+from classlens.services.lookups import school_row
 from classlens.storage import Database
 from classlens.storage.models import Face, Photo, Publication, Pupil
 
@@ -193,7 +194,7 @@ def test_every_path_keeps_forbidden_faces_blurred_and_never_publish_photos_out(
     numbers = itertools.count(1)
     for policy, found, action, when in itertools.product(POLICIES, FOUND, ACTIONS, WHEN):
         with services.db.transaction() as session:
-            services._school_row(session).policy = policy
+            school_row(session).policy = policy
         face, should_refuse = expected(found, action, policy)
         before, _ = expected(found, "none", policy)
         photos = {role: new_photo(services, next(numbers), found) for role in ROLES}
@@ -250,7 +251,7 @@ def test_single_photo_export_obeys_the_same_rule_and_only_ict_and_slt_export(
     services = table_school
     for number, (found, policy) in enumerate(itertools.product(FOUND, POLICIES), start=1):
         with services.db.transaction() as session:
-            services._school_row(session).policy = policy
+            school_row(session).policy = policy
         photo_id, _ = new_photo(services, 10_000 + number, found)
         with pytest.raises(NotAllowed, match="only ICT and SLT users export one"):
             services.photo_export.export_photo("teacher1", photo_id, CHANNEL, tmp_path / "t")

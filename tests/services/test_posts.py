@@ -10,6 +10,7 @@ from conftest import PASSWORD
 from imaging import BIDEN_RIGHT, OBAMA_LEFT
 
 from classlens.errors import ClassLensError, NotAllowed
+from classlens.services.lookups import school_row
 
 CAPTION = "Oak: a visit to the Blue Room."
 ALT = ["Two visitors in a grand room."]
@@ -98,7 +99,7 @@ def test_approval_records_every_face_decision(staff):
 
 def test_posting_window_is_checked_at_export(staff, tmp_path):
     with staff.db.transaction() as session:
-        staff._school_row(session).policy = "no-faces"
+        school_row(session).policy = "no-faces"
     staff.context.clock = lambda: datetime(2026, 11, 18, 10, 0)  # staged on a Wednesday morning
     view = approved_post(staff, acks=["all-blurred"])  # no faces at all under this policy
     staff.context.clock = lambda: datetime(2026, 11, 21, 20, 0)  # exported on Saturday evening

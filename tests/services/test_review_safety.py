@@ -158,10 +158,10 @@ def second_client(services) -> Services:
 def test_a_withdrawal_just_after_an_export_started_blocks_it(staff, tmp_path, monkeypatch):
     post_id = approved(staff)
     other = second_client(staff)
-    render = type(staff)._render
+    render = staff.post_export.renderer.render
 
-    def render_then_withdraw(self, photo, channel):
-        rendering = render(self, photo, channel)
+    def render_then_withdraw(session, photo, channel):
+        rendering = render(session, photo, channel)
         # Another machine records the withdrawal while this one is rendering.
         worker = threading.Thread(target=other.pupils.set_consent, args=(
             "admin", "OBAMA", "social_private", "refused", "parent"))
@@ -170,7 +170,7 @@ def test_a_withdrawal_just_after_an_export_started_blocks_it(staff, tmp_path, mo
         assert not worker.is_alive()
         return rendering
 
-    monkeypatch.setattr(type(staff), "_render", render_then_withdraw)
+    monkeypatch.setattr(staff.post_export.renderer, "render", render_then_withdraw)
     with pytest.raises(ClassLensError, match=r"photo 1, face 1 at \[236, 20, 392, 224\] was "
                        "shown: recognised as OBAMA: consent granted; now blurred: recognised "
                        "as OBAMA: refused by parent/carer"):

@@ -334,7 +334,7 @@ def test_no_template_is_stored_for_a_pupil_whose_biometric_consent_was_withdrawn
 
     school.users.add_user("admin", "head", "slt", PASSWORD)
     other = Services(Database(school.db.url), school.library_root, key_file=school.key_file)
-    encode = type(school)._reference_encoding
+    encode = type(school.enrolment)._reference_encoding
 
     def encode_while_withdrawn(path):
         result = encode(path)
@@ -345,7 +345,8 @@ def test_no_template_is_stored_for_a_pupil_whose_biometric_consent_was_withdrawn
         assert not worker.is_alive()
         return result
 
-    monkeypatch.setattr(type(school), "_reference_encoding", staticmethod(encode_while_withdrawn))
+    monkeypatch.setattr(type(school.enrolment), "_reference_encoding",
+                        staticmethod(encode_while_withdrawn))
     with contextlib.suppress(ClassLensError):  # refused: fine
         school.enrolment.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
     other.db.close()

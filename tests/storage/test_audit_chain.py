@@ -9,6 +9,7 @@ from conftest import PASSWORD
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from classlens.audit import record
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.database import create_db_engine, migrate
@@ -36,7 +37,7 @@ def test_every_entry_is_chained_and_verify_finds_each_kind_of_tampering(services
     for kind, statement in tamperings.items():
         copy = f"{path}.{kind}"
         with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
-            source.backups.backup(target)
+            source.backup(target)
         with sqlite3.connect(copy) as connection:
             connection.execute("DROP TRIGGER audit_log_no_update")
             connection.execute("DROP TRIGGER audit_log_no_delete")
@@ -161,14 +162,14 @@ def test_the_app_backs_up_and_restores_after_asking(qtbot, school, tmp_path, mon
 
 
 def test_an_entry_added_directly_is_chained_too(services):
-    """Code that adds a bare AuditEntry (not through the services' _audit) still
+    """Code that adds a bare AuditEntry (not through audit.record) still
     extends the chain in order."""
     from classlens.storage.models import AuditEntry, utcnow
 
     with services.db.transaction() as session:
-        services._audit(session, "admin", "first", "x:1")
+        record(session, "admin", "first", "x:1")
         session.add(AuditEntry(at=utcnow(), actor="admin", action="bare", subject="x:2",
                                sensitive=False))
-        services._audit(session, "admin", "third", "x:3")
+        record(session, "admin", "third", "x:3")
     assert [e["action"] for e in services.audit_log.audit(limit=3)] == ["third", "bare", "first"]
     assert services.audit_log.verify_audit().intact

@@ -32,13 +32,13 @@ def test_the_second_of_two_simultaneous_approvals_is_refused(school):
 
     def approve(services, who):
         # Both read the submitted post before either writes: the race the lock is for.
-        original = services._decider
+        original = services.posts._decider
 
         def decider(session, actor, post_row):
             original(session, actor, post_row)
             both_read.wait(timeout=10)
 
-        services._decider = decider
+        services.posts._decider = decider
         try:
             results[who] = services.posts.approve(who, post.id).status
         except ConcurrentChange as error:
