@@ -37,6 +37,18 @@ def test_usage_errors_exit_2(cli):
                "--expires", "31/08/2027", "--as", "admin").code == 2
 
 
+def test_a_missing_column_says_how_to_map_it_on_the_command_line(cli, tmp_path):
+    """The problem is in plain words (the app shows it too); the command line adds
+    how to say it there."""
+    init(cli)
+    path = write_csv(tmp_path / "mis.csv", "UPN,First,Surname,Reg\nP1,Zoë,Khan,Oak\n")
+    result = cli("register", "import", str(path), "--as", "admin")
+    assert result.code == 1
+    assert "tell ClassLens which column holds it" in result.err
+    assert "(on the command line: --map given_name=HEADING)" in result.err
+    assert "--map" not in result.err.split("(on the command line")[0]
+
+
 def test_roles_are_checked(cli):
     init(cli)
     result = cli("users", "add", "intruder", "--role", "ict", "--as", "ms.khan")
