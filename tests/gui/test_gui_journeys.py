@@ -246,7 +246,7 @@ def test_the_export_message_stays_after_the_refresh(qtbot, school, answers, tmp_
 
 def test_ict_manages_staff_accounts(qtbot, services, answers):
     win = window(qtbot, services, "admin")
-    view = win.show_screen("school")
+    view = win.show_screen("school").staff_accounts
     names = [view.staff.item(r, 0).text() for r in range(view.staff.rowCount())]
     assert names == ["admin", "deputy", "head", "teacher1"]
     password = view.add_user("mr.jones", "teacher")
@@ -281,7 +281,8 @@ def test_ict_manages_staff_accounts(qtbot, services, answers):
 
 def test_ict_flags_a_pupil_never_to_publish_and_adds_a_channel(qtbot, school, answers):
     win = window(qtbot, school, "admin")
-    view = win.show_screen("school")
+    school_view = win.show_screen("school")
+    view = school_view.never_publish
     view.never_pupil.setEditText("Joe Testpupil (Oak)")
     view.never_reason.setText("court order")
     assert view.flag_never()
@@ -291,6 +292,7 @@ def test_ict_flags_a_pupil_never_to_publish_and_adds_a_channel(qtbot, school, an
     biden = next(r for r in range(register.model.rowCount())
                  if register.model.pupils[r].pupil_id == "BIDEN")
     assert register.model.index(biden, 3).data() == "never publish"  # website
+    view = school_view.channels
     view.channel_name.setText("Oak class blog")
     view.channel_category.setCurrentIndex(view.channel_category.findData("website"))
     view.channel_platform.setCurrentIndex(view.channel_platform.findData("website"))
@@ -302,7 +304,7 @@ def test_ict_flags_a_pupil_never_to_publish_and_adds_a_channel(qtbot, school, an
 
 
 def test_ict_changes_a_policy_setting(qtbot, services, answers):
-    view = window(qtbot, services, "admin").show_screen("school")
+    view = window(qtbot, services, "admin").show_screen("school").policy_settings
     row = next(r for r in range(view.policy_table.rowCount())
                if view.policy_table.item(r, 0).text() == "Hashtags allowed in captions")
     assert view.policy_table.item(row, 1).text() == "no"
