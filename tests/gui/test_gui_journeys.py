@@ -148,19 +148,20 @@ def test_the_face_review_speaks_plainly(qtbot, school, answers):
     assert view.channel_box.currentText() in {"Private feed (X)", "School website"}
     assert all("_" not in view.channel_box.itemText(i) for i in range(view.channel_box.count()))
     view.gallery.setCurrentIndex(view.model.index(0))
+    panel = view.face_review  # the photo, its faces and the review actions
     texts = []
-    for face in view.canvas.faces:
-        view.canvas.selected = face.id
-        view._describe_face()
-        texts.append(view.face_info.text())
+    for face in panel.canvas.faces:
+        panel.canvas.selected = face.id
+        panel._describe_face()
+        texts.append(panel.face_info.text())
     assert all(no_internal_words(t) for t in texts), texts
     assert any("Joe Testpupil (Oak)" in t for t in texts)
     # The pupil picker starts empty and finds a pupil by part of the name.
-    assert view.pupil_box.currentIndex() == -1 and view.chosen_pupil() is None
-    view.review("pupil", "the class teacher knows him")
+    assert panel.pupil_box.currentIndex() == -1 and panel.chosen_pupil() is None
+    panel.review("pupil", "the class teacher knows him")
     assert "Type the pupil's name" in messages.recent()[-1]
-    view.pupil_box.setEditText("Eileen Testpupil (Oak)")
-    assert view.chosen_pupil() == "COLLINS"
+    panel.pupil_box.setEditText("Eileen Testpupil (Oak)")
+    assert panel.chosen_pupil() == "COLLINS"
 
 
 def test_an_enrolment_photo_with_two_faces_is_reported(qtbot, school, answers):
