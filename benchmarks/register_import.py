@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from classlens.register.csv_import import EVIDENCE_FIELDS, EXPIRY_FIELDS, FIELDS
+from classlens.register.columns import EVIDENCE_FIELDS, EXPIRY_FIELDS, FIELDS
 from classlens.services import Services
 from classlens.storage import Database
 

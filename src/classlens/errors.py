@@ -2,7 +2,17 @@
 
 
 class ClassLensError(Exception):
-    """The request was refused and nothing was written (CLI exit code 1)."""
+    """The request was refused and nothing was written (CLI exit code 1).
+
+    The message is in plain words, for the desktop app and the command line
+    alike: what is wrong and what to do. `hint`, when given, says how to do it
+    on the command line (an option such as `--yes`, or an environment
+    variable); only the command line shows it, after the message.
+    """
+
+    def __init__(self, *args: object, hint: str | None = None) -> None:
+        super().__init__(*args)
+        self.hint = hint
 
 
 class NotAllowed(ClassLensError):

@@ -37,6 +37,37 @@ def test_usage_errors_exit_2(cli):
                "--expires", "31/08/2027", "--as", "admin").code == 2
 
 
+def test_a_missing_column_says_how_to_map_it_on_the_command_line(cli, tmp_path):
+    """The problem is in plain words (the app shows it too); the command line adds
+    how to say it there."""
+    init(cli)
+    path = write_csv(tmp_path / "mis.csv", "UPN,First,Surname,Reg\nP1,Zoë,Khan,Oak\n")
+    result = cli("register", "import", str(path), "--as", "admin")
+    assert result.code == 1
+    assert "tell ClassLens which column holds it" in result.err
+    assert "(on the command line: --map given_name=HEADING)" in result.err
+    assert "--map" not in result.err.split("(on the command line")[0]
+
+
+def test_a_refusal_with_a_hint_shows_it_only_on_the_command_line(cli, monkeypatch):
+    """Core messages are plain words (the app shows them); a command-line hint is
+    printed after the message, and the exit code stays 1."""
+    from classlens.cli import users
+    from classlens.errors import ClassLensError
+
+    def refuse(args):
+        raise ClassLensError("the school's key is missing: put it back", hint="set THE_KEY")
+
+    monkeypatch.setattr(users, "cmd_users_list", refuse)
+    result = cli("users", "list")
+    assert result.code == 1
+    assert result.err.splitlines() == ["classlens: the school's key is missing: put it back",
+                                       "classlens: on the command line: set THE_KEY"]
+    result = cli("users", "list", "--json")
+    assert result.code == 1 and result.json == {
+        "error": "the school's key is missing: put it back", "hint": "set THE_KEY"}
+
+
 def test_roles_are_checked(cli):
     init(cli)
     result = cli("users", "add", "intruder", "--role", "ict", "--as", "ms.khan")

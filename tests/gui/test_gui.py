@@ -190,24 +190,25 @@ def test_review_a_face_and_add_a_missed_one(qtbot, school, answers):
     view = window(qtbot, school, "teacher1").show_screen("photos")
     view.channel_box.setCurrentIndex(view.channel_box.findData("website"))
     view.gallery.setCurrentIndex(view.model.index(0))
-    biden = next(f for f in view.canvas.faces if f.pupil_id == "BIDEN")
-    assert view.canvas.colour(biden) == SHOWN
-    view.canvas.selected = biden.id
-    qtbot.mouseClick(view.blur_button, Qt.MouseButton.LeftButton)
-    biden = next(f for f in view.canvas.faces if f.id == biden.id)
-    assert view.canvas.colour(biden) == BLURRED
-    assert view.face_info.text() == (
+    panel = view.face_review  # the photo, its faces and the review actions
+    biden = next(f for f in panel.canvas.faces if f.pupil_id == "BIDEN")
+    assert panel.canvas.colour(biden) == SHOWN
+    panel.canvas.selected = biden.id
+    qtbot.mouseClick(panel.blur_button, Qt.MouseButton.LeftButton)
+    biden = next(f for f in panel.canvas.faces if f.id == biden.id)
+    assert panel.canvas.colour(biden) == BLURRED
+    assert panel.face_info.text() == (
         "<b>Face 2 of 2</b>: Blurred: recognised as Joe Testpupil (Oak) — teacher1 asked for "
         "it to be blurred<br>Reviewed by teacher1: “checked with the class teacher”")
     # Drag a rectangle over an empty part of the photo.
-    view.canvas.resize(800, 600)
-    qtbot.mousePress(view.canvas, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(380, 380))
-    qtbot.mouseMove(view.canvas, QtCore.QPoint(430, 440))
-    qtbot.mouseRelease(view.canvas, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(430, 440))
-    assert len(view.canvas.faces) == 3 and view.canvas.faces[-1].source == "manual"
+    panel.canvas.resize(800, 600)
+    qtbot.mousePress(panel.canvas, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(380, 380))
+    qtbot.mouseMove(panel.canvas, QtCore.QPoint(430, 440))
+    qtbot.mouseRelease(panel.canvas, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(430, 440))
+    assert len(panel.canvas.faces) == 3 and panel.canvas.faces[-1].source == "manual"
     assert [e["action"] for e in school.audit_log.audit()[:2]] == ["face.added", "face.blur"]
-    view.after.setChecked(True)  # before/after: what will be exported
-    assert not view.canvas.show_boxes and view.canvas.pixmap is not None
+    panel.after.setChecked(True)  # before/after: what will be exported
+    assert not panel.canvas.show_boxes and panel.canvas.pixmap is not None
     assert answers == []
 
 
@@ -427,18 +428,19 @@ def test_a_recognition_is_corrected_only_with_a_senior_confirmation(qtbot, schoo
     view = window(qtbot, school, "teacher1").show_screen("photos")
     view.channel_box.setCurrentIndex(view.channel_box.findData("social_private"))
     view.gallery.setCurrentIndex(view.model.index(0))
-    biden = next(f for f in view.canvas.faces if f.pupil_id == "BIDEN")
-    view.canvas.selected = biden.id
-    view._describe_face()
-    assert view.correct_button.isEnabled()
-    qtbot.mouseClick(view.not_face_button, Qt.MouseButton.LeftButton)
+    panel = view.face_review  # the photo, its faces and the review actions
+    biden = next(f for f in panel.canvas.faces if f.pupil_id == "BIDEN")
+    panel.canvas.selected = biden.id
+    panel._describe_face()
+    assert panel.correct_button.isEnabled()
+    qtbot.mouseClick(panel.not_face_button, Qt.MouseButton.LeftButton)
     assert "an SLT member other than you must confirm" in answers[-1]
     school.signin.set_password("head", "head", "head-secret-1")
-    view.correct("it is his brother", "head", "not-his-password")
+    panel.correct("it is his brother", "head", "not-his-password")
     assert "wrong password for head" in answers[-1]
-    assert next(f for f in view.canvas.faces if f.id == biden.id).pupil_id == "BIDEN"
-    view.correct("it is his brother", "head", "head-secret-1")
-    face = next(f for f in view.canvas.faces if f.id == biden.id)
+    assert next(f for f in panel.canvas.faces if f.id == biden.id).pupil_id == "BIDEN"
+    panel.correct("it is his brother", "head", "head-secret-1")
+    face = next(f for f in panel.canvas.faces if f.id == biden.id)
     assert (face.pupil_id, face.recognised_pupil_id, face.correction_confirmed_by) == (
         None, "BIDEN", "head")
-    assert view.canvas.colour(face) != SHOWN  # not identified now: blurred
+    assert panel.canvas.colour(face) != SHOWN  # not identified now: blurred

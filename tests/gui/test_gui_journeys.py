@@ -150,19 +150,20 @@ def test_the_face_review_speaks_plainly(qtbot, school, answers):
     assert view.channel_box.currentText() in {"Private feed (X)", "School website"}
     assert all("_" not in view.channel_box.itemText(i) for i in range(view.channel_box.count()))
     view.gallery.setCurrentIndex(view.model.index(0))
+    panel = view.face_review  # the photo, its faces and the review actions
     texts = []
-    for face in view.canvas.faces:
-        view.canvas.selected = face.id
-        view._describe_face()
-        texts.append(view.face_info.text())
+    for face in panel.canvas.faces:
+        panel.canvas.selected = face.id
+        panel._describe_face()
+        texts.append(panel.face_info.text())
     assert all(no_internal_words(t) for t in texts), texts
     assert any("Joe Testpupil (Oak)" in t for t in texts)
     # The pupil picker starts empty and finds a pupil by part of the name.
-    assert view.pupil_box.currentIndex() == -1 and view.chosen_pupil() is None
-    view.review("pupil", "the class teacher knows him")
+    assert panel.pupil_box.currentIndex() == -1 and panel.chosen_pupil() is None
+    panel.review("pupil", "the class teacher knows him")
     assert "Type the pupil's name" in messages.recent()[-1]
-    view.pupil_box.setEditText("Eileen Testpupil (Oak)")
-    assert view.chosen_pupil() == "COLLINS"
+    panel.pupil_box.setEditText("Eileen Testpupil (Oak)")
+    assert panel.chosen_pupil() == "COLLINS"
 
 
 def test_an_enrolment_photo_with_two_faces_is_reported(qtbot, school, answers):
@@ -248,7 +249,7 @@ def test_the_export_message_stays_after_the_refresh(qtbot, school, answers, tmp_
 
 def test_ict_manages_staff_accounts(qtbot, services, answers):
     win = window(qtbot, services, "admin")
-    view = win.show_screen("school")
+    view = win.show_screen("school").staff_accounts
     names = [view.staff.item(r, 0).text() for r in range(view.staff.rowCount())]
     assert names == ["admin", "deputy", "head", "teacher1"]
     password = view.add_user("mr.jones", "teacher")
@@ -283,7 +284,8 @@ def test_ict_manages_staff_accounts(qtbot, services, answers):
 
 def test_ict_flags_a_pupil_never_to_publish_and_adds_a_channel(qtbot, school, answers):
     win = window(qtbot, school, "admin")
-    view = win.show_screen("school")
+    school_view = win.show_screen("school")
+    view = school_view.never_publish
     view.never_pupil.setEditText("Joe Testpupil (Oak)")
     view.never_reason.setText("court order")
     assert view.flag_never()
@@ -293,6 +295,7 @@ def test_ict_flags_a_pupil_never_to_publish_and_adds_a_channel(qtbot, school, an
     biden = next(r for r in range(register.model.rowCount())
                  if register.model.pupils[r].pupil_id == "BIDEN")
     assert register.model.index(biden, 3).data() == "never publish"  # website
+    view = school_view.channels
     view.channel_name.setText("Oak class blog")
     view.channel_category.setCurrentIndex(view.channel_category.findData("website"))
     view.channel_platform.setCurrentIndex(view.channel_platform.findData("website"))
@@ -304,7 +307,7 @@ def test_ict_flags_a_pupil_never_to_publish_and_adds_a_channel(qtbot, school, an
 
 
 def test_ict_changes_a_policy_setting(qtbot, services, answers):
-    view = window(qtbot, services, "admin").show_screen("school")
+    view = window(qtbot, services, "admin").show_screen("school").policy_settings
     row = next(r for r in range(view.policy_table.rowCount())
                if view.policy_table.item(r, 0).text() == "Hashtags allowed in captions")
     assert view.policy_table.item(row, 1).text() == "no"

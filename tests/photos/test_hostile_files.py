@@ -151,9 +151,8 @@ def test_a_batch_of_hostile_files_goes_on_to_the_good_photo(school, tmp_path):
         write(folder, "grey16.png", data16),
         str(FACE_FILES / "obama_address_720p.jpg"),
     ]
-    results = {Path(r.file).name: r for r in school.photo_import.import_photos("teacher1", files,
-                                                                               "Oak",
-                                                                                workers=2)}
+    imported = school.photo_import.import_photos("teacher1", files, "Oak", workers=2)
+    results = {Path(r.file).name: r for r in imported}
     assert [n for n, r in results.items() if r.error is None] == [
         "grey16.png", "obama_address_720p.jpg"]
     assert "too large" in results["bomb.jpg"].error
@@ -321,10 +320,14 @@ def test_two_imports_of_the_same_files_at_once(school, tmp_path):
 
 def test_enrolling_with_another_key_is_refused(school, tmp_path):
     school.key_file.rename(tmp_path / "moved.key")
-    with pytest.raises(Exception, match=r"template key is not at .*template.key"):
+    with pytest.raises(Exception, match=r"template key is not at .*template.key") as missing:
         school.enrolment.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
+    # In words the app can show; the environment variable is the command line's hint.
+    assert "CLASSLENS_KEY_FILE" not in str(missing.value)
+    assert "CLASSLENS_KEY_FILE" in missing.value.hint
     assert not school.key_file.exists()  # no second key was made
     school.key_file.write_bytes(b"5L1Bq8tZc3sVbP0n6nYbXW2sGxF2y2Kk1bq1o8l1m0E=")
-    with pytest.raises(Exception, match="not the key the enrolled pupils"):
+    with pytest.raises(Exception, match="not the key the enrolled pupils") as wrong:
         school.enrolment.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
+    assert "CLASSLENS_KEY_FILE" not in str(wrong.value)
     assert school.enrolment.templates_of("OBAMA") == 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import DATA
 
-from classlens.register.csv_import import FIELDS, guess_mapping, preview
+from classlens.register.columns import FIELDS, guess_mapping
+from classlens.register.csv_table import preview
 from classlens.register.headings import HEADINGS, label, normalise, recognise
 
 SIMS = ["UPN", "Legal Forename", "Legal Surname", "Preferred Forename", "Reg Group", "NC Year",

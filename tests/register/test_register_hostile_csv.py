@@ -15,7 +15,8 @@ from conftest import register_rows
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from classlens.register.csv_import import FIELDS, parse_register
+from classlens.register.columns import FIELDS
+from classlens.register.csv_import import parse_register
 
 PARSER_EXAMPLES = 600
 IMPORT_EXAMPLES = 150

@@ -82,7 +82,7 @@ ERROR_CASES = [
     # (id, csv text, mapping, expected (row, column, value), words in the message)
     ("empty file", "", None, (1, "", ""), "empty"),
     ("required column missing", HEADER.replace("given_name,", "first,")
-     + GOOD, None, (1, "given_name", ""), "--map given_name=HEADING"),
+     + GOOD, None, (1, "given_name", ""), "tell ClassLens which column holds it"),
     ("mapped heading missing", HEADER + GOOD, {"class": "Reg Group"},
      (1, "Reg Group", ""), "not in the file"),
     ("pupil id missing", HEADER + GOOD.replace("P1", ""), None,

@@ -18,7 +18,7 @@ from conftest import PASSWORD
 from sqlalchemy import text
 from test_backup import snapshot
 
-from classlens.backup import _sign, backup_key_file
+from classlens.backup.key import backup_key_file, sign
 from classlens.errors import ClassLensError
 
 # Runs one restore and dies (os._exit: no clean-up, as kill -9) at the Nth line
@@ -177,8 +177,8 @@ def rewrite(source: Path, target: Path, key: Path | None, change) -> Path:
                     "sha256": hashlib.sha256(members[name]).hexdigest()}
         body = json.dumps(manifest).encode()
         members["manifest.json"] = body
-        members["manifest.mac"] = _sign(backup_key_file(key).read_bytes().strip(),
-                                        body).encode()
+        members["manifest.mac"] = sign(backup_key_file(key).read_bytes().strip(),
+                                       body).encode()
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)

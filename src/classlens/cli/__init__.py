@@ -72,7 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"classlens: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except ClassLensError as error:
+        hint = getattr(error, "hint", None)
         if getattr(args, "json", False):
-            print(json.dumps({"error": str(error)}))
+            print(json.dumps({"error": str(error), **({"hint": hint} if hint else {})}))
         print(f"classlens: {error}", file=sys.stderr)
+        if hint:
+            print(f"classlens: on the command line: {hint}", file=sys.stderr)
         return EXIT_REJECTED

@@ -7,7 +7,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +24,34 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 class UsageError(Exception):
     pass
+
+
+def parse_mapping(items: Iterable[str], fields: tuple[str, ...],
+                  what: str = "register") -> dict[str, str]:
+    """`--map FIELD=HEADER` arguments to a dict, refusing unknown fields."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        name, sep, header = item.partition("=")
+        name = name.strip()
+        if not sep or not header.strip():
+            raise UsageError(f"--map {item!r}: write it as FIELD=HEADER")
+        if name not in fields:
+            raise UsageError(
+                f"--map {item!r}: {name!r} is not a {what} field; fields are: "
+                + ", ".join(fields)
+            )
+        mapping[name] = header.strip()
+    return mapping
+
+
+def problem_lines(problems) -> list[str]:
+    """File problems, one a line, each with its command-line hint if it has one."""
+    lines = []
+    for problem in problems:
+        lines.append(f"  {problem}")
+        if getattr(problem, "hint", ""):
+            lines.append(f"    (on the command line: {problem.hint})")
+    return lines
 
 
 def iso_date(text: str) -> date:

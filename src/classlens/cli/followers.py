@@ -12,9 +12,10 @@ from classlens.cli.common import (
     command,
     emit,
     open_services,
+    parse_mapping,
+    problem_lines,
     table,
 )
-from classlens.register.csv_import import MappingError, parse_mapping
 
 
 def add_commands(commands, channels) -> None:
@@ -79,18 +80,14 @@ def add_commands(commands, channels) -> None:
 def cmd_contacts_import(args) -> int:
     from classlens.register.contacts import FIELDS as CONTACT_FIELDS
 
-    try:
-        mapping = parse_mapping(args.map, CONTACT_FIELDS, "contacts")
-    except MappingError as error:
-        raise UsageError(str(error)) from None
+    mapping = parse_mapping(args.map, CONTACT_FIELDS, "contacts")
     report = open_services(args).contacts.import_contacts(args.actor, args.file, mapping,
                                                           args.dry_run)
     if report.errors:
         emit(args, report.as_dict())
         if not args.json:
             print("\n".join([f"{args.file}: nothing was imported; fix these and import "
-                             "again:"] + [f"  {problem}" for problem in report.errors]),
-                  file=sys.stderr)
+                             "again:", *problem_lines(report.errors)]), file=sys.stderr)
         return EXIT_REJECTED
     verb = "Would import" if args.dry_run else "Imported"
     lines = [f"{verb} {args.file}: {report.created} added, {report.updated} updated, "

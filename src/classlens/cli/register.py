@@ -8,17 +8,18 @@ from pathlib import Path
 from classlens.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
-    UsageError,
     command,
     emit,
     iso_date,
     open_services,
+    parse_mapping,
     printable,
+    problem_lines,
     table,
 )
 from classlens.cli.takedowns import _what
+from classlens.register.columns import FIELDS
 from classlens.register.consent import ALL_CATEGORIES, state_label
-from classlens.register.csv_import import FIELDS, MappingError, parse_mapping
 
 
 def add_commands(commands) -> None:
@@ -69,16 +70,13 @@ def add_commands(commands) -> None:
 
 
 def cmd_register_import(args) -> int:
-    try:
-        mapping = parse_mapping(args.map)
-    except MappingError as error:
-        raise UsageError(str(error)) from None
+    mapping = parse_mapping(args.map, FIELDS)
     report = open_services(args).register_files.import_register(
         args.actor, args.file, mapping, args.mark_missing_left, args.dry_run,
         accept_grants=args.accept_grants)
     if report.errors:
         lines = [f"{args.file}: nothing was imported; fix these and import again:"]
-        lines += [f"  {problem}" for problem in report.errors]
+        lines += problem_lines(report.errors)
         emit(args, report.as_dict())
         if not args.json:
             print("\n".join(lines), file=sys.stderr)

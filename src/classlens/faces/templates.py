@@ -63,15 +63,17 @@ class TemplateCipher:
         if not self.path.exists():
             raise ClassLensError(
                 f"pupils are already enrolled, but their face template key is not at "
-                f"{self.path}: put the school's template.key there (or set "
-                "CLASSLENS_KEY_FILE to where it is). No new key was made.")
+                f"{self.path}: put the school's template.key there (your ICT leader keeps "
+                "a copy with the backups). No new key was made.",
+                hint="or set CLASSLENS_KEY_FILE to where the key is")
         try:
             self._key(create=False).decrypt(existing)
         except InvalidToken:
             raise ClassLensError(
                 f"the face template key {self.path} is not the key the enrolled pupils' "
-                "templates were made with: put the school's own template.key there (or "
-                "set CLASSLENS_KEY_FILE to it). Nothing was enrolled.") from None
+                "templates were made with: put the school's own template.key there. "
+                "Nothing was enrolled.",
+                hint="or set CLASSLENS_KEY_FILE to the school's own key") from None
 
     def encrypt(self, encoding: np.ndarray) -> bytes:
         import numpy as np  # lazily: listing the register needs no numpy

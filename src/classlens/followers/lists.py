@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classlens.followers.verdicts import FollowerRow
-from classlens.register.csv_import import Problem, _clean, read_table
+from classlens.register.csv_table import Problem, clean, read_table
 
 FIELDS = ("handle", "display_name", "bio")
 REQUIRED = ("handle", "display_name")
@@ -32,7 +32,7 @@ def parse_follower_csv(data: bytes) -> FollowerList:
     problems: list[Problem] = []
     rows = []
     for number, record in table.rows(problems):
-        cells = {name: _clean(record[i]) if i < len(record) else ""
+        cells = {name: clean(record[i]) if i < len(record) else ""
                  for name, i in table.index_of.items()}
         if not cells["handle"]:
             problems.append(Problem(number, table.columns["handle"], "", "the handle is "

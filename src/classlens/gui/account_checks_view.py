@@ -158,8 +158,8 @@ class AccountChecksPanel(QtWidgets.QWidget):
     def mark_checked(self) -> None:
         channel = self._selected_channel()
         if channel is not None:
-            attempt(self, lambda: self.services.followers.finish_follower_check(self.user.username,
-                                                                                channel))
+            finish = self.services.followers.finish_follower_check
+            attempt(self, lambda: finish(self.user.username, channel))
         self.reload()
 
     def open_follower_requests(self):

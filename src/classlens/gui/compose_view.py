@@ -3,18 +3,13 @@ verdict live as you type, the platform's own character count and a preview."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import weakref
-from pathlib import Path
-
 from classlens.gui import messages
 from classlens.gui.changes import Changes, hub
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
+from classlens.gui.post_preview import PostPreview
 from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets
 from classlens.gui.words import channel_name, length_summary, post_status, severity_word, uk_date
-from classlens.gui.worker import run_in_background
 from classlens.posts.counting import lengths
 from classlens.posts.rules import blocking
 
@@ -26,11 +21,6 @@ class ComposeView(QtWidgets.QWidget):
         super().__init__(parent)
         self.services, self.user = services, user
         self.editing: int | None = None  # the post being edited, if any
-        self._rendered: dict[tuple[int, str], str] = {}
-        self._scratch = Path(tempfile.mkdtemp(prefix="classlens-preview-"))
-        # The previews go with the screen (or at exit): said here, not left to a
-        # TemporaryDirectory's implicit clean-up, which warns about the leak.
-        weakref.finalize(self, shutil.rmtree, self._scratch, ignore_errors=True)
         self.class_box = QtWidgets.QComboBox(objectName="composeClass")
         self.channel_box = QtWidgets.QComboBox(objectName="composeChannel")
         self._load_channels()
@@ -44,14 +34,7 @@ class ComposeView(QtWidgets.QWidget):
         self.alts.horizontalHeader().setStretchLastSection(True)
         self.alts.verticalHeader().setVisible(False)
         self.problems = QtWidgets.QListWidget(objectName="problems")
-        self.preview = QtWidgets.QLabel(objectName="preview", wordWrap=True)
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.preview.setMinimumWidth(260)
-        self.preview.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
-                                   QtWidgets.QSizePolicy.Policy.Preferred)
-        preview_scroll = QtWidgets.QScrollArea(objectName="previewScroll")
-        preview_scroll.setWidget(self.preview)
-        preview_scroll.setWidgetResizable(True)
+        self.preview = PostPreview(services)
         self.problems.setWordWrap(True)
         self.status_line = QtWidgets.QLabel(objectName="composeStatus", wordWrap=True)
         self.submit_button = QtWidgets.QPushButton(_("Submit for approval"), objectName="submit")
@@ -67,7 +50,7 @@ class ComposeView(QtWidgets.QWidget):
         for widget, name in ((self.class_box, _("Class")), (self.channel_box, _("Channel")),
                              (self.photo_list, _("Photos to post")), (self.caption, _("Caption")),
                              (self.alts, _("Alt texts")), (self.problems, _("Policy check")),
-                             (self.preview, _("Preview")), (self.mine, _("My posts"))):
+                             (self.preview.label, _("Preview")), (self.mine, _("My posts"))):
             widget.setAccessibleName(name)
         # Events (sports day, a trip, a visitor) do not count towards the weekly quota.
         self.event_box = QtWidgets.QCheckBox(_("A school event (not counted in the weekly "
@@ -96,7 +79,7 @@ class ComposeView(QtWidgets.QWidget):
         middle.addLayout(buttons)
         right = QtWidgets.QVBoxLayout()
         right.addWidget(QtWidgets.QLabel(_("Preview")))
-        right.addWidget(preview_scroll, 1)
+        right.addWidget(self.preview, 1)
         layout = QtWidgets.QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addLayout(middle, 2)
@@ -130,7 +113,7 @@ class ComposeView(QtWidgets.QWidget):
         if changes.school:
             self._load_channels()
         if changes.photos or changes.register or changes.school:
-            self._rendered.clear()
+            self.preview.forget()
             self._load_photos()
         if changes.posts:
             self.reload_mine()
@@ -226,7 +209,7 @@ class ComposeView(QtWidgets.QWidget):
                 self.kind())
         except Exception as error:  # noqa: BLE001
             problems = []
-            self.preview.setText(str(error))
+            self.preview.label.setText(str(error))
         self.problems.blockSignals(True)
         self.problems.clear()
         for p in problems:
@@ -256,32 +239,9 @@ class ComposeView(QtWidgets.QWidget):
     def _preview(self) -> None:
         """The post as it will look: caption and the images exactly as exported."""
         channel = self.channel_box.currentData()
-        missing = [(i, channel) for i in self.selected_photos()
-                   if (i, channel) not in self._rendered]
-        if missing:
-            def render(state):
-                return {key: self._render_file(*key) for key in missing}
-
-            def done(files):
-                self._rendered.update(files)
-                self._preview()
-
-            run_in_background(self, render, done, _("Preparing the preview"), cancellable=False)
-        images = "".join(f"<img src='{self._rendered[(i, channel)]}' width='300'><br>"
-                         for i in self.selected_photos() if (i, channel) in self._rendered)
-        text = self.caption.toPlainText().replace("&", "&amp;").replace("<", "&lt;")
         label = channel_name(self.channels[channel]) if channel in self.channels else ""
-        self.preview.setText(f"<p><b>{label}</b></p><p>{text}</p>{images}")
-
-    def _render_file(self, photo_id: int, channel: str) -> str:
-        """The exported rendering in a temporary file the preview label can show."""
-        try:
-            data = self.services.photos.render_photo(photo_id, channel).data
-        except Exception:  # noqa: BLE001 - a never-publish photo: the rule list says why
-            return ""
-        path = self._scratch / f"{photo_id}-{channel}.jpg"
-        path.write_bytes(data)
-        return str(path)
+        self.preview.show_post(self.caption.toPlainText(), self.selected_photos(), channel,
+                               label)
 
     # -- saving -----------------------------------------------------------------
 

@@ -70,8 +70,8 @@ class ContactsDialog(QtWidgets.QDialog):
             self, _("Import contacts"), text) == QtWidgets.QMessageBox.StandardButton.Yes)
         if not confirm(question):
             return check
-        report = attempt(self, lambda: self.services.contacts.import_contacts(self.user.username,
-                                                                              Path(path)))
+        import_contacts = self.services.contacts.import_contacts
+        report = attempt(self, lambda: import_contacts(self.user.username, Path(path)))
         if report is not None:
             self.status.setText(_("Imported: {c} added, {u} updated, {r} removed.").format(
                 c=report.created, u=report.updated, r=report.removed))

@@ -13,7 +13,8 @@ from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
 from classlens.gui.qt import QtCore, QtWidgets
 from classlens.gui.words import category_name, uk_date
-from classlens.register.csv_import import FIELDS, REQUIRED, guess_mapping, preview
+from classlens.register.columns import FIELDS, REQUIRED, guess_mapping
+from classlens.register.csv_table import preview
 from classlens.register.headings import label
 
 if TYPE_CHECKING:

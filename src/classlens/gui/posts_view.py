@@ -338,8 +338,8 @@ class PostsView(QtWidgets.QWidget):
                 return False
             if not reason.strip() and not confirm:
                 return False
-        done = attempt(self, lambda: self.services.posts.reject(self.user.username, post_id,
-                                                                reason.strip()),
+        reject = self.services.posts.reject
+        done = attempt(self, lambda: reject(self.user.username, post_id, reason.strip()),
                        Changes(posts=True))
         if done is None:
             self.reload()
@@ -353,9 +353,9 @@ class PostsView(QtWidgets.QWidget):
         if not folder:
             return None
         post_id = self.current_id()
+        export = self.services.post_export.export_post
         return run_in_background(
-            self, lambda state: self.services.post_export.export_post(self.user.username, post_id,
-                                                                      Path(folder)),
+            self, lambda state: export(self.user.username, post_id, Path(folder)),
             lambda result: messages.info(_(
                 "Exported to {folder}. Post it, then record its link here.").format(
                     folder=result["folder"])),

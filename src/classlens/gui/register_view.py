@@ -1,4 +1,6 @@
-"""The register (ICT leader, SLT): pupils, consent badges, editing, enrolment, import."""
+"""The register (ICT leader, SLT): pupils, consent badges, editing, enrolment, import.
+
+The table and its filters are in `pupil_table`, the consent form in `consent_form`."""
 
 from __future__ import annotations
 
@@ -6,121 +8,16 @@ from pathlib import Path
 
 from classlens.gui import messages
 from classlens.gui.changes import Changes, announce, hub
+from classlens.gui.consent_form import ConsentFormDialog
 from classlens.gui.errors import attempt, show_exception
 from classlens.gui.i18n import _
 from classlens.gui.import_wizard import ImportWizard
-from classlens.gui.qt import Qt, QtCore, QtGui, QtWidgets
-from classlens.gui.words import (
-    category_name,
-    consent_sentence,
-    may_be_shown,
-    pupil_name,
-    register_badge,
-)
+from classlens.gui.pupil_table import PupilFilter, PupilTableModel
+from classlens.gui.qt import Qt, QtCore, QtWidgets
+from classlens.gui.words import category_name, pupil_name
 from classlens.gui.worker import run_in_background
-from classlens.posts.names import fold
-from classlens.register.consent import ALL_CATEGORIES, CATEGORIES, GRANTED, REFUSED
+from classlens.register.consent import CATEGORIES, REFUSED
 from classlens.services.pupils import PupilView
-
-BADGE = {  # background and text colour per consent state
-    "granted": ("#d7f0dc", "#14532d"),
-    "refused": ("#f8d7da", "#7f1d1d"),
-    "expired": ("#fdebc8", "#7c4a03"),
-    "not recorded": ("#e5e7eb", "#374151"),
-    "never publish": ("#7f1d1d", "#ffffff"),
-    "left": ("#d1d5db", "#374151"),
-}
-FIXED = ["UPN", "Name", "Class"]
-
-
-class PupilTableModel(QtCore.QAbstractTableModel):
-    """Pupils and their consent per category, as the consent rules see them today."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.pupils: list[PupilView] = []
-
-    def set_pupils(self, pupils: list[PupilView]) -> None:
-        self.beginResetModel()
-        self.pupils = pupils
-        self.endResetModel()
-
-    def rowCount(self, parent=QtCore.QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.pupils)
-
-    def columnCount(self, parent=QtCore.QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(FIXED) + len(ALL_CATEGORIES)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if section < len(FIXED):
-                return _(FIXED[section])
-            return category_name(ALL_CATEGORIES[section - len(FIXED)])
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        pupil, column = self.pupils[index.row()], index.column()
-        if column < len(FIXED):
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole):
-                name = pupil.display_name
-                if pupil.never_publish:
-                    name += "  ⚠ " + _("never publish")
-                if not pupil.on_roll:
-                    name += "  (" + _("left") + ")"
-                return [pupil.pupil_id, name, pupil.class_name or ""][column]
-            if role == Qt.ItemDataRole.ToolTipRole and column == 1 and pupil.never_publish:
-                return pupil.never_publish_reason or _("Must never be published")
-            return None
-        category = ALL_CATEGORIES[column - len(FIXED)]
-        verdict = pupil.consent[category]
-        label = register_badge(pupil, category)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole):
-            return label
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if label in ("never publish", "left"):
-                return _("{flag}; the consent form says: {form}").format(
-                    flag=label.capitalize(), form=consent_sentence(verdict).lower())
-            return consent_sentence(verdict)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return QtGui.QColor(BADGE[label][0])
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return QtGui.QColor(BADGE[label][1])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignCenter
-        return None
-
-
-class PupilFilter(QtCore.QSortFilterProxyModel):
-    """Filter by class, by "needs renewal", by "no consent for a category", by name."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.class_name: str | None = None
-        self.needs_renewal: set[str] = set()
-        self.renewal_only = False
-        self.missing_category: str | None = None
-        self.search = ""
-
-    def refresh(self) -> None:
-        self.beginFilterChange()
-        self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, row, parent) -> bool:
-        pupil = self.sourceModel().pupils[row]  # type: ignore[attr-defined]
-        if self.class_name and pupil.class_name != self.class_name:
-            return False
-        if self.renewal_only and pupil.pupil_id not in self.needs_renewal:
-            return False
-        # "No consent for" counts leavers and never-publish pupils, as publishing does.
-        if self.missing_category and may_be_shown(pupil, self.missing_category):
-            return False
-        if self.search:
-            haystack = fold(" ".join(filter(None, (pupil.pupil_id, pupil.given_name,
-                                                   pupil.preferred_name, pupil.family_name))))
-            return all(word in haystack for word in fold(self.search).split())
-        return True
 
 
 class RegisterView(QtWidgets.QWidget):
@@ -340,94 +237,7 @@ class RegisterView(QtWidgets.QWidget):
         path, _filter = QtWidgets.QFileDialog.getSaveFileName(
             self, _("Export the register"), "register.csv", _("CSV files (*.csv)"))
         if path:
-            count = attempt(self,
-                            lambda: self.services.register_files.export_register(self.user.username,
-                                                                                       Path(path)))
+            export = self.services.register_files.export_register
+            count = attempt(self, lambda: export(self.user.username, Path(path)))
             if count is not None:
                 messages.info(_("Exported {n} pupils to {path}.").format(n=count, path=path))
-
-
-class ConsentFormDialog(QtWidgets.QDialog):
-    """One consent form: a decision per category (or "not on this form"), who
-    decided, expiry and evidence, all saved together."""
-
-    def __init__(self, pupil: PupilView, parent=None):
-        super().__init__(parent)
-        self.setObjectName("consentForm")
-        self.setWindowTitle(_("Consent form for {}").format(pupil_name(pupil)))
-        self.decisions: dict[str, QtWidgets.QComboBox] = {}
-        grid = QtWidgets.QGridLayout()
-        grid.addWidget(QtWidgets.QLabel(_("<b>Category</b>")), 0, 0)
-        grid.addWidget(QtWidgets.QLabel(_("<b>Now</b>")), 0, 1)
-        grid.addWidget(QtWidgets.QLabel(_("<b>On this form</b>")), 0, 2)
-        for row, category in enumerate(ALL_CATEGORIES, start=1):
-            box = QtWidgets.QComboBox(objectName=f"decision_{category}")
-            box.addItem(_("Not on this form"), None)
-            box.addItem(_("Yes, granted"), GRANTED)
-            box.addItem(_("No, refused"), REFUSED)
-            box.setAccessibleName(category_name(category))
-            self.decisions[category] = box
-            label = QtWidgets.QLabel(category_name(category))
-            label.setBuddy(box)
-            grid.addWidget(label, row, 0)
-            grid.addWidget(QtWidgets.QLabel(consent_sentence(pupil.consent[category])), row, 1)
-            grid.addWidget(box, row, 2)
-        self.all_yes = QtWidgets.QPushButton(_("All yes"), objectName="allYes")
-        self.all_no = QtWidgets.QPushButton(_("All no"), objectName="allNo")
-        self.all_yes.clicked.connect(lambda: self.set_all(GRANTED))
-        self.all_no.clicked.connect(lambda: self.set_all(REFUSED))
-        quick = QtWidgets.QHBoxLayout()
-        quick.addStretch()
-        quick.addWidget(self.all_yes)
-        quick.addWidget(self.all_no)
-        self.decided_by = QtWidgets.QComboBox(objectName="decidedBy")
-        self.decided_by.addItem(_("Parent or carer"), "parent")
-        self.decided_by.addItem(_("The pupil"), "pupil")
-        self.has_expiry = QtWidgets.QCheckBox(_("Expires on"), objectName="hasExpiry")
-        self.expires = QtWidgets.QDateEdit(QtCore.QDate.currentDate().addYears(1))
-        self.expires.setDisplayFormat("d MMM yyyy")
-        self.expires.setCalendarPopup(True)
-        self.expires.setEnabled(False)
-        self.has_expiry.toggled.connect(self.expires.setEnabled)
-        self.evidence = QtWidgets.QLineEdit(objectName="evidence",
-                                            placeholderText=_("Form scan, e-mail reference…"))
-        self.message = QtWidgets.QLabel(objectName="message", wordWrap=True)
-        self.message.setStyleSheet("color: #b91c1c")
-        form = QtWidgets.QFormLayout()
-        form.addRow(_("Decided by"), self.decided_by)
-        expiry = QtWidgets.QHBoxLayout()
-        expiry.addWidget(self.has_expiry)
-        expiry.addWidget(self.expires)
-        form.addRow(_("Expiry"), expiry)
-        form.addRow(_("Evidence"), self.evidence)
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Save
-                                             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addLayout(grid)
-        layout.addLayout(quick)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-
-    def set_all(self, status: str) -> None:
-        for box in self.decisions.values():
-            box.setCurrentIndex(box.findData(status))
-
-    def set_decision(self, category: str, status: str | None) -> None:
-        box = self.decisions[category]
-        box.setCurrentIndex(box.findData(status))
-
-    def _save(self) -> None:
-        if not any(box.currentData() for box in self.decisions.values()):
-            self.message.setText(_("Nothing to save: choose yes or no for at least one "
-                                   "category."))
-            return
-        self.accept()
-
-    def values(self):
-        expires = self.expires.date().toPython() if self.has_expiry.isChecked() else None
-        decisions = {c: box.currentData() for c, box in self.decisions.items()
-                     if box.currentData()}
-        return (decisions, self.decided_by.currentData(), expires, self.evidence.text().strip())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import regex
 
-from classlens.register.csv_import import Problem, _clean, read_table
+from classlens.register.csv_table import Problem, clean, read_table
 
 FIELDS: tuple[str, ...] = ("pupil_id", "contact_name", "relationship", "email")
 REQUIRED = ("pupil_id", "contact_name", "relationship")
@@ -68,7 +68,7 @@ def parse_contacts(data: bytes, mapping: Mapping[str, str] | None = None) -> Par
             position = table.index_of.get(name)
             if position is None or position >= len(record):
                 return ""
-            return _clean(record[position])
+            return clean(record[position])
 
         def problem(name: str, value: str, message: str, number=number) -> None:
             problems.append(Problem(number, table.columns.get(name, name), value, message))

@@ -6,7 +6,8 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from classlens.register.csv_import import FIELDS, FORMULA_START
+from classlens.register.columns import FIELDS
+from classlens.register.csv_table import FORMULA_START
 
 
 def neutralise(value: str) -> str:

@@ -1,88 +1,40 @@
-"""Reading a register CSV (ours, or a school MIS export through a column map).
+"""Reading a register CSV (ours, or a school MIS export through a column map):
+each row checked and turned into a `RegisterRow`, every problem with its row.
 
 Pure: bytes in, validated rows and problems out. Nothing here touches the
-database; `plan_import` compares rows with the register as it stands so the
-caller can write everything in one transaction, or nothing.
+database; `import_plan` compares rows with the register as it stands so the
+caller can write everything in one transaction, or nothing. The file itself
+is read by `csv_table`; our columns are named in `columns`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from classlens.register.consent import ALL_CATEGORIES, GRANTED, PARENT, PUPIL, REFUSED
-
-# Our column names, in the order our export writes them. A school's MIS export
-# has one row per pupil and one expiry for all its answers; our own export also
-# gives each category its expiry and evidence, and has a second row for a
-# pupil's own decisions (decided_by "pupil"), so that it round-trips exactly.
-CONSENT_FIELDS = {f"consent_{c}": c for c in ALL_CATEGORIES}
-EXPIRY_FIELDS = {f"consent_{c}_expires": c for c in ALL_CATEGORIES}
-EVIDENCE_FIELDS = {f"consent_{c}_evidence": c for c in ALL_CATEGORIES}
-FIELDS: tuple[str, ...] = (
-    "pupil_id",
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "class",
-    "year_group",
-    *CONSENT_FIELDS,
-    "decided_by",
-    "consent_expires",
-    "never_publish",
-    "never_publish_reason",
-    "on_roll",
-    *(name for c in ALL_CATEGORIES
-      for name in (f"consent_{c}_expires", f"consent_{c}_evidence")),
+from classlens.register.columns import (
+    CONSENT_FIELDS,
+    EVIDENCE_FIELDS,
+    EXPIRY_FIELDS,
+    FIELDS,
+    MAX_CELL,
+    MAX_LENGTH,
+    MULTILINE,
+    REQUIRED,
 )
-REQUIRED = ("pupil_id", "given_name", "family_name", "class")
-# What the database holds; every other cell may be at most MAX_CELL long.
-MAX_LENGTH = {"pupil_id": 40, "given_name": 100, "family_name": 100, "preferred_name": 100,
-              "class": 100, "year_group": 20}
-MAX_CELL = 1000
-# Free text may hold line breaks and tabs; no cell may hold other control characters
-# (a NUL byte means a damaged or binary file; the database refuses it).
-MULTILINE = {"never_publish_reason", *EVIDENCE_FIELDS}
+from classlens.register.consent import GRANTED, PARENT, PUPIL, REFUSED
+from classlens.register.csv_table import Problem, clean, has_control, printable, read_table
+
 # The pupil's details that every row of the same pupil must give alike.
 PUPIL_DETAILS = ("given_name", "family_name", "preferred_name", "class_name", "year_group",
                  "never_publish", "never_publish_reason", "on_roll")
-# The csv module refuses cells over 128 KiB with an exception; we read the whole
-# file into memory anyway, so let it read any cell and report long ones as errors.
-csv.field_size_limit(2**31 - 1)
-
 YES = {"yes", "y", "true", "1", "granted"}
 NO = {"no", "n", "false", "0", "refused"}
 DECIDERS = {"parent": PARENT, "carer": PARENT, "parent/carer": PARENT, "guardian": PARENT,
             "pupil": PUPIL, "student": PUPIL, "child": PUPIL}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-# Cells starting with these are formulas to a spreadsheet; our export prefixes
-# them with an apostrophe, which the import takes off again.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    value: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value,
-                "message": self.message}
-
-    def __str__(self) -> str:
-        if not self.row:  # the file as a whole (it cannot be read at all)
-            return self.message
-        where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
-        shown = f" (value {self.value!r})" if self.value else ""
-        return f"{where}{shown}: {self.message}"
 
 
 @dataclass
@@ -117,204 +69,6 @@ class ParsedRegister:
     rows: list[RegisterRow]
     problems: list[Problem]
     columns: dict[str, str]  # field -> heading found in the file
-
-
-class MappingError(ValueError):
-    """A --map argument that names no field of ours (a usage error)."""
-
-
-def parse_mapping(items: Iterable[str], fields: tuple[str, ...] = FIELDS,
-                  what: str = "register") -> dict[str, str]:
-    """`FIELD=HEADER` strings to a dict, refusing unknown fields."""
-    mapping: dict[str, str] = {}
-    for item in items:
-        name, sep, header = item.partition("=")
-        name = name.strip()
-        if not sep or not header.strip():
-            raise MappingError(f"--map {item!r}: write it as FIELD=HEADER")
-        if name not in fields:
-            raise MappingError(
-                f"--map {item!r}: {name!r} is not a {what} field; fields are: "
-                + ", ".join(fields)
-            )
-        mapping[name] = header.strip()
-    return mapping
-
-
-def encoding_problems(data: bytes) -> list[Problem]:
-    """Rows in UTF-8 and rows in another encoding (Windows-1252) in one file.
-
-    Decoding such a file either way garbles names ("ZoÃ«"), and a garbled name
-    escapes the caption's pupil-name check, so it is refused, naming the rows
-    of the smaller group (lines of the file, which are rows in a spreadsheet).
-    """
-    try:
-        data.decode("utf-8")
-        return []
-    except UnicodeDecodeError:
-        pass
-    utf8, other = [], []
-    lines = re.split(rb"\r\n|\n|\r", data)
-    for number, line in enumerate(lines, start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            utf8.append(number)
-        except UnicodeDecodeError:
-            other.append(number)
-    if not utf8:
-        return []  # one encoding: Windows-1252 throughout
-    odd, usual = (utf8, other) if len(utf8) < len(other) else (other, utf8)
-    odd_name, usual_name = (("UTF-8", "Windows-1252") if odd is utf8
-                            else ("Windows-1252", "UTF-8"))
-    return [Problem(number, "", _printable(decode(lines[number - 1]))[:40],
-                    f"this row is saved as {odd_name} but row(s) {_rows(usual)} are "
-                    f"{usual_name}: the file mixes two encodings, so names would be garbled. "
-                    "Save the whole file again as \"CSV UTF-8\" and import it again")
-            for number in odd]
-
-
-def _rows(numbers: list[int], most: int = 8) -> str:
-    shown = ", ".join(map(str, numbers[:most]))
-    return shown + (f" and {len(numbers) - most} more" if len(numbers) > most else "")
-
-
-def _printable(text: str) -> str:
-    """A value safe to show in an error on a terminal: control characters as "?"."""
-    return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in text.strip())
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as Excel saves it."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; latin-1 maps them rather than failing.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
-
-
-def sniff_dialect(text: str) -> type[csv.Dialect]:
-    """Excel's CSV with the separator its heading row uses (comma, semicolon or tab).
-
-    Judged on the heading row alone: csv.Sniffer, given data rows, is misled by
-    quoted cells holding separators, quotes and line breaks.
-    """
-    heading = text.split("\n", 1)[0]
-    counts = {sep: heading.count(sep) for sep in (",", ";", "\t")}
-    separator = max(counts, key=lambda sep: counts[sep])
-    if not counts[separator] or separator == ",":
-        return csv.excel
-    return type("Separated", (csv.excel,), {"delimiter": separator})
-
-
-def _key(heading: str) -> str:
-    return " ".join(heading.split()).casefold()
-
-
-def _clean(cell: str) -> str:
-    cell = unicodedata.normalize("NFC", cell.strip())
-    if cell.startswith("'") and cell[1:2] in FORMULA_START:
-        cell = cell[1:]
-    return cell
-
-
-@dataclass
-class Table:
-    """A CSV file's records with our fields located among its headings."""
-
-    headings: list[str]
-    records: list[list[str]]
-    columns: dict[str, str]  # field -> heading found in the file
-    index_of: dict[str, int]  # field -> position
-    problems: list[Problem]
-
-    def rows(self, problems: list[Problem]):
-        """(spreadsheet row number, cells) of each data row; blank rows skipped,
-        rows with more cells than headings reported."""
-        for number, record in enumerate(self.records[1:], start=2):
-            if not any(cell.strip() for cell in record):
-                continue  # spreadsheets leave blank lines at the end
-            if len(record) > len(self.headings) and any(
-                    c.strip() for c in record[len(self.headings):]):
-                problems.append(Problem(number, "", "", f"the row has {len(record)} cells but "
-                                        f"there are {len(self.headings)} headings; check for a "
-                                        "separator inside an unquoted value"))
-                continue
-            yield number, record
-
-
-def read_table(data: bytes, fields: tuple[str, ...], required: tuple[str, ...],
-               mapping: Mapping[str, str] | None = None) -> Table:
-    """Decode, sniff and find each field's column (by name or through `mapping`).
-
-    Any problem with the file as a whole (encoding, not a CSV, control
-    characters or duplicates among the headings, a column missing) is in
-    `problems`, and then there are no records to read.
-    """
-    mapping = dict(mapping or {})
-    problems = encoding_problems(data)
-    if problems:
-        return Table([], [], {}, {}, problems)
-    text = decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), sniff_dialect(text))
-    try:
-        records = list(reader)
-    except csv.Error as error:
-        return Table([], [], {}, {}, [Problem(reader.line_num, "", "", "this is not a CSV file "
-                                              f"ClassLens can read ({error})")])
-    if not records or not any(cell.strip() for cell in records[0]):
-        return Table([], records, {}, {}, [Problem(1, "", "", "the file is empty: the first "
-                                                   "row must hold the column headings")])
-    headings = [_clean(h) for h in records[0]]
-    for index, heading in enumerate(headings):
-        if _has_control(heading, multiline=False):
-            problems.append(Problem(1, _printable(heading)[:40], "",
-                                    f"the heading of column {_column_letter(index)} holds a "
-                                    "control character: is this a CSV file?"))
-    if problems:
-        return Table(headings, [], {}, {}, problems)
-    positions: dict[str, list[int]] = {}
-    for index, heading in enumerate(headings):
-        if heading:
-            positions.setdefault(_key(heading), []).append(index)
-
-    columns: dict[str, str] = {}
-    index_of: dict[str, int] = {}
-    for name in fields:
-        wanted = mapping.get(name, name)
-        found = positions.get(_key(wanted))
-        if found is not None and len(found) > 1:
-            problems.append(Problem(
-                1, wanted, "", f"the heading {headings[found[0]]!r} appears in columns "
-                f"{', '.join(_column_letter(i) for i in found)}: ClassLens cannot tell which "
-                f"one holds {name}; rename or delete the others"))
-            continue
-        position = found[0] if found else None
-        if position is None:
-            if name in mapping or name in required:
-                how = "" if name in mapping else (
-                    f"; if your file calls it something else, use --map {name}=HEADING")
-                problems.append(Problem(
-                    1, wanted, "",
-                    f"column {wanted!r} for {name} is not in the file{how}. "
-                    f"Headings found: {', '.join(h for h in headings if h)}"))
-            continue
-        columns[name] = headings[position]
-        index_of[name] = position
-    return Table(headings, records, columns, index_of, problems)
 
 
 def parse_register(data: bytes, mapping: Mapping[str, str] | None = None) -> ParsedRegister:
@@ -362,14 +116,14 @@ def _parse_row(number, record, index_of, columns, problems) -> RegisterRow | Non
 
     cells: dict[str, str] = {}
     for name, position in index_of.items():
-        value = _clean(record[position]) if position < len(record) else ""
+        value = clean(record[position]) if position < len(record) else ""
         limit = MAX_LENGTH.get(name, MAX_CELL)
-        if _has_control(value, multiline=name in MULTILINE):
-            problem(name, _printable(value)[:40], "holds a control character (such as a NUL "
+        if has_control(value, multiline=name in MULTILINE):
+            problem(name, printable(value)[:40], "holds a control character (such as a NUL "
                     "byte): the file looks damaged; check this cell in a spreadsheet")
             value = ""
         elif len(value) > limit:
-            problem(name, _printable(value)[:40], f"longer than {limit} characters")
+            problem(name, printable(value)[:40], f"longer than {limit} characters")
             value = ""
         cells[name] = value
 
@@ -453,11 +207,6 @@ def _parse_row(number, record, index_of, columns, problems) -> RegisterRow | Non
     )
 
 
-def _has_control(value: str, multiline: bool) -> bool:
-    allowed = "\n\t" if multiline else ""
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
-
-
 def _reported(problems: list[Problem], since: int, name: str, columns) -> bool:
     column = columns.get(name, name)
     return any(p.column == column for p in problems[since:])
@@ -482,23 +231,6 @@ def _parse_date(raw: str) -> date | None:
         except ValueError:
             pass
     return None
-
-
-def preview(path: Path, rows: int = 5) -> tuple[list[str], list[list[str]]]:
-    """The headings and first rows of a register file, for mapping its columns."""
-    text = decode(path.read_bytes())
-    records = list(csv.reader(io.StringIO(text, newline=""), sniff_dialect(text)))
-    if not records:
-        return [], []
-    return [_clean(h) for h in records[0]], [[_clean(c) for c in r] for r in records[1:rows + 1]]
-
-
-def guess_mapping(headings: list[str]) -> dict[str, str]:
-    """Our field for each heading that carries our name or a name an MIS gives it
-    (SIMS, Arbor, Bromcom; see register/headings.py, the one table of them)."""
-    from classlens.register.headings import recognise  # it reads FIELDS from here
-
-    return recognise(headings)
 
 
 def read_register(path: Path, mapping: Mapping[str, str] | None = None) -> ParsedRegister:

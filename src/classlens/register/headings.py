@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from classlens.register.csv_import import FIELDS
+from classlens.register.columns import FIELDS
 
 # field -> (plain label, synonyms as seen in SIMS, Arbor and Bromcom exports)
 HEADINGS: dict[str, tuple[str, tuple[str, ...]]] = {
