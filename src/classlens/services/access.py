@@ -26,11 +26,12 @@ def require(session: Session, username: str | None, roles: Iterable[str]) -> Use
     """The acting user, if they have one of `roles`; else NotAllowed, in words."""
     roles = tuple(roles)
     if not username:
-        raise NotAllowed("say who you are with --as USERNAME (or CLASSLENS_USER)")
+        raise NotAllowed("say who you are: sign in first",
+                         hint="--as USERNAME (or CLASSLENS_USER)")
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotAllowed(f"there is no user {username!r}; an ICT leader can add one "
-                         "with `classlens users add`")
+        raise NotAllowed(f"there is no user {username!r}; an ICT leader can add one",
+                         hint="classlens users add NAME --role ROLE --as ICT-LEADER")
     if user.role not in roles:
         raise NotAllowed(f"{username} is a {user.role} user; only "
                          f"{' or '.join(roles)} users may do this")

@@ -56,7 +56,7 @@ class FaceReviewServices:
                                      "blurred")
             named = find_pupil(session, pupil_id) if action == "pupil" and pupil_id else None
             if action == "pupil" and named is None:
-                raise ClassLensError("name the pupil with --pupil PUPIL_ID")
+                raise ClassLensError("say which pupil this is", hint="--pupil PUPIL_ID")
             recognised = face.pupil if face.correction_confirmed_by is None else None
             corrects = recognised is not None and (
                 action in ("correct", "not-a-face")
@@ -64,20 +64,21 @@ class FaceReviewServices:
             if (action == "correct" or confirmed_by) and recognised is None:
                 raise ClassLensError(
                     f"recognition did not identify {where}; there is nothing to correct "
-                    "(name the pupil, blur it, or mark it as not a face, without "
-                    "--confirmed-by)")
+                    "(name the pupil, blur it, or mark it as not a face, with no one to "
+                    "confirm it)", hint="leave out --confirmed-by")
             if corrects and not confirmed_by:
                 assert recognised is not None  # corrects says so
                 raise NotAllowed(
                     f"recognition identified {where} as {recognised.pupil_id}; saying it is "
                     f"{'not a face' if action == 'not-a-face' else 'someone else'} corrects "
                     "the recognition, which an SLT member other than you must confirm "
-                    "(\"Not this pupil…\" in the app, --confirmed-by on the command line). "
-                    "Blurring it needs no one.")
+                    "(\"Not this pupil…\"). Blurring it needs no one.",
+                    hint="--confirmed-by NAME, with NAME's password")
             if confirmed_by and not corrects:
                 raise ClassLensError(
-                    f"{where}: only a correction of what recognition found needs "
-                    "--confirmed-by; this review does not change it")
+                    f"{where}: only a correction of what recognition found needs a "
+                    "colleague to confirm it; this review does not change it",
+                    hint="leave out --confirmed-by")
             if corrects:
                 require(session, confirmed_by, SLT)
                 if confirmed_by == actor:

@@ -148,7 +148,8 @@ class FollowerServices:
             channel = find_channel(session, channel_name)
             if channel.category != PUBLIC:
                 raise ClassLensError(f"{channel.name} is not a public channel: its followers "
-                                     "are vetted one by one (classlens followers check)")
+                                     "are vetted one by one, not sampled",
+                                     hint="classlens followers check")
             week = self._week_start()
             check = session.scalar(select(FollowerCheck).where(
                 FollowerCheck.channel_id == channel.id, FollowerCheck.week_start == week))
@@ -190,8 +191,8 @@ class FollowerServices:
                 FollowerCheck.channel_id == channel.id, FollowerCheck.week_start == week))
             if check is None:
                 raise ClassLensError(f"no sample of {channel.name}'s followers this week: draw "
-                                     f"one first (classlens followers sample --channel "
-                                     f"{channel.name})")
+                                     "one first",
+                                     hint=f"classlens followers sample --channel {channel.name}")
             if check.done_at is not None:
                 raise ClassLensError(f"this week's check of {channel.name} was done by "
                                      f"{check.done_by} on {check.done_at:%Y-%m-%d}")

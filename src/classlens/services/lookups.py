@@ -19,8 +19,8 @@ _POLICY = "classlens.policy"  # the policy read by this transaction (session.inf
 def school_row(session: Session) -> School:
     school = session.scalar(select(School))
     if school is None:
-        raise ClassLensError("no school in this database yet; run `classlens init "
-                             "--school NAME` first")
+        raise ClassLensError("no school in this database yet: create it first",
+                             hint="classlens init --school NAME")
     return school
 
 

@@ -113,11 +113,12 @@ class PostServices:
                 raise ClassLensError(f"post {post_id} is {post.status}; only a draft is submitted")
             standing = blocking(self.reader.problems(session, post), json.loads(post.acknowledged))
             if standing:
+                warned = any(p.severity == WARNING for p in standing)
                 raise ClassLensError(
                     f"post {post_id} cannot be submitted yet:\n" + "\n".join(
                         f"  [{p.rule}] {p.message}" for p in standing)
-                    + ("\nAcknowledge a warning with --ack RULE when you are sure."
-                       if any(p.severity == WARNING for p in standing) else ""))
+                    + ("\nAcknowledge a warning when you are sure." if warned else ""),
+                    hint="--ack RULE" if warned else None)
             post.status, post.submitted_at = "submitted", now()
             touch(post, actor)
             record(session, actor, "post.submitted", f"post:{post_id}", "status",
@@ -240,7 +241,8 @@ def _photos(session: Session, photo_ids: list[int], alts: list[str]) -> list[Pho
     """The post's photos in order, each once, with at most one alt text each."""
     if len(alts) > len(photo_ids):
         raise ClassLensError(f"{len(alts)} alt texts for {len(photo_ids)} photos: give "
-                             "one --alt per --photo, in the same order")
+                             "one per photo, in the same order",
+                             hint="one --alt per --photo")
     if len(set(photo_ids)) != len(photo_ids):
         raise ClassLensError("the same photo is in the post twice")
     photos = {p.id: p for p in session.scalars(select(Photo).where(Photo.id.in_(photo_ids)))}

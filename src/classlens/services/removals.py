@@ -37,11 +37,12 @@ class RemovalServices:
                         pupil_id: str | None = None) -> dict:
         """Record the request and open a takedown for each live post it concerns."""
         if (post_id is None) == (pupil_id is None):
-            raise ClassLensError("say which post (--post ID) or which pupil (--pupil ID) "
-                                 "the request is about")
+            raise ClassLensError("say which post or which pupil the request is about",
+                                 hint="--post ID or --pupil ID")
         requested_by = " ".join(requested_by.split())
         if not requested_by:
-            raise ClassLensError("say who asked (--from \"Mrs Davies, by phone\")")
+            raise ClassLensError("say who asked, and how",
+                                 hint='--from "Mrs Davies, by phone"')
         with self.ctx.db.transaction() as session:
             require(session, actor, STAFF)
             at = now()
@@ -111,7 +112,7 @@ class RemovalServices:
     def close_removal_request(self, actor: str, request_id: int, note: str) -> dict:
         """Close a request by hand (nothing was live, or the post was never exported)."""
         if not note.strip():
-            raise ClassLensError("say what was done (--note)")
+            raise ClassLensError("say what was done", hint="--note TEXT")
         with self.ctx.db.transaction() as session:
             require(session, actor, CLOSE_REQUESTS)
             request = session.get(RemovalRequest, request_id)

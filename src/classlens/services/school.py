@@ -88,7 +88,7 @@ class SchoolServices:
                         f"{name} = {json.dumps(value)} switches face recognition off: the "
                         f"{templates} face template(s) of {pupils} pupil(s) and their "
                         "reference photos will be deleted, and pupils would need enrolling "
-                        "again. Confirm to go on (--yes on the command line).")
+                        "again. Confirm to go on.", hint="--yes")
                 delete_all_templates(session, self.ctx.library, actor,
                                      f"policy {name} = {json.dumps(value)}: no face recognition")
             settings[name] = value

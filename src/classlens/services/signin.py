@@ -40,10 +40,10 @@ def hash_password(password: str) -> str:
     return _hasher.hash(check_new_password(password))
 
 
-def locked_without_password(username: str) -> str:
-    return (f"{username} has no password (the account was made by an older version of "
-            "ClassLens), so it is locked: an ICT leader must set one with "
-            f"`classlens users set-password {username} --as ICT-LEADER`")
+def locked_without_password(username: str) -> NotAllowed:
+    return NotAllowed(f"{username} has no password (the account was made by an older version "
+                      "of ClassLens), so it is locked: an ICT leader must set one",
+                      hint=f"classlens users set-password {username} --as ICT-LEADER")
 
 
 class SignInServices:
@@ -81,7 +81,7 @@ class SignInServices:
                     f"{user.locked_until.astimezone():%H:%M}; an ICT leader can unlock it "
                     "by setting a new password")
             if user.password_hash is None:
-                raise NotAllowed(locked_without_password(username))
+                raise locked_without_password(username)
             if not password:  # not a guess (a script without the variable): not counted
                 raise NotAllowed(f"give the password of {username}")
             try:
@@ -131,7 +131,7 @@ class SignInServices:
         with self.ctx.db.transaction() as session:
             user = require(session, username, STAFF)
             if user.role not in MANAGE_USERS:
-                raise NotAllowed(locked_without_password(username))
+                raise locked_without_password(username)
             if user.password_hash is not None or session.scalar(
                     select(User.id).where(User.role.in_(MANAGE_USERS),
                                           User.password_hash.is_not(None)).limit(1)):
