@@ -39,10 +39,10 @@ class AccountCheckServices:
     def account_checklist(self, channel_name: str | None = None,
                           in_use_only: bool = False) -> list[dict]:
         """Every channel's checklist this term: each promise, confirmed or due."""
-        policy = self.ctx.policy()
         today = self.ctx.today()
         term = term_of(today)
         with self.ctx.db.transaction() as session:
+            policy = school_policy(session)
             query = select(Channel).order_by(Channel.id)
             if channel_name is not None:
                 query = query.where(Channel.id == find_channel(session, channel_name).id)

@@ -17,7 +17,7 @@ from classlens.photos.library import sha256_of
 from classlens.services.access import STAFF, require
 from classlens.services.biometrics import biometric_verdict, enrolled_templates
 from classlens.services.context import Context
-from classlens.services.lookups import find_class, lock_register, now
+from classlens.services.lookups import find_class, lock_register, now, school_policy
 from classlens.storage.models import Face, Photo, Pupil
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
-@dataclass
+@dataclass(frozen=True)
 class ImportedPhoto:
     file: str
     id: int | None = None
@@ -60,9 +60,9 @@ class PhotoImportServices:
         from classlens.tasks import TaskState, run_parallel
 
         state = state or TaskState()
-        policy = self.ctx.policy()
         with self.ctx.db.transaction() as session:
             require(session, actor, STAFF)
+            policy = school_policy(session)
             school_class = find_class(session, class_name)
             class_id = school_class.id
             self.ctx.sweep_templates(session, actor)
@@ -92,11 +92,10 @@ class PhotoImportServices:
                         enrolled, policy) -> ImportedPhoto:
         from classlens.photos import decode
 
-        result = ImportedPhoto(analysis.path, error=analysis.error)
         if analysis.error:
-            return result
+            return ImportedPhoto(analysis.path, error=analysis.error)
         try:
-            return self._store_photo(actor, analysis, class_id, enrolled, policy, result)
+            return self._store_photo(actor, analysis, class_id, enrolled, policy)
         except IntegrityError:
             # Another import committed the same photo between our check and our
             # write (two imports of one folder at once): it is a duplicate.
@@ -105,24 +104,23 @@ class PhotoImportServices:
                     Photo.sha256 == analysis.sha256))
                 if existing is None:
                     raise
-                result.id, result.duplicate = existing.id, True
-                result.faces = [self._face_summary(f) for f in existing.faces]
-                return result
+                return self._duplicate(analysis, existing)
         except decode.PhotoError as error:
-            result.error = str(error)
-            return result
+            return ImportedPhoto(analysis.path, error=str(error))
 
-    def _store_photo(self, actor: str, analysis: Analysis, class_id: int, enrolled, policy,
-                     result: ImportedPhoto) -> ImportedPhoto:
+    def _duplicate(self, analysis: Analysis, existing: Photo) -> ImportedPhoto:
+        return ImportedPhoto(analysis.path, id=existing.id, duplicate=True,
+                             faces=[self._face_summary(f) for f in existing.faces])
+
+    def _store_photo(self, actor: str, analysis: Analysis, class_id: int, enrolled,
+                     policy) -> ImportedPhoto:
         from classlens.faces.encode import tolerance_for
         from classlens.faces.match import match_face
 
         with self.ctx.db.transaction() as session:
             existing = session.scalar(select(Photo).where(Photo.sha256 == analysis.sha256))
             if existing is not None:
-                result.id, result.duplicate = existing.id, True
-                result.faces = [self._face_summary(f) for f in existing.faces]
-                return result
+                return self._duplicate(analysis, existing)
             if enrolled:
                 # The templates were read when the import began; a withdrawal of
                 # biometric consent since takes effect at once: read under the
@@ -156,9 +154,8 @@ class PhotoImportServices:
             session.flush()
             record(session, actor, "photo.imported", f"photo:{photo.id}", None, None,
                    f"{len(photo.faces)} face(s)")
-            result.id = photo.id
-            result.faces = [self._face_summary(f) for f in photo.faces]
-        return result
+            return ImportedPhoto(analysis.path, id=photo.id,
+                                 faces=[self._face_summary(f) for f in photo.faces])
 
     def _store_original(self, analysis: Analysis) -> str:
         from classlens.photos import decode

@@ -11,7 +11,7 @@ from classlens.audit import record
 from classlens.errors import ClassLensError, NotFound
 from classlens.services.access import STAFF, require
 from classlens.services.context import Context
-from classlens.services.lookups import find_pupil, now
+from classlens.services.lookups import find_pupil, now, school_policy
 from classlens.services.takedowns import LIVE, live_publications, mark_takedowns
 from classlens.storage.models import Channel, Post, Publication, Pupil, SchoolClass, Takedown
 
@@ -94,8 +94,8 @@ class PostReportServices:
         start = _week_start(week) if week else self.ctx.today() - timedelta(
             days=self.ctx.today().weekday())
         end = start + timedelta(days=7)
-        policy = self.ctx.policy()
         with self.ctx.db.transaction() as session:
+            policy = school_policy(session)
             classes = list(session.scalars(select(SchoolClass.name).join(Pupil)
                                            .where(Pupil.on_roll.is_(True)).distinct()
                                            .order_by(SchoolClass.name)))

@@ -22,7 +22,7 @@ from classlens.register.import_plan import (
 )
 from classlens.services.access import MANAGE_REGISTER, require
 from classlens.services.context import Context
-from classlens.services.lookups import now
+from classlens.services.lookups import now, school_policy
 from classlens.services.pupils import yes_no
 from classlens.storage.models import AuditEntry, Consent, Pupil, SchoolClass
 
@@ -74,8 +74,8 @@ class RegisterFileServices:
         parsed = read_register(path, mapping)
         if parsed.problems:
             return ImportReport(errors=parsed.problems)
-        policy = self.ctx.policy()
         with self.ctx.db.transaction() as session:
+            policy = school_policy(session)
             existing = self._register_state(session)
             plan = plan_import(parsed.rows, existing, self.ctx.today(), policy.default_expiry,
                                mark_missing_left, path.name, accept_grants)
