@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import sys
 
 # Qt tests run headless; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -79,6 +80,15 @@ def db_url(backend, tmp_path, pg_server) -> str:
     drop_pg_database(pg_server, url)
 
 
+def _close(services: Services) -> None:
+    """Close the test's database once the app's background work (thumbnails,
+    previews, exports still running when a GUI test ends) has let go of it."""
+    qt = sys.modules.get("PySide6.QtCore")
+    if qt is not None:
+        qt.QThreadPool.globalInstance().waitForDone(60_000)
+    services.db.close()
+
+
 @pytest.fixture
 def services(db_url, tmp_path) -> Services:
     """A school on the private-feed policy, with a teacher and two SLT users."""
@@ -88,7 +98,7 @@ def services(db_url, tmp_path) -> Services:
     services.users.add_user("admin", "head", "slt", PASSWORD)
     services.users.add_user("admin", "deputy", "slt", PASSWORD)
     yield services
-    services.db.close()
+    _close(services)
 
 
 REGISTER = (
@@ -141,7 +151,7 @@ def school(backend, pg_server, tmp_path, tmp_path_factory) -> Services:
         url = create_pg_database(pg_server, template=make_url(template).database)
     services = open_school(url, root)
     yield services
-    services.db.close()
+    _close(services)
     if backend == "postgresql":
         drop_pg_database(pg_server, url)
 
