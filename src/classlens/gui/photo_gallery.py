@@ -4,8 +4,9 @@ per photo ("2 shown · 1 blurred"), both made on demand off the UI thread."""
 from __future__ import annotations
 
 from classlens.gui.i18n import _
-from classlens.gui.qt import Qt, QtCore, QtGui, Signal
+from classlens.gui.qt import Qt, QtCore, QtGui
 from classlens.gui.words import uk_date
+from classlens.gui.worker import run_in_background
 
 
 class PhotoListModel(QtCore.QAbstractListModel):
@@ -69,11 +70,24 @@ class PhotoListModel(QtCore.QAbstractListModel):
         if photo_id in self._pending:
             return
         self._pending.add(photo_id)
-        task = _PhotoInfo(self.services, photo_id, self.channel)
-        task.signals.ready.connect(self._ready)
-        QtCore.QThreadPool.globalInstance().start(task)
+        services, channel = self.services, self.channel
 
-    def _ready(self, photo_id: int, path: str, channel: str, badge: str) -> None:
+        def info(_state) -> tuple[str, str]:
+            path = str(services.photos.thumbnail(photo_id, 256))
+            faces = services.photos.faces(photo_id)
+            shown = sum(f.decisions[channel].shown for f in faces)
+            badge = _("{s} shown · {b} blurred\n{r} to review").format(
+                s=shown, b=len(faces) - shown, r=sum(f.needs_review for f in faces))
+            return path, badge
+
+        # If it fails the placeholder stays (and the photo is not asked for again):
+        # the photo's review shows the error.
+        operation = run_in_background(
+            self, info, lambda result: self._ready(photo_id, channel, *result),
+            cancellable=False, show_progress=False, report_errors=False)
+        operation.finished.connect(operation.deleteLater)
+
+    def _ready(self, photo_id: int, channel: str, path: str, badge: str) -> None:
         self._pending.discard(photo_id)
         if path:
             self._icons[photo_id] = QtGui.QIcon(path)
@@ -86,31 +100,6 @@ class PhotoListModel(QtCore.QAbstractListModel):
     def invalidate(self, photo_id: int) -> None:
         self._badges.pop(photo_id, None)
         self._request(photo_id)
-
-
-class _InfoSignals(QtCore.QObject):
-    ready = Signal(int, str, str, str)
-
-
-class _PhotoInfo(QtCore.QRunnable):
-    """A photo's thumbnail and badge, made on a pool thread."""
-
-    def __init__(self, services, photo_id: int, channel: str):
-        super().__init__()
-        self.services, self.photo_id, self.channel = services, photo_id, channel
-        self.signals = _InfoSignals()
-
-    def run(self) -> None:
-        try:
-            path = str(self.services.photos.thumbnail(self.photo_id, 256))
-            faces = self.services.photos.faces(self.photo_id)
-        except Exception:  # noqa: BLE001 - the placeholder stays; the review shows errors
-            return
-        shown = sum(f.decisions[self.channel].shown for f in faces)
-        review = sum(1 for f in faces if f.pupil_id is None and not f.reviewed_by)
-        badge = _("{s} shown · {b} blurred\n{r} to review").format(
-            s=shown, b=len(faces) - shown, r=review)
-        self.signals.ready.emit(self.photo_id, path, self.channel, badge)
 
 
 def _blank(size: int) -> QtGui.QPixmap:

@@ -53,11 +53,12 @@ class Operation(QtCore.QObject):
 
     finished = Signal()
 
-    def __init__(self, parent: QtWidgets.QWidget, function, on_success, label: str,
+    def __init__(self, parent: QtCore.QObject, function, on_success, label: str,
                  on_failure=None, cancellable: bool = True, changes: Changes | None = None,
-                 show_progress: bool = True):
+                 show_progress: bool = True, report_errors: bool = True):
         super().__init__(parent)
         self._changes, self._show_progress = changes, show_progress
+        self._report_errors = report_errors
         self._parent, self._label, self._cancellable = parent, label, cancellable
         self._on_success, self._on_failure = on_success, on_failure
         self.signals = _Signals(self)
@@ -113,7 +114,9 @@ class Operation(QtCore.QObject):
     def _failed(self, error: BaseException) -> None:
         if self._on_failure is not None:
             self._on_failure(error)
-        show_exception(self._parent, error)
+        if self._report_errors:
+            parent = self._parent
+            show_exception(parent if isinstance(parent, QtWidgets.QWidget) else None, error)
 
     def _finished(self) -> None:
         self.done = True
@@ -126,8 +129,10 @@ class Operation(QtCore.QObject):
 def run_in_background(parent, function, on_success=None, label: str = "",
                       on_failure=None, cancellable: bool = True,
                       changes: Changes | None = None,
-                      show_progress: bool = True) -> Operation:
+                      show_progress: bool = True, report_errors: bool = True) -> Operation:
     """Run `function(state)` off the UI thread; on success call `on_success(result)`
-    and then announce `changes` to every screen."""
+    and then announce `changes` to every screen. Work the user did not ask for
+    (thumbnails) runs without progress or error dialogs: `show_progress` and
+    `report_errors` False."""
     return Operation(parent, function, on_success, label, on_failure, cancellable,
-                     changes, show_progress).start()
+                     changes, show_progress, report_errors).start()
