@@ -9,10 +9,12 @@ fall back to dlib's network when they differ.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import warnings
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -112,10 +114,12 @@ def test_encode_faces_gives_face_recognitions_encodings():
         assert np.abs(encode_at(pixels, box) - theirs).max() < 1e-9
 
 
-def test_the_stored_check_is_dlibs_own_output():
+def test_the_stored_check_is_dlibs_own_output_and_the_converted_networks_hash():
     chips, expected = encode.check_chips()
     assert len(chips) == 3
     assert np.abs(dlib_encoder(chips) - expected).max() < 1e-6
+    # The network these tests compare with dlib's is the one every process runs.
+    assert hashlib.sha256(convert(weights())).hexdigest() == encode.expected_model_sha256()
 
 
 def test_the_encoder_in_use_passed_the_check():
@@ -126,7 +130,7 @@ def test_the_encoder_in_use_passed_the_check():
 
 @pytest.fixture
 def fresh_encoder(monkeypatch, tmp_path):
-    monkeypatch.setattr(encode, "onnx_model_path", lambda: tmp_path / "resnet.onnx")
+    monkeypatch.setattr(encode, "onnx_model_path", lambda: tmp_path / "dlib_resnet_v1-new.onnx")
     encode.encoder.cache_clear()
     yield
     encode.encoder.cache_clear()
@@ -140,24 +144,46 @@ def test_a_network_that_disagrees_with_dlib_is_not_used(monkeypatch, fresh_encod
     assert np.array_equal(encode.encode_chips(list(chips[:2])), dlib_encoder(chips[:2]))
 
 
-def test_a_network_that_cannot_be_converted_or_loaded_is_not_used(monkeypatch, fresh_encoder,
-                                                                   tmp_path):
-    (tmp_path / "resnet.onnx").write_bytes(b"not a model")
+def installed_weights(monkeypatch, tmp_path, data: bytes) -> None:
+    """Make `data` the face ResNet's installed weights file."""
+    path = tmp_path / "weights.dat"
+    path.write_bytes(data)
+    real = encode._model_files()
+    monkeypatch.setattr(encode, "_model_files", lambda: SimpleNamespace(
+        face_recognition_model_location=lambda: str(path),
+        pose_predictor_five_point_model_location=real.pose_predictor_five_point_model_location))
+
+
+def test_weights_the_converter_does_not_know_are_not_used(monkeypatch, fresh_encoder, tmp_path):
+    installed_weights(monkeypatch, tmp_path, weights()[:-100])
     assert encode.encoder()[0] == "dlib"
-    assert not (tmp_path / "resnet.onnx").exists()  # the damaged cached file is dropped
+    assert not (tmp_path / "dlib_resnet_v1-new.onnx").exists()
+
+
+def test_other_weights_of_the_same_network_are_not_used(monkeypatch, fresh_encoder, tmp_path):
+    """They convert, but into a network the tests never compared with dlib."""
+    data = bytearray(weights())
+    data[len(data) // 2] ^= 0x01  # one bit of one weight
+    installed_weights(monkeypatch, tmp_path, bytes(data))
+    convert(bytes(data))  # a network the converter knows
+    assert encode.encoder()[0] == "dlib"
 
 
 def test_the_converted_network_is_cached_and_checked_when_loaded(fresh_encoder, tmp_path):
+    (tmp_path / "dlib_resnet_v1-0123456789abcdef.onnx").write_bytes(b"an earlier version's")
     assert encode.encoder()[0] == "onnxruntime"
-    cached = tmp_path / "resnet.onnx"
+    cached = tmp_path / "dlib_resnet_v1-new.onnx"
     assert cached.read_bytes() == convert(weights())
-    assert [p.name for p in tmp_path.iterdir()] == ["resnet.onnx"]  # no .part left
-    # A cached file altered after the check (one weight of the last layer):
+    # Neither a .part file nor an earlier version's network is left.
+    assert [p.name for p in tmp_path.iterdir()] == ["dlib_resnet_v1-new.onnx"]
+    # A cached file altered since (one weight of the last layer) is not run:
+    # the network is converted again from the installed weights.
     data = bytearray(cached.read_bytes())
     data[-2000] ^= 0x40
     cached.write_bytes(bytes(data))
     encode.encoder.cache_clear()
-    assert encode.encoder()[0] == "dlib"
+    assert encode.encoder()[0] == "onnxruntime"
+    assert cached.read_bytes() == convert(weights())
 
 
 def test_dlib_can_be_chosen(monkeypatch, fresh_encoder):

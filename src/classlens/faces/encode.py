@@ -12,9 +12,11 @@ onnxruntime (`resnet_onnx` converts dlib's installed weights once into the
 user's cache directory): dlib-bin has no BLAS and took 85-100 ms a face,
 onnxruntime takes about a tenth of that, all the faces of a photo in one
 call. A wrong encoding could match a stranger to a consented pupil, so the
-converted network is trusted only after it reproduces, on stored face chips,
-the descriptors dlib's own network gave for them (`CHECK_TOLERANCE`);
-otherwise, or if anything about it fails, dlib's own network is used.
+converted network is used only if it is byte for byte the one the tests
+compared with dlib's (its SHA-256 ships with the check chips) and, in every
+process, only after it reproduces on stored face chips the descriptors
+dlib's own network gave for them (`CHECK_TOLERANCE`); otherwise, or if
+anything about it fails, dlib's own network is used.
 
 An encoding is biometric data. Encodings of faces in photos are computed only
 to compare them with enrolled pupils, held in memory, and never stored.
@@ -23,6 +25,7 @@ to compare them with enrolled pupils, held in memory, and never stored.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -108,42 +111,55 @@ def dlib_encoder(chips: np.ndarray) -> np.ndarray:
     return np.array([np.array(network.compute_face_descriptor(chip)) for chip in chips])
 
 
+def _check() -> dict:
+    return json.loads((resources_dir() / "models" / CHECK_DESCRIPTORS).read_text())
+
+
 def check_chips() -> tuple[np.ndarray, np.ndarray]:
     """The stored face chips and dlib's descriptors of them."""
-    models_dir = resources_dir() / "models"
-    strip = np.asarray(Image.open(models_dir / CHECK_CHIPS).convert("RGB"))
+    strip = np.asarray(Image.open(resources_dir() / "models" / CHECK_CHIPS).convert("RGB"))
     chips = np.stack([strip[:, i:i + CHIP_PX] for i in range(0, strip.shape[1], CHIP_PX)])
-    expected = np.array(json.loads((models_dir / CHECK_DESCRIPTORS).read_text())["descriptors"])
-    return chips, expected
+    return chips, np.array(_check()["descriptors"])
+
+
+def expected_model_sha256() -> str:
+    """The SHA-256 of the converted network the tests compared with dlib's
+    (conversion is deterministic: the installed weights give these bytes)."""
+    return str(_check()["onnx_sha256"])
 
 
 def onnx_model_path() -> Path:
-    """Where the converted network is cached, named after the weights it came
-    from and the converter's version (a new version of either, a new file)."""
+    """Where the converted network is cached (in the user's cache directory)."""
     from platformdirs import user_cache_path
 
-    from classlens.faces.resnet_onnx import CONVERTER_VERSION
-
-    weights = Path(_model_files().face_recognition_model_location())
-    stat = weights.stat()
-    name = f"dlib_resnet_v1-{stat.st_size}-{stat.st_mtime_ns}-c{CONVERTER_VERSION}.onnx"
+    name = f"dlib_resnet_v1-{expected_model_sha256()[:16]}.onnx"
     return user_cache_path("ClassLens", appauthor=False) / "models" / name
 
 
 def _onnx_model() -> bytes | str:
-    """The converted network: the cached file, else converted now and cached
-    (written whole, then renamed: workers may convert at the same time)."""
-    from classlens.faces.resnet_onnx import convert
+    """The converted network, byte for byte the one the tests compared with
+    dlib's: the cached file if it is that, else converted now and cached
+    (written whole, then renamed: workers may convert at the same time).
+    A cached file is returned as its path (onnxruntime reads it: one copy
+    fewer in memory); whatever it holds, it is checked on chips once loaded."""
+    from classlens.faces.resnet_onnx import FormatError, convert
 
-    path = onnx_model_path()
-    if path.is_file():
-        return str(path)
+    path, expected = onnx_model_path(), expected_model_sha256()
+    with contextlib.suppress(OSError), path.open("rb") as cached:
+        if hashlib.file_digest(cached, "sha256").hexdigest() == expected:
+            return str(path)
     model = convert(Path(_model_files().face_recognition_model_location()).read_bytes())
+    if hashlib.sha256(model).hexdigest() != expected:
+        raise FormatError("the installed weights do not give the network that was checked")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as out:
+            part = Path(out.name)
             out.write(model)
-        os.replace(out.name, path)
+        os.replace(part, path)
+        for old in path.parent.glob("dlib_resnet_v1-*.onnx"):  # earlier versions' networks
+            if old != path:
+                old.unlink(missing_ok=True)
     except OSError as error:  # no cache then: converted again next time
         log.info("face encoder: could not cache the converted network (%s)", error)
     return model
@@ -190,9 +206,6 @@ def encoder() -> tuple[str, Encoder]:
     except Exception as error:  # noqa: BLE001 - any fault: dlib's own network
         log.warning("face encoder: converted network unavailable (%s: %s); using dlib's",
                     type(error).__name__, error)
-    # A damaged cached file: the next process converts again.
-    with contextlib.suppress(Exception):
-        onnx_model_path().unlink(missing_ok=True)
     return "dlib", dlib_encoder
 
 
