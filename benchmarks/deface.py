@@ -170,12 +170,14 @@ def composites_size(px: int) -> int:
                key=lambda s: abs(s - px))
 
 
-def run_classlens(folder: Path, work: Path, enrolled: bool):
-    """A fresh school; returns (seconds, peak MiB, {photo: boxes}) for import + export."""
+def run_classlens(folder: Path, work: Path, enrolled: bool, encoder: str | None = None):
+    """A fresh school; returns (seconds, peak MiB, {photo: boxes}) for import + export.
+    `encoder` "dlib": dlib's own face ResNet instead of onnxruntime's (a comparison)."""
     home = work / "classlens"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    env = {**os.environ, "CLASSLENS_DB": f"sqlite:///{home / 'db.sqlite'}",
+    env = {**os.environ, **({"CLASSLENS_FACE_ENCODER": encoder} if encoder else {}),
+           "CLASSLENS_DB": f"sqlite:///{home / 'db.sqlite'}",
            "CLASSLENS_LIBRARY": str(home / "library"), "CLASSLENS_KEY_FILE": str(home / "key"),
            "CLASSLENS_USER": "admin",
            # The administrator's password, set at `init` and proved by every command.
@@ -230,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-deface", action="store_true", help="ClassLens alone (memory)")
     parser.add_argument("--copies", type=int, default=1,
                         help="use each photo this many times (byte-different copies)")
+    parser.add_argument("--dlib-too", action="store_true",
+                        help="also run ClassLens with dlib's own face encoder, in the same rounds")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="vs-deface-"))
     # ClassLens as installed: its modules compiled to bytecode, as the installer
@@ -252,10 +256,13 @@ def main(argv: list[str] | None = None) -> int:
         times = defaultdict(list)
         peaks = defaultdict(float)
         recall = {"deface": (defaultdict(int), defaultdict(int)),
-                  "classlens": (defaultdict(int), defaultdict(int))}
+                  "classlens": (defaultdict(int), defaultdict(int)),
+                  "classlens-dlib": (defaultdict(int), defaultdict(int))}  # same detector
         cpu = defaultdict(list)
         for round_ in range(args.rounds):
             order = ["deface", "classlens"] if round_ % 2 == 0 else ["classlens", "deface"]
+            if args.dlib_too:
+                order.insert(1, "classlens-dlib")
             for tool in order:
                 timed_before = len(CPU_SECONDS)
                 if tool == "deface":
@@ -265,8 +272,10 @@ def main(argv: list[str] | None = None) -> int:
                     if round_ == 0:
                         deface_recall(truth, found, *recall["deface"])
                 else:
-                    seconds, peak, found = run_classlens(folder, work, set_name in ENROLLED)
-                    if round_ == 0:
+                    seconds, peak, found = run_classlens(
+                        folder, work, set_name in ENROLLED,
+                        "dlib" if tool == "classlens-dlib" else None)
+                    if round_ == 0 and tool == "classlens":
                         hits, totals = recall["classlens"]
                         for name, faces in truth.items():
                             for face in faces:
@@ -280,13 +289,13 @@ def main(argv: list[str] | None = None) -> int:
                     if set_name in ENROLLED else "")
         print(f"\nset {set_name}: {photos} photos of 12 MP, faces "
               f"{min(composites.SETS[set_name])}-{max(composites.SETS[set_name])} px{enrolled}")
-        for tool in ("deface", "classlens"):
+        for tool in ("deface", "classlens", "classlens-dlib"):
             if not times[tool]:
                 continue
             per_photo = [t / photos for t in times[tool]]
             hits, totals = recall[tool]
             sizes = " ".join(f"{s}:{hits[s]}/{totals[s]}" for s in sorted(totals))
-            print(f"  {tool:9} {min(per_photo):.3f} s/photo (runs: "
+            print(f"  {tool:14} {min(per_photo):.3f} s/photo (runs: "
                   f"{', '.join(f'{t:.2f}' for t in per_photo)}), CPU "
                   f"{min(cpu[tool]) / photos:.3f} s/photo, peak {peaks[tool]:.0f} MiB, "
                   f"recall {sizes}")
@@ -297,6 +306,12 @@ def main(argv: list[str] | None = None) -> int:
             effort = [d / c for d, c in zip(cpu["deface"], cpu["classlens"])]
             print(f"  CPU time deface/classlens per round: {', '.join(f'{r:.2f}' for r in effort)}"
                   f" (the work done, which the machine's load moves less)")
+            if times["classlens-dlib"]:
+                ratios = [d / c for d, c in zip(times["deface"], times["classlens-dlib"],
+                                                strict=True)]
+                effort = [d / c for d, c in zip(cpu["deface"], cpu["classlens-dlib"], strict=True)]
+                print(f"  with dlib's encoder: ratio {', '.join(f'{r:.2f}' for r in ratios)}, "
+                      f"CPU {', '.join(f'{r:.2f}' for r in effort)}")
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from classlens.demo import open_demo
 from classlens.faces.detect import detect_faces
-from classlens.faces.encode import encode_faces
+from classlens.faces.encode import encode_faces, encoder
 from classlens.photos import decode
 from classlens.render.blur import blur_regions
 from classlens.resources import resources_dir
@@ -37,5 +37,9 @@ def run_selftest() -> list[str]:
         for a, b in zip(before, after, strict=True):
             assert b is None or float(np.linalg.norm(a - b)) > 0.6, "blur left a face recognisable"
         passed.append("blur renders and defeats the recogniser")
+        name, _ = encoder()
+        passed.append("face encoder: " + (
+            "onnxruntime (dlib's network converted, output checked against dlib's)"
+            if name == "onnxruntime" else "dlib's own network (the converted one was not used)"))
         services.db.close()
     return passed

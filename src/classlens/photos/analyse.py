@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from classlens.faces.detect import Box, detect_faces, detection_scale
-from classlens.faces.encode import MIN_RECOGNISE_PX, encode_faces, seen_px
+from classlens.faces.encode import MIN_RECOGNISE_PX, encode_face_chips, face_chips, seen_px
 from classlens.photos import decode
 from classlens.photos.library import sha256_of
 
@@ -37,16 +37,18 @@ class Analysis:
 
 
 def warm_up(encode: bool = True) -> None:
-    """Load the models once per worker process, before the first photo: dlib's
-    only when faces will be encoded (a class with enrolled pupils), since
-    loading it costs half a second of every worker's start."""
+    """Load the models once per worker process, before the first photo: the
+    landmarks and the face encoder only when faces will be encoded (a class
+    with enrolled pupils), since loading them costs a part of a second of
+    every worker's start."""
     from classlens.faces.detect import MODEL, _session
 
     _session(1, MODEL)  # the same arguments detect_faces passes: one session, cached
     if encode:
-        from classlens.faces.encode import models
+        from classlens.faces.encode import encoder, landmarks
 
-        models()
+        landmarks()
+        encoder()
 
 
 def analyse(path: str, encode: bool, known: frozenset[str]) -> Analysis:
@@ -90,16 +92,16 @@ def _encode(data: bytes, image, boxes: list[Box], scale: float):
     They come from the detection image (half size for a 12 MP photo) when the
     face is large enough there; faces that are only large enough in the
     original (a whole-class photo) are encoded from the full-resolution photo,
-    decoded once and only then.
+    decoded once and only then. All the chips go to the encoder in one call.
     """
-    encodings = encode_faces(image, boxes, scale)
+    chips = face_chips(image, boxes, scale)
     seen = [seen_px(b, scale) for b in boxes]
-    again = [i for i, (box, encoding) in enumerate(zip(boxes, encodings, strict=True))
-             if encoding is None and seen_px(box) >= MIN_RECOGNISE_PX]
+    again = [i for i, (box, chip) in enumerate(zip(boxes, chips, strict=True))
+             if chip is None and seen_px(box) >= MIN_RECOGNISE_PX]
     if again and scale < 1.0:
         full, full_scale = decode.load(data, 1.0)
-        for i, encoding in zip(again, encode_faces(full, [boxes[i] for i in again],
-                                                   full_scale), strict=True):
-            encodings[i], seen[i] = encoding, seen_px(boxes[i], full_scale)
+        for i, chip in zip(again, face_chips(full, [boxes[i] for i in again], full_scale),
+                           strict=True):
+            chips[i], seen[i] = chip, seen_px(boxes[i], full_scale)
         full.close()
-    return encodings, seen
+    return encode_face_chips(chips), seen
