@@ -9,7 +9,9 @@ import sys
 
 # Qt tests run headless; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import atexit
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,13 @@ from classlens.cli import main
 from classlens.services import Services
 from classlens.storage import Database
 from classlens.storage.models import AuditEntry, Consent, Pupil
+
+# The face encoder converts dlib's network into the user's cache directory once
+# per machine; the tests use a cache of their own, made once per run, so that
+# they neither depend on nor leave anything in the real one.
+_CACHE = tempfile.mkdtemp(prefix="classlens-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 DATA = Path(__file__).with_name("data")
 # Every account has a password; tests give all of them this one (the CLI runner
