@@ -216,7 +216,9 @@ def test_json_errors_are_one_document(cli, db_url):
     else:  # a shared database exists before its school does: an empty register
         assert result.code == 0 and result.json == []
     result = cli("policy", "show", "--json")
-    assert result.code == 1 and "classlens init" in json.loads(result.out)["error"]
+    error = json.loads(result.out)
+    assert result.code == 1 and "no school in this database" in error["error"]
+    assert error["hint"] == "classlens init --school NAME"  # how, for the command line
 
 
 def test_installed_entry_point_and_environment(tmp_path):
