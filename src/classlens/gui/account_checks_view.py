@@ -8,31 +8,13 @@ from pathlib import Path
 from classlens.followers.lists import read_follower_csv
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
-from classlens.gui.qt import QtGui, QtWidgets
+from classlens.gui.qt import QtWidgets
+from classlens.gui.tables import fill, read_only
 
 STATUS_COLOUR = {"overdue": "#f8d7da", "due": "#fdebc8", "confirmed": "#d7f0dc"}
 FOLLOWER_ROLES = ("slt", "ict")
 
 
-def _table(headings: list[str], name: str) -> QtWidgets.QTableWidget:
-    table = QtWidgets.QTableWidget(0, len(headings), objectName=name)
-    table.setHorizontalHeaderLabels(headings)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.verticalHeader().setVisible(False)
-    table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-    return table
-
-
-def _fill(table: QtWidgets.QTableWidget, rows: list[list[str]], colours: list[str]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            item = QtWidgets.QTableWidgetItem(value)
-            if colours[r]:
-                item.setBackground(QtGui.QColor(colours[r]))
-            table.setItem(r, c, item)
-    table.resizeColumnsToContents()
 
 
 class AccountChecksPanel(QtWidgets.QWidget):
@@ -43,9 +25,10 @@ class AccountChecksPanel(QtWidgets.QWidget):
         self.follower_rows: list[dict] = []
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.checklist = _table([_("Channel"), _("Status"), _("Promise")], "accountChecklist")
-        self.followers = _table([_("Channel"), _("Week of"), _("Status")], "followerChecks")
-        self.requests = _table([_("From"), _("About"), _("Waiting for")], "removalRequests")
+        self.checklist = read_only([_("Channel"), _("Status"), _("Promise")], "accountChecklist",
+                                   select_many=True)
+        self.followers = read_only([_("Channel"), _("Week of"), _("Status")], "followerChecks")
+        self.requests = read_only([_("From"), _("About"), _("Waiting for")], "removalRequests")
         for table, name in ((self.checklist, _("Account checklist")),
                             (self.followers, _("Weekly follower checks")),
                             (self.requests, _("Removal requests"))):
@@ -88,12 +71,12 @@ class AccountChecksPanel(QtWidgets.QWidget):
 
     def reload(self) -> None:
         requests = self.services.removals.removal_requests()
-        _fill(self.requests, [[r["requested_by"], (_("post {n}").format(n=r["post_id"])
-                               if r["post_id"] else _("every post of a pupil"))
-                               + ", " + r["received_at"][:10],
-                               ", ".join(_("post {n}").format(n=n) for n in r["waiting_for"])
-                               or _("someone to close it")] for r in requests],
-              ["#f8d7da"] * len(requests))
+        fill(self.requests, [[r["requested_by"], (_("post {n}").format(n=r["post_id"])
+                                                  if r["post_id"] else _("every post of a pupil"))
+                              + ", " + r["received_at"][:10],
+                              ", ".join(_("post {n}").format(n=n) for n in r["waiting_for"])
+                              or _("someone to close it")] for r in requests],
+             colours=["#f8d7da"] * len(requests))
         self.requests.horizontalHeader().setSectionResizeMode(
             QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.requests.resizeRowsToContents()
@@ -103,13 +86,14 @@ class AccountChecksPanel(QtWidgets.QWidget):
         order = {"overdue": 0, "due": 1, "confirmed": 2}
         rows = self.services.account_checks.account_checklist(in_use_only=True)
         self.checklist_rows = sorted(rows, key=lambda r: order[r["status"]])
-        _fill(self.checklist, [[r["channel"], _(r["status"]) if r["status"] != "due" else
-                                _("due by {date}").format(date=r["due"]), r["text"]]
-                               for r in self.checklist_rows],
-              [STATUS_COLOUR[r["status"]] for r in self.checklist_rows])
+        fill(self.checklist, [[r["channel"], _(r["status"]) if r["status"] != "due" else
+                               _("due by {date}").format(date=r["due"]), r["text"]]
+                              for r in self.checklist_rows],
+             colours=[STATUS_COLOUR[r["status"]] for r in self.checklist_rows])
         self.follower_rows = self.services.followers.follower_checks_due()
-        _fill(self.followers, [[r["channel"], r["week"], _(r["status"])]
-                               for r in self.follower_rows], ["#fdebc8"] * len(self.follower_rows))
+        fill(self.followers, [[r["channel"], r["week"], _(r["status"])]
+                              for r in self.follower_rows],
+             colours=["#fdebc8"] * len(self.follower_rows))
 
     def confirm_selected(self) -> None:
         rows = sorted({i.row() for i in self.checklist.selectedIndexes()})

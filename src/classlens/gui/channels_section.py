@@ -6,8 +6,8 @@ from classlens.gui import messages
 from classlens.gui.changes import Changes
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
-from classlens.gui.keyed_table import fill, keyed_table
 from classlens.gui.qt import QtWidgets
+from classlens.gui.tables import fill, read_only
 from classlens.gui.words import category_name, channel_name, platform_name
 from classlens.policy.platforms import PLATFORMS
 from classlens.register.consent import CATEGORIES
@@ -17,7 +17,7 @@ class ChannelsSection(QtWidgets.QWidget):
     def __init__(self, services, user, parent=None):
         super().__init__(parent)
         self.services, self.user = services, user
-        self.channel_table = keyed_table(
+        self.channel_table = read_only(
             [_("Channel"), _("Consent it needs"), _("Platform")], "channels")
         self.channel_name = QtWidgets.QLineEdit(objectName="newChannelName",
                                                 placeholderText=_("Name, e.g. Oak class blog"))

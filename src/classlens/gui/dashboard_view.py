@@ -5,50 +5,24 @@ from __future__ import annotations
 from classlens.gui.account_checks_view import AccountChecksPanel
 from classlens.gui.changes import Changes, hub
 from classlens.gui.i18n import _
-from classlens.gui.qt import QtGui, QtWidgets
+from classlens.gui.qt import QtWidgets
+from classlens.gui.tables import fill, read_only
 from classlens.gui.words import category_name, channel_name, pupil_name, takedown_reason, uk_date
 
 STATUS_COLOUR = {"behind": "#fdebc8", "over": "#f8d7da", "ok": "#d7f0dc"}
 
 
-def _table(headings: list[str], name: str) -> QtWidgets.QTableWidget:
-    table = QtWidgets.QTableWidget(0, len(headings), objectName=name)
-    table.setHorizontalHeaderLabels(headings)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setMinimumSectionSize(60)
-    table.setAccessibleName(name)
-    return table
-
-
-def _fill(table: QtWidgets.QTableWidget, rows: list[list[str]], colours=None) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            item = QtWidgets.QTableWidgetItem(value)
-            if colours and colours[r]:
-                item.setBackground(QtGui.QColor(colours[r]))
-            table.setItem(r, c, item)
-    # Sized to the rows when there are some; an empty table keeps its headings readable.
-    if rows:
-        table.resizeColumnsToContents()
-    else:
-        for column in range(table.columnCount()):
-            table.setColumnWidth(column, max(90, table.horizontalHeader().sectionSizeHint(
-                column)))
-    table.horizontalHeader().setStretchLastSection(True)
 
 
 class DashboardView(QtWidgets.QWidget):
     def __init__(self, services, user, parent=None):
         super().__init__(parent)
         self.services, self.user = services, user
-        self.quota = _table([_("Class"), _("Posts"), _("Status"), _("Events")], "quota")
-        self.expiring = _table([_("Pupil"), _("Consent"), _("Expires")], "expiring")
-        self.takedowns = _table([_("Post"), _("Pupil"), _("Channel"), _("Link"), _("Why")],
-                                "takedowns")
-        self.waiting = _table([_("Sent"), _("Author"), _("Channel"), _("Caption")], "waiting")
+        self.quota = read_only([_("Class"), _("Posts"), _("Status"), _("Events")], "quota")
+        self.expiring = read_only([_("Pupil"), _("Consent"), _("Expires")], "expiring")
+        self.takedowns = read_only([_("Post"), _("Pupil"), _("Channel"), _("Link"), _("Why")],
+                                   "takedowns")
+        self.waiting = read_only([_("Sent"), _("Author"), _("Channel"), _("Caption")], "waiting")
         self.week = QtWidgets.QLabel(objectName="week")
         refresh = QtWidgets.QPushButton(_("Refresh"))
         refresh.clicked.connect(self.reload)
@@ -83,31 +57,31 @@ class DashboardView(QtWidgets.QWidget):
                                                        low=report["min"], high=report["max"]))
         status_words = {"behind": _("needs more posts"), "over": _("too many posts"),
                         "ok": _("on track")}
-        _fill(self.quota, [[c["class"], str(c["posts"]),
-                            status_words.get(c["status"], c["status"]),
-                            str(c.get("events", 0))]
-                           for c in report["classes"]],
-              [STATUS_COLOUR[c["status"]] for c in report["classes"]])
+        fill(self.quota, [[c["class"], str(c["posts"]),
+                           status_words.get(c["status"], c["status"]),
+                           str(c.get("events", 0))]
+                          for c in report["classes"]],
+             colours=[STATUS_COLOUR[c["status"]] for c in report["classes"]])
         expiring = self.services.pupils.expiring_consents(30)
-        _fill(self.expiring, [[e["name"], category_name(e["category"]),
-                               uk_date(e["expires"]) + (" " + _("(ran out)") if e["expired"]
+        fill(self.expiring, [[e["name"], category_name(e["category"]),
+                              uk_date(e["expires"]) + (" " + _("(ran out)") if e["expired"]
                                                         else "")]
-                              for e in expiring])
+                             for e in expiring])
         takedowns = self.services.post_reports.open_takedowns()
         channels = {c.name: channel_name(c) for c in self.services.settings.channels()}
         pupils = {p.pupil_id: pupil_name(p) for p in self.services.pupils.list_pupils()}
         posts = {v.id: v for v in self.services.posts.posts()}
         # A single exported photo has no post: name its file instead.
-        _fill(self.takedowns, [[_short(posts[t["post_id"]].caption) if t["post_id"] in posts
-                                else _("a single photo ({file})").format(file=t["file"] or ""),
-                                pupils.get(t["pupil_id"], _("a pupil")),
-                                channels.get(t["channel"], t["channel"]),
-                                t["url"] or t["file"] or "", takedown_reason(t["reason"])]
-                               for t in takedowns],
-              ["#f8d7da"] * len(takedowns))
-        _fill(self.waiting, [[uk_date(v.times.get("submitted_at")), v.author,
-                              channels.get(v.channel, v.channel), _short(v.caption)]
-                             for v in self.services.posts.posts("submitted")])
+        fill(self.takedowns, [[_short(posts[t["post_id"]].caption) if t["post_id"] in posts
+                               else _("a single photo ({file})").format(file=t["file"] or ""),
+                               pupils.get(t["pupil_id"], _("a pupil")),
+                               channels.get(t["channel"], t["channel"]),
+                               t["url"] or t["file"] or "", takedown_reason(t["reason"])]
+                              for t in takedowns],
+             colours=["#f8d7da"] * len(takedowns))
+        fill(self.waiting, [[uk_date(v.times.get("submitted_at")), v.author,
+                             channels.get(v.channel, v.channel), _short(v.caption)]
+                            for v in self.services.posts.posts("submitted")])
         self.account_checks.reload()
 
 

@@ -7,8 +7,8 @@ from classlens.gui import messages
 from classlens.gui.changes import Changes
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
-from classlens.gui.keyed_table import fill, keyed_table, selected_key
 from classlens.gui.qt import Qt, QtWidgets
+from classlens.gui.tables import fill, read_only, selected_key
 from classlens.gui.words import pupil_name
 
 
@@ -16,8 +16,8 @@ class NeverPublishSection(QtWidgets.QWidget):
     def __init__(self, services, user, parent=None):
         super().__init__(parent)
         self.services, self.user = services, user
-        self.never = keyed_table([_("Pupil"), _("Reason (seen by ICT and senior "
-                                                 "leadership only)")], "neverPublish")
+        self.never = read_only([_("Pupil"), _("Reason (seen by ICT and senior "
+                                              "leadership only)")], "neverPublish")
         self.never_pupil = QtWidgets.QComboBox(objectName="neverPupil")
         self.never_pupil.setEditable(True)  # type a name to find the pupil
         self.never_pupil.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)

@@ -10,8 +10,8 @@ from classlens.gui import messages
 from classlens.gui.changes import Changes, announce
 from classlens.gui.errors import attempt, show_exception
 from classlens.gui.i18n import _
-from classlens.gui.keyed_table import fill, keyed_table, selected_key
 from classlens.gui.qt import QtWidgets
+from classlens.gui.tables import fill, read_only, selected_key
 
 POLICY_LABELS = {
     "account": "Who can see the school's accounts (private: vetted followers only)",
@@ -37,7 +37,7 @@ class PolicySection(QtWidgets.QWidget):
         super().__init__(parent)
         self.services, self.user = services, user
         self.policy_summary = QtWidgets.QLabel(objectName="policySummary", wordWrap=True)
-        self.policy_table = keyed_table([_("Setting"), _("Value")], "policySettings")
+        self.policy_table = read_only([_("Setting"), _("Value")], "policySettings")
         self.policy_value = QtWidgets.QLineEdit(objectName="policyValue")
         self.policy_value.setAccessibleName(_("New value"))
         change = QtWidgets.QPushButton(_("Change the selected setting"),

@@ -9,8 +9,8 @@ from classlens.gui import messages
 from classlens.gui.changes import Changes
 from classlens.gui.errors import attempt
 from classlens.gui.i18n import _
-from classlens.gui.keyed_table import fill, keyed_table, selected_key
 from classlens.gui.qt import QtWidgets
+from classlens.gui.tables import fill, read_only, selected_key
 from classlens.gui.words import role_name
 from classlens.roles import ROLES
 
@@ -29,7 +29,7 @@ class StaffAccountsSection(QtWidgets.QWidget):
     def __init__(self, services, user, parent=None):
         super().__init__(parent)
         self.services, self.user = services, user
-        self.staff = keyed_table([_("Username"), _("Role"), _("Account")], "staff")
+        self.staff = read_only([_("Username"), _("Role"), _("Account")], "staff")
         self.add_user_button = QtWidgets.QPushButton(_("Add a member of staff…"),
                                                      objectName="addUser")
         self.reset_button = QtWidgets.QPushButton(_("Reset password…"),
