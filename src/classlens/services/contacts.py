@@ -6,7 +6,7 @@ returns one. Contacts of a pupil who leaves are deleted with them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -22,7 +22,7 @@ from classlens.services.lookups import now
 from classlens.storage.models import Contact, Pupil, SchoolClass, User
 
 
-@dataclass
+@dataclass(frozen=True)
 class ContactImportReport:
     created: int = 0
     updated: int = 0
@@ -72,13 +72,14 @@ class ContactServices:
             report = self._plan_contacts(session, parsed.rows, pupils)
             if not dry_run:
                 self._write_contacts(session, actor, parsed.rows, pupils, report, path.name)
-                report.written = True
+                report = replace(report, written=True)
             return report
 
     @staticmethod
     def _plan_contacts(session: Session, rows: list[ContactRow],
                        pupils: dict[str, Pupil]) -> ContactImportReport:
-        report = ContactImportReport()
+        counts = dict.fromkeys(("created", "updated", "unchanged", "removed"), 0)
+        changes: list[dict] = []
         mentioned = {pupils[r.pupil_id].id for r in rows}
         existing: dict[tuple[int, str], Contact] = {
             (c.pupil_id, _same(c.contact_name)): c for c in session.scalars(
@@ -89,29 +90,31 @@ class ContactServices:
             seen.add(key)
             old = existing.get(key)
             if old is None:
-                report.created += 1
-                report.changes.append({"pupil_id": row.pupil_id, "contact": row.contact_name,
-                                       "change": "added", "relationship": row.relation})
+                counts["created"] += 1
+                changes.append({"pupil_id": row.pupil_id, "contact": row.contact_name,
+                                "change": "added", "relationship": row.relation})
             elif (old.contact_name, old.relation, old.email) != (row.contact_name, row.relation,
                                                                  row.email):
-                report.updated += 1
+                counts["updated"] += 1
                 what = [name for name, a, b in (
                     ("name", old.contact_name, row.contact_name),
                     ("relationship", old.relation, row.relation),
                     ("e-mail address", old.email, row.email)) if a != b]
-                report.changes.append({"pupil_id": row.pupil_id, "contact": row.contact_name,
-                                       "change": "updated: " + ", ".join(what),
-                                       "relationship": row.relation})
+                changes.append({"pupil_id": row.pupil_id, "contact": row.contact_name,
+                                "change": "updated: " + ", ".join(what),
+                                "relationship": row.relation})
             else:
-                report.unchanged += 1
+                counts["unchanged"] += 1
         by_row = {p.id: p.pupil_id for p in pupils.values()}
         for key, contact in existing.items():
             if key not in seen:
-                report.removed += 1
-                report.changes.append({"pupil_id": by_row[key[0]],
-                                       "contact": contact.contact_name, "change": "removed",
-                                       "relationship": contact.relation})
-        return report
+                counts["removed"] += 1
+                changes.append({"pupil_id": by_row[key[0]],
+                                "contact": contact.contact_name, "change": "removed",
+                                "relationship": contact.relation})
+        return ContactImportReport(created=counts["created"], updated=counts["updated"],
+                                   unchanged=counts["unchanged"], removed=counts["removed"],
+                                   changes=changes)
 
     def _write_contacts(self, session: Session, actor: str, rows: list[ContactRow],
                         pupils: dict[str, Pupil], report: ContactImportReport,

@@ -23,7 +23,7 @@ from classlens.storage.models import Pupil, Template
 # the register should not pay for loading them.
 
 
-@dataclass
+@dataclass(frozen=True)
 class EnrolReport:
     enrolled: int = 0
     errors: list[dict] = field(default_factory=list)
@@ -57,30 +57,28 @@ class EnrolmentServices:
         # stored under the register lock after consent is read again: a
         # withdrawal meanwhile either comes first (nothing is stored) or after
         # (its sweep deletes what was stored).
-        report, found = EnrolReport(), []
+        errors, found = [], []
         for given in paths:
             try:
                 found.append((given, *self._reference_encoding(Path(given))))
             except (decode.PhotoError, OSError) as error:
-                report.errors.append({"file": given, "message": str(error)})
+                errors.append({"file": given, "message": str(error)})
         if not found:
-            return report
+            return EnrolReport(errors=errors)
         with self.ctx.db.transaction() as session:
             lock_register(session)
             pupil = self._enrollable(session, pupil_id, " (it changed while the photos were "
                                      "read: nothing was enrolled)")
-            for given, encoding, data, image_format, note in found:
+            for _given, encoding, data, image_format, _note in found:
                 relative = self.ctx.library.store("references", data, sha256_of(data),
                                                   image_format)
                 session.add(Template(pupil_id=pupil.id, encrypted=cipher.encrypt(encoding),
                                      reference_path=relative, created_at=now(),
                                      created_by=actor))
-                report.enrolled += 1
-                if note:
-                    report.notes.append({"file": given, "message": note})
+            notes = [{"file": given, "message": note} for given, *_, note in found if note]
             record(session, actor, "templates.enrolled", f"pupil:{pupil_id}",
-                   "biometric", None, f"{report.enrolled} reference photo(s)")
-            return report
+                   "biometric", None, f"{len(found)} reference photo(s)")
+            return EnrolReport(enrolled=len(found), errors=errors, notes=notes)
 
     def _enrollable(self, session: Session, pupil_id: str, when: str = "") -> Pupil:
         """The pupil, if the school recognises faces and their biometric consent

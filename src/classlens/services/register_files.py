@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
@@ -27,7 +27,7 @@ from classlens.services.pupils import yes_no
 from classlens.storage.models import AuditEntry, Consent, Pupil, SchoolClass
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportReport:
     created: int = 0
     updated: int = 0
@@ -86,7 +86,7 @@ class RegisterFileServices:
             if not dry_run:
                 self._apply_import(session, actor, plan, source=path.name)
                 self.ctx.after_register_change(session, actor)
-                report.written = True
+                report = replace(report, written=True)
             return report
 
     def export_register(self, actor: str, path: Path) -> int:
