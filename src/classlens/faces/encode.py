@@ -136,18 +136,20 @@ def onnx_model_path() -> Path:
     return user_cache_path("ClassLens", appauthor=False) / "models" / name
 
 
-def _onnx_model() -> bytes | str:
+def _onnx_model() -> bytes:
     """The converted network, byte for byte the one the tests compared with
     dlib's: the cached file if it is that, else converted now and cached
     (written whole, then renamed: workers may convert at the same time).
-    A cached file is returned as its path (onnxruntime reads it: one copy
-    fewer in memory); whatever it holds, it is checked on chips once loaded."""
+    The cached file is read once and its bytes are both hashed and loaded:
+    the cache is the user's to write, and a file swapped between a check of
+    the path and its loading would run unchecked weights on every face."""
     from classlens.faces.resnet_onnx import FormatError, convert
 
     path, expected = onnx_model_path(), expected_model_sha256()
-    with contextlib.suppress(OSError), path.open("rb") as cached:
-        if hashlib.file_digest(cached, "sha256").hexdigest() == expected:
-            return str(path)
+    with contextlib.suppress(OSError):
+        cached = path.read_bytes()
+        if hashlib.sha256(cached).hexdigest() == expected:
+            return cached
     model = convert(Path(_model_files().face_recognition_model_location()).read_bytes())
     if hashlib.sha256(model).hexdigest() != expected:
         raise FormatError("the installed weights do not give the network that was checked")
@@ -165,7 +167,7 @@ def _onnx_model() -> bytes | str:
     return model
 
 
-def onnx_encoder(model: bytes | str | None = None) -> Encoder:
+def onnx_encoder(model: bytes | None = None) -> Encoder:
     """onnxruntime's run of the converted network (not yet checked)."""
     import onnxruntime
 
