@@ -36,13 +36,13 @@ def open_demo(reset: bool = False, directory: Path | None = None) -> Services:
     services = Services(Database(f"sqlite:///{directory / 'classlens.sqlite'}"),
                         directory / "library", key_file=directory / "template.key")
     if services.settings.init_school(DEMO_SCHOOL, "private-feed", DEMO_PASSWORD):
-                 try:
-                     build_demo(services)
-                 except BaseException:
-                     # Never leave a half-built demo that the next start would take as done.
-                     services.db.close()
-                     shutil.rmtree(directory, ignore_errors=True)
-                     raise
+        try:
+            build_demo(services)
+        except BaseException:
+            # Never leave a half-built demo that the next start would take as done.
+            services.db.close()
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
     return services
 
 
@@ -156,8 +156,8 @@ def build_followers(services: Services) -> None:
     services.followers.decide_follower("mr.jones", "social_public", "@cheap_followers_4u", "block",
                                        "Cheap Followers Services")
     # The account settings of the private feed: two confirmed this term, one not yet.
-    services.account_checks.confirm_account_items("mr.jones", "social_private", ["protected",
-                                                                                 "messages-off"])
+    services.account_checks.confirm_account_items("mr.jones", "social_private",
+                                                  ["protected", "messages-off"])
     # Zoë's father asks for the published trip post to come down.
     published = next(p.id for p in services.posts.posts("published"))
     services.removals.request_removal("ms.khan", "Mr O'Brien (Zoë's father), by phone",

@@ -143,3 +143,14 @@ def test_a_random_sample_is_a_subset_without_repeats_and_varies():
         assert set(sample) <= set(rows)
     assert len({tuple(r.handle for r in s) for s in samples}) > 1
     assert len(random_sample(rows[:3], 10)) == 3
+
+
+def test_a_follower_list_missing_a_column_says_what_can_be_done():
+    """Follower lists have no column mapping (no --map, no mapping page): the
+    message says to rename the column, and offers no option that does not exist."""
+    from classlens.followers.lists import parse_follower_csv
+
+    problems = parse_follower_csv(b"handle,name\n@jo,Jo Bloggs\n").problems
+    assert len(problems) == 1 and not problems[0].hint
+    assert "rename that column display_name" in problems[0].message
+    assert "tell ClassLens" not in problems[0].message

@@ -135,18 +135,16 @@ def review(services: Services, actor: str, photo_id: int, face_id: int, action: 
                     services.face_review.review_face(actor, photo_id, region, attempt, "oops",
                                                      "OTHER")
         elif action == "undo":
+            review = services.face_review.review_face
             if services.photos.faces(photo_id)[0].recognised_pupil_id:
-                       services.face_review.review_face(actor, photo_id, face_id, "pupil",
-                                                        "not him", "OTHER",
-                                                 confirmed_by=confirmer)
+                review(actor, photo_id, face_id, "pupil", "not him", "OTHER",
+                       confirmed_by=confirmer)
             else:
-                services.face_review.review_face(actor, photo_id, face_id, "pupil", "I know her",
-                                                 "OTHER")
-            services.face_review.review_face(actor, photo_id, face_id, "reset", "undo that")
+                review(actor, photo_id, face_id, "pupil", "I know her", "OTHER")
+            review(actor, photo_id, face_id, "reset", "undo that")
         elif action == "slt-correction":
             services.face_review.review_face(actor, photo_id, face_id, "pupil", "it is OTHER",
-                                             "OTHER",
-                                             confirmed_by=confirmer)
+                                             "OTHER", confirmed_by=confirmer)
     except NotAllowed as refusal:
         assert "SLT member" in str(refusal), refusal
         return True

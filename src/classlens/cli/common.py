@@ -113,9 +113,9 @@ def authenticate(services: Services, actor: str | None) -> None:
         return  # nobody claimed, or no school yet: the command refuses by itself
     prove_identity(services, actor, "CLASSLENS_PASSWORD", f"Password for {actor}: ")
     if services.signin.must_change_password(actor):
-               print(f"classlens: note: {actor} still has the initial password an ICT leader gave; "
-                     f"choose your own with `classlens users passwd {actor} --as {actor}`",
-                     file=sys.stderr)
+        print(f"classlens: note: {actor} still has the initial password an ICT leader gave; "
+              f"choose your own with `classlens users passwd {actor} --as {actor}`",
+              file=sys.stderr)
 
 
 def prove_identity(services: Services, username: str, variable: str, prompt: str) -> None:

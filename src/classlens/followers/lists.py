@@ -26,7 +26,7 @@ class FollowerList:
 
 
 def parse_follower_csv(data: bytes) -> FollowerList:
-    table = read_table(data, FIELDS, REQUIRED)
+    table = read_table(data, FIELDS, REQUIRED, mappable=False)  # no --map for follower lists
     if table.problems:
         return FollowerList([], table.problems)
     problems: list[Problem] = []

@@ -179,8 +179,9 @@ class Table:
 
 
 def read_table(data: bytes, fields: tuple[str, ...], required: tuple[str, ...],
-               mapping: Mapping[str, str] | None = None) -> Table:
-    """Decode, sniff and find each field's column (by name or through `mapping`).
+               mapping: Mapping[str, str] | None = None, mappable: bool = True) -> Table:
+    """Decode, sniff and find each field's column (by name or through `mapping`;
+    a file whose columns cannot be mapped, `mappable` False, must name them).
 
     Any problem with the file as a whole (encoding, not a CSV, control
     characters or duplicates among the headings, a column missing) is in
@@ -228,13 +229,15 @@ def read_table(data: bytes, fields: tuple[str, ...], required: tuple[str, ...],
         if position is None:
             if name in mapping or name in required:
                 unmapped = name not in mapping
-                how = ("; if your file calls it something else, tell ClassLens which column "
-                       "holds it") if unmapped else ""
+                how = ("" if not unmapped else
+                       "; if your file calls it something else, tell ClassLens which column "
+                       "holds it" if mappable else
+                       f"; if your file calls it something else, rename that column {name}")
                 problems.append(Problem(
                     1, wanted, "",
                     f"column {wanted!r} for {name} is not in the file{how}. "
                     f"Headings found: {', '.join(h for h in headings if h)}",
-                    hint=f"--map {name}=HEADING" if unmapped else ""))
+                    hint=f"--map {name}=HEADING" if unmapped and mappable else ""))
             continue
         columns[name] = headings[position]
         index_of[name] = position

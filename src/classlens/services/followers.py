@@ -208,7 +208,7 @@ class FollowerServices:
             due = []
             for channel in session.scalars(select(Channel).where(
                     Channel.category == PUBLIC, Channel.id.in_(channels_in_use(session)))
-                                           .order_by(Channel.name)):
+                    .order_by(Channel.name)):
                 check = session.scalar(select(FollowerCheck).where(
                     FollowerCheck.channel_id == channel.id, FollowerCheck.week_start == week))
                 if check is not None and check.done_at is not None:

@@ -129,15 +129,5 @@ class Database:
             raise ConcurrentChange("someone else changed this at the same time; nothing "
                                    "was saved: reload and try again") from None
 
-    @contextmanager
-    def scratch(self) -> Iterator[Session]:
-        """A session whose changes are always thrown away (what-if checks)."""
-        session = self._sessions()
-        try:
-            yield session
-        finally:
-            session.rollback()
-            session.close()
-
     def close(self) -> None:
         self.engine.dispose()
