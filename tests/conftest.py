@@ -91,10 +91,21 @@ def db_url(backend, tmp_path, pg_server) -> str:
 
 def _close(services: Services) -> None:
     """Close the test's database once the app's background work (thumbnails,
-    previews, exports still running when a GUI test ends) has let go of it."""
+    previews, exports still running when a GUI test ends) is over: the work
+    itself, and what the windows do with its results (a finished preview
+    reads the photo's faces again), which waits in the event queue."""
     qt = sys.modules.get("PySide6.QtCore")
+    app = qt.QCoreApplication.instance() if qt is not None else None
     if qt is not None:
-        qt.QThreadPool.globalInstance().waitForDone(60_000)
+        pool = qt.QThreadPool.globalInstance()
+        quiet = 0
+        for _ in range(20):  # results may start more work: until twice quiet in a row
+            pool.waitForDone(60_000)
+            if app is not None:
+                app.processEvents()
+            quiet = quiet + 1 if pool.activeThreadCount() == 0 else 0
+            if quiet == 2:
+                break
     services.db.close()
 
 
