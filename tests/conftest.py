@@ -250,3 +250,42 @@ def register_rows(services) -> dict:
             .order_by(Pupil.pupil_id, Consent.category, Consent.decided_by))]
         audit = session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
     return {"pupils": pupils, "consents": consents, "last_audit": audit}
+
+
+# -- the desktop app's tests ---------------------------------------------------
+
+REASON = "checked with the class teacher"
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """Every prompt answered as a careful user would ("Yes", a reason); returns the
+    errors shown in the one error dialog."""
+    from classlens.gui import errors
+    from classlens.gui.qt import QtWidgets
+
+    def reason_dialog(dialog):
+        dialog.setTextValue(REASON)
+        return QtWidgets.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QtWidgets.QInputDialog, "getText",
+                        staticmethod(lambda *a, **k: (REASON, True)))
+    monkeypatch.setattr(QtWidgets.QInputDialog, "getMultiLineText",
+                        staticmethod(lambda *a, **k: (REASON, True)))
+    monkeypatch.setattr(QtWidgets.QInputDialog, "exec", reason_dialog)
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Yes))
+    errors.shown.clear()
+    return errors.shown
+
+
+def window(qtbot, services, username):
+    """The main window as `username` sees it, kept open for the whole test."""
+    from classlens.gui.main_window import MainWindow
+
+    user = next(u for u in services.users.users() if u.username == username)
+    win = MainWindow(services, user)
+    qtbot.addWidget(win)
+    # Keep the window alive for the whole test even when only a screen is used.
+    qtbot.__dict__.setdefault("classlens_windows", []).append(win)
+    return win

@@ -4,44 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-from conftest import DATA, FACE_FILES, PASSWORD
+from conftest import DATA, FACE_FILES, PASSWORD, window
 
-from classlens.gui import errors
-from classlens.gui.main_window import MainWindow
 from classlens.gui.photos_view import BLURRED, SHOWN
 from classlens.gui.qt import Qt, QtCore, QtWidgets
-
-REASON = "checked with the class teacher"
-
-
-def _answer_reason(dialog):
-    dialog.setTextValue(REASON)
-    return QtWidgets.QDialog.DialogCode.Accepted
-
-
-@pytest.fixture
-def answers(monkeypatch):
-    """Answer every "why?" prompt the way a teacher would, and "Yes" to every
-    "are you sure?"; returns what the error dialog showed."""
-    monkeypatch.setattr(QtWidgets.QInputDialog, "getText",
-                        staticmethod(lambda *a, **k: (REASON, True)))
-    monkeypatch.setattr(QtWidgets.QInputDialog, "getMultiLineText",
-                        staticmethod(lambda *a, **k: (REASON, True)))
-    monkeypatch.setattr(QtWidgets.QInputDialog, "exec", _answer_reason)
-    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Yes))
-    errors.shown.clear()
-    return errors.shown
-
-
-def window(qtbot, services, username) -> MainWindow:
-    user = next(u for u in services.users.users() if u.username == username)
-    win = MainWindow(services, user)
-    qtbot.addWidget(win)
-    # Keep the window alive for the whole test even when only a screen is used.
-    qtbot.__dict__.setdefault("classlens_windows", []).append(win)
-    return win
 
 
 def test_each_role_sees_its_screens(qtbot, school):

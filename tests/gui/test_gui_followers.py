@@ -3,22 +3,14 @@ and the follower requests dialog with a pasted list."""
 
 from __future__ import annotations
 
-from conftest import PASSWORD, write_csv
+from conftest import PASSWORD, window, write_csv
 
 from classlens.gui import errors
-from classlens.gui.main_window import MainWindow
 from classlens.gui.qt import QtCore
 
 CONTACTS = ("pupil_id,contact_name,relationship,email\n"
             "OBAMA,Michelle Obama,Mother,michelle@example.org\n"
             "BIDEN,Jill Biden,Grandmother,\n")
-
-
-def window(qtbot, services, username) -> MainWindow:
-    user = next(u for u in services.users.users() if u.username == username)
-    win = MainWindow(services, user)
-    qtbot.addWidget(win)
-    return win
 
 
 def test_dashboard_shows_checklist_and_follower_check_until_done(qtbot, school):

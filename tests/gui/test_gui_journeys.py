@@ -6,40 +6,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import DATA, FACE_FILES, PASSWORD, TWO
+from conftest import DATA, FACE_FILES, PASSWORD, REASON, TWO, window
 
-from classlens.gui import errors, messages
+from classlens.gui import messages
 from classlens.gui.main_window import MainWindow
 from classlens.gui.qt import Qt, QtWidgets
-
-REASON = "checked with the class teacher"
-
-
-@pytest.fixture
-def answers(monkeypatch):
-    """Every prompt answered as a careful user would ("Yes", a reason); returns the
-    errors shown in the one error dialog."""
-    def reason_dialog(dialog):
-        dialog.setTextValue(REASON)
-        return QtWidgets.QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(QtWidgets.QInputDialog, "getText",
-                        staticmethod(lambda *a, **k: (REASON, True)))
-    monkeypatch.setattr(QtWidgets.QInputDialog, "getMultiLineText",
-                        staticmethod(lambda *a, **k: (REASON, True)))
-    monkeypatch.setattr(QtWidgets.QInputDialog, "exec", reason_dialog)
-    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QtWidgets.QMessageBox.StandardButton.Yes))
-    errors.shown.clear()
-    return errors.shown
-
-
-def window(qtbot, services, username) -> MainWindow:
-    user = next(u for u in services.users.users() if u.username == username)
-    win = MainWindow(services, user)
-    qtbot.addWidget(win)
-    qtbot.__dict__.setdefault("classlens_windows", []).append(win)
-    return win
 
 
 def shown_messages(win: MainWindow) -> list[str]:
