@@ -54,6 +54,16 @@ def problem_lines(problems) -> list[str]:
     return lines
 
 
+def file_refused(args, report) -> int:
+    """An import that wrote nothing: the report (with --json), its problems on
+    stderr, one a line, and the refusal's exit code."""
+    emit(args, report.as_dict())
+    if not args.json:
+        print("\n".join([f"{args.file}: nothing was imported; fix these and import again:",
+                         *problem_lines(report.errors)]), file=sys.stderr)
+    return EXIT_REJECTED
+
+
 def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from classlens.cli.common import (
     EXIT_OK,
-    EXIT_REJECTED,
     UsageError,
     command,
     emit,
+    file_refused,
     open_services,
     parse_mapping,
-    problem_lines,
     table,
 )
 
@@ -84,11 +82,7 @@ def cmd_contacts_import(args) -> int:
     report = open_services(args).contacts.import_contacts(args.actor, args.file, mapping,
                                                           args.dry_run)
     if report.errors:
-        emit(args, report.as_dict())
-        if not args.json:
-            print("\n".join([f"{args.file}: nothing was imported; fix these and import "
-                             "again:", *problem_lines(report.errors)]), file=sys.stderr)
-        return EXIT_REJECTED
+        return file_refused(args, report)
     verb = "Would import" if args.dry_run else "Imported"
     lines = [f"{verb} {args.file}: {report.created} added, {report.updated} updated, "
              f"{report.unchanged} unchanged, {report.removed} removed."]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from classlens.cli.common import (
@@ -10,11 +9,11 @@ from classlens.cli.common import (
     EXIT_REJECTED,
     command,
     emit,
+    file_refused,
     iso_date,
     open_services,
     parse_mapping,
     printable,
-    problem_lines,
     table,
 )
 from classlens.cli.takedowns import _what
@@ -75,12 +74,7 @@ def cmd_register_import(args) -> int:
         args.actor, args.file, mapping, args.mark_missing_left, args.dry_run,
         accept_grants=args.accept_grants)
     if report.errors:
-        lines = [f"{args.file}: nothing was imported; fix these and import again:"]
-        lines += problem_lines(report.errors)
-        emit(args, report.as_dict())
-        if not args.json:
-            print("\n".join(lines), file=sys.stderr)
-        return EXIT_REJECTED
+        return file_refused(args, report)
     verb = "Would import" if args.dry_run else "Imported"
     lines = [f"{verb} {args.file}: {report.created} created, {report.updated} updated, "
              f"{report.unchanged} unchanged, {report.left} marked as left."]
