@@ -219,23 +219,28 @@ def encode_chips(chips: list[np.ndarray]) -> list[np.ndarray]:
     return list(run(np.stack(chips)))
 
 
+def _landmarks_at(pixels: np.ndarray, box: Box):
+    """The five landmarks of the face in `box` (pixels of `pixels`)."""
+    import dlib
+
+    return landmarks()(pixels, dlib.rectangle(box.left, box.top, box.right, box.bottom))
+
+
 def chip_at(pixels: np.ndarray, box: Box) -> np.ndarray:
     """dlib's 150x150 chip of the face in `box` (pixels of `pixels`), aligned
     on its five landmarks, as compute_face_descriptor cuts it."""
     import dlib
 
-    shape = landmarks()(pixels, dlib.rectangle(box.left, box.top, box.right, box.bottom))
-    return dlib.get_face_chip(pixels, shape, size=CHIP_PX, padding=CHIP_PADDING)
+    return dlib.get_face_chip(pixels, _landmarks_at(pixels, box), size=CHIP_PX,
+                              padding=CHIP_PADDING)
 
 
 def encode_at(pixels: np.ndarray, box: Box) -> np.ndarray:
     """dlib's own encoding of the face in `box` (pixels of `pixels`), one
     jitter: exactly face_recognition's, the reference the converted network
     is checked against."""
-    import dlib
-
-    shape = landmarks()(pixels, dlib.rectangle(box.left, box.top, box.right, box.bottom))
-    return np.array(dlib_network().compute_face_descriptor(pixels, shape, 1))
+    return np.array(dlib_network().compute_face_descriptor(pixels, _landmarks_at(pixels, box),
+                                                           1))
 
 
 def seen_px(box: Box, scale: float = 1.0) -> int:
