@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import warnings
 from collections.abc import Callable
 from functools import cache
@@ -71,6 +72,7 @@ CHECK_TOLERANCE = 1e-4
 CHECK_CHIPS = "dlib_resnet_check.png"        # face chips side by side, 150 px each
 CHECK_DESCRIPTORS = "dlib_resnet_check.json"  # dlib's own descriptors of them
 CHIP_PADDING = 0.25  # dlib's compute_face_descriptor: get_face_chip(..., 150, 0.25)
+STALE_PART_S = 600  # a conversion takes under a second: an older .part was abandoned
 
 Encoder = Callable[[np.ndarray], np.ndarray]  # N x 150 x 150 x 3 uint8 -> N x 128
 
@@ -162,6 +164,11 @@ def _onnx_model() -> bytes:
         for old in path.parent.glob("dlib_resnet_v1-*.onnx"):  # earlier versions' networks
             if old != path:
                 old.unlink(missing_ok=True)
+        # A conversion killed half-way leaves its .part (22 MB); one still being
+        # written by another worker is minutes younger than this.
+        for stale in path.parent.glob("*.part"):
+            if time.time() - stale.stat().st_mtime > STALE_PART_S:
+                stale.unlink(missing_ok=True)
     except OSError as error:  # no cache then: converted again next time
         log.info("face encoder: could not cache the converted network (%s)", error)
     return model
