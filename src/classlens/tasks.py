@@ -61,52 +61,95 @@ def _exit_with_parent(initializer: Callable[[], None] | None) -> None:
         initializer()
 
 
+class Workers:
+    """The worker processes of one batch, which can be started before the batch
+    is known.
+
+    A command starts them first (`with Workers(n, warm_up):`) so that each
+    worker's own start-up, a new Python loading numpy and the detector (about
+    0.3 s of a core), runs while the command opens the register and checks a
+    password, rather than after it. "spawn" is safe inside a GUI with threads
+    and behaves the same on Windows. Workers are replaced every RECYCLE_AFTER
+    items: native libraries fragment their heap over hundreds of large images,
+    and a fresh process gives it back.
+    """
+
+    def __init__(self, count: int | None = None,
+                 initializer: Callable[[], None] | None = None) -> None:
+        self.count = count or default_workers()
+        self.initializer = initializer
+        self._started: ProcessPoolExecutor | None = None
+
+    def start(self) -> Workers:
+        if self.count > 1 and self._started is None:
+            self._started = self.new_pool()
+            for _ in range(self.count):
+                self._started.submit(int)  # the pool spawns a process per waiting task
+        return self
+
+    def new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_exit_with_parent, initargs=(self.initializer,),
+                                   max_tasks_per_child=RECYCLE_AFTER)
+
+    def take(self) -> ProcessPoolExecutor:
+        """The started pool (the caller now owns it), or a new one."""
+        pool, self._started = self._started, None
+        return pool or self.new_pool()
+
+    def close(self) -> None:
+        """Stop workers that were started and never used (the batch was refused)."""
+        if self._started is not None:
+            self._started.shutdown(wait=False, cancel_futures=True)
+            self._started = None
+
+    def __enter__(self) -> Workers:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
 def run_parallel(
     function: Callable[..., R],
     items: list[T],
     args: tuple[Any, ...] = (),
-    workers: int | None = None,
+    workers: Workers | None = None,
     state: TaskState | None = None,
-    initializer: Callable[[], None] | None = None,
     on_crash: Callable[[T, BaseException], R] | None = None,
 ) -> Iterator[tuple[T, R]]:
     """Yield (item, function(item, *args)) as results complete, across processes.
 
     CPU-bound face work runs in separate processes: dlib and onnxruntime hold
-    the GIL for parts of their work. "spawn" is safe inside a GUI with threads
-    and behaves the same on Windows. At most two items per worker are in
+    the GIL for parts of their work. At most two items per worker are in
     flight, so memory stays flat however long the batch. When a worker dies
     (a native crash, the out-of-memory killer), the items it may have held get
     `on_crash(item, error)` as their result and the batch goes on in a new pool.
     """
     state = state or TaskState()
-    workers = workers or default_workers()
-    if workers == 1 or len(items) <= 1:
-        if initializer:
-            initializer()
+    workers = workers or Workers()
+    if workers.count == 1 or len(items) <= 1:
+        workers.close()  # one photo: not worth another process
+        if workers.initializer:
+            workers.initializer()
         for item in items:
             if state.cancelled:
                 raise Cancelled
             yield item, function(item, *args)
         return
-    context = multiprocessing.get_context("spawn")
     queue: Iterator[T] = iter(items)
     while True:
-        crashed = yield from _run_pool(function, queue, args, workers, state, initializer,
-                                       context, on_crash)
+        crashed = yield from _run_pool(function, queue, args, workers.take(), workers.count,
+                                       state, on_crash)
         if not crashed:
             return
 
 
-def _run_pool(function, queue, args, workers, state, initializer, context, on_crash):
+def _run_pool(function, queue, args, pool: ProcessPoolExecutor, workers: int, state, on_crash):
     """One pool's share of the queue; True when a worker died and the rest of the
     queue still needs a new pool."""
     pending: dict[Future, Any] = {}
-    # Workers are replaced every RECYCLE_AFTER photos: native libraries fragment
-    # their heap over hundreds of large images, and a fresh process gives it back.
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_parent,
-                             initargs=(initializer,),
-                             max_tasks_per_child=RECYCLE_AFTER) as pool:
+    with pool:
         try:
             for item in queue:
                 pending[pool.submit(function, item, *args)] = item

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classlens.cli.common import (
     EXIT_OK,
@@ -17,6 +20,9 @@ from classlens.cli.common import (
     table,
 )
 from classlens.errors import ClassLensError
+
+if TYPE_CHECKING:
+    from classlens.tasks import Workers
 
 
 def add_commands(commands) -> None:
@@ -70,12 +76,16 @@ def add_commands(commands) -> None:
 
 
 def cmd_photos_import(args) -> int:
+    from classlens.photos.analyse import import_workers
+    from classlens.photos.files import expand_paths
     from classlens.tasks import TaskState
 
-    services = open_services(args)
-    state = TaskState(None if args.json else _print_progress)
-    results = services.photo_import.import_photos(args.actor, args.paths, args.class_name, state,
-                                                  args.workers)
+    # The workers start first: their start-up runs while the register opens.
+    with _started(import_workers(args.workers), len(expand_paths(args.paths))) as workers:
+        services = open_services(args)
+        state = TaskState(None if args.json else _print_progress)
+        results = services.photo_import.import_photos(args.actor, args.paths, args.class_name,
+                                                      state, workers)
     lines = []
     for r in results:
         if r.error:
@@ -91,6 +101,17 @@ def cmd_photos_import(args) -> int:
     return EXIT_OK if ok or not results else EXIT_REJECTED
 
 
+@contextlib.contextmanager
+def _started(workers: Workers, items: int) -> Iterator[Workers]:
+    """`workers`, started now when there is more than one item to share out."""
+    if items > 1:
+        workers.start()
+    try:
+        yield workers
+    finally:
+        workers.close()
+
+
 def _print_progress(done: int, total: int, current: str) -> None:
     if sys.stderr.isatty():
         print(f"\r{done}/{total} {printable(Path(current).name)[:40]:40}", end="",
@@ -102,19 +123,24 @@ def _print_progress(done: int, total: int, current: str) -> None:
 def cmd_photos_export(args) -> int:
     """One photo, or many in one process (JSON: a list, in the order given, with
     each photo's id, and an error instead of a path for a photo that was refused)."""
-    services = open_services(args)
-    if len(args.photo_id) == 1:
-        result = services.photo_export.export_photo(args.actor, args.photo_id[0], args.channel,
-                                                    args.out)
-        shown = sum(f["shown"] for f in result.faces)
-        emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
-             f"{len(result.faces) - shown} blurred.")
-        return EXIT_OK
-    # Each photo is its own transaction, as for one; the pixels are made on
-    # every core beforehand (services.photo_export.export_photos).
-    documents, lines, refused = [], [], 0
+    from classlens.render.export import export_workers
+
     photo_ids = list(dict.fromkeys(args.photo_id))  # each once, in the order given
-    exported = services.photo_export.export_photos(args.actor, photo_ids, args.channel, args.out)
+    # The workers start first: their start-up runs while the register opens.
+    with _started(export_workers(), len(photo_ids)) as workers:
+        services = open_services(args)
+        if len(args.photo_id) == 1:
+            result = services.photo_export.export_photo(args.actor, args.photo_id[0],
+                                                        args.channel, args.out)
+            shown = sum(f["shown"] for f in result.faces)
+            emit(args, result.as_dict(), f"Wrote {result.path}: {shown} face(s) shown, "
+                 f"{len(result.faces) - shown} blurred.")
+            return EXIT_OK
+        # Each photo is its own transaction, as for one; the pixels are made on
+        # every core beforehand (services.photo_export.export_photos).
+        exported = services.photo_export.export_photos(args.actor, photo_ids, args.channel,
+                                                       args.out, workers)
+    documents, lines, refused = [], [], 0
     for photo_id in photo_ids:
         outcome = exported[photo_id]
         if isinstance(outcome, ClassLensError):

@@ -202,7 +202,7 @@ class PhotosView(QtWidgets.QWidget):
 def not_photos(paths: list[str]) -> list[str]:
     """Files inside the chosen folders that the import passes over (not photos),
     so the summary can say so instead of leaving them out silently."""
-    from classlens.services.photo_import import expand_paths
+    from classlens.photos.files import expand_paths
 
     taken = set(expand_paths(paths))
     names = []

@@ -19,6 +19,7 @@ from classlens.faces.detect import Box, detect_faces, detection_scale
 from classlens.faces.encode import MIN_RECOGNISE_PX, encode_face_chips, face_chips, seen_px
 from classlens.photos import decode
 from classlens.photos.library import sha256_of
+from classlens.tasks import Workers
 
 
 @dataclass
@@ -34,21 +35,24 @@ class Analysis:
     boxes: list[Box] = field(default_factory=list)
     encodings: list[np.ndarray | None] = field(default_factory=list)
     encoded_px: list[int] = field(default_factory=list)  # face size the encoder saw
+    # The file's bytes as analysed, for the parent to store: the library keeps
+    # exactly what was analysed, and the parent does not read and hash it again.
+    data: bytes | None = None
 
 
-def warm_up(encode: bool = True) -> None:
-    """Load the models once per worker process, before the first photo: the
-    landmarks and the face encoder only when faces will be encoded (a class
-    with enrolled pupils), since loading them costs a part of a second of
-    every worker's start."""
+def warm_up() -> None:
+    """Load the detector once per worker process, as it starts. The landmarks
+    and the face encoder are loaded at the first face to encode (only in a
+    class with enrolled pupils): loading them costs a part of a second."""
     from classlens.faces.detect import MODEL, _session
 
+    decode.keep_image_memory()
     _session(1, MODEL)  # the same arguments detect_faces passes: one session, cached
-    if encode:
-        from classlens.faces.encode import encoder, landmarks
 
-        landmarks()
-        encoder()
+
+def import_workers(count: int | Workers | None = None) -> Workers:
+    """The worker processes of an import, each loading the detector as it starts."""
+    return count if isinstance(count, Workers) else Workers(count, warm_up)
 
 
 def analyse(path: str, encode: bool, known: frozenset[str]) -> Analysis:
@@ -83,6 +87,7 @@ def _analyse(path: str, encode: bool, known: frozenset[str]) -> Analysis:
     result.format, result.width, result.height = info.format, info.width, info.height
     result.captured_at = info.captured_at
     result.boxes = boxes
+    result.data = data
     return result
 
 

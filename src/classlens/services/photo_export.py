@@ -16,6 +16,7 @@ from classlens.services.context import Context
 from classlens.services.lookups import find_channel, find_photo, lock_register, now, photo_query
 from classlens.services.rendering import Renderer, log_publication, slug
 from classlens.storage.models import Photo
+from classlens.tasks import Workers
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class PhotoExportServices:
         self.renderer = renderer
 
     def export_photos(self, actor: str, photo_ids: list[int], channel_name: str,
-                      out_dir: Path, workers: int | None = None
+                      out_dir: Path, workers: int | Workers | None = None
                       ) -> dict[int, ExportedPhoto | ClassLensError]:
         """Many photos for one channel: each exactly as `export_photo` does it
         (its own transaction, consent read under the register lock, the
@@ -45,7 +46,8 @@ class PhotoExportServices:
         photo's own transaction decides again and uses the file only if its
         decisions are the same, else makes it again itself (consent withdrawn
         in between is obeyed). Returns each photo's export, or the error that
-        refused it; NotAllowed (who may export) stops the batch.
+        refused it; NotAllowed (who may export) stops the batch. `workers`: how
+        many processes, or processes already started (`export_workers`).
         """
         from classlens.render import export as exporter
         from classlens.tasks import run_parallel
@@ -78,7 +80,8 @@ class PhotoExportServices:
                 results[photo_id] = error
 
         by_job = {job: photo_id for photo_id, job in jobs.items()}
-        for job, made in run_parallel(exporter.make_or_none, list(by_job), workers=workers,
+        for job, made in run_parallel(exporter.make_or_none, list(by_job),
+                                      workers=exporter.export_workers(workers),
                                       on_crash=lambda job, error: None):
             export(by_job[job], {job: made} if made else None)
         for photo_id in photo_ids:

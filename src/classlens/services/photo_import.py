@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from classlens.audit import record
-from classlens.photos.library import sha256_of
+from classlens.photos.files import expand_paths
 from classlens.services.access import STAFF, require
 from classlens.services.biometrics import biometric_verdict, enrolled_templates
 from classlens.services.context import Context
@@ -22,13 +20,12 @@ from classlens.storage.models import Face, Photo, Pupil
 
 if TYPE_CHECKING:
     from classlens.photos.analyse import Analysis
-    from classlens.tasks import TaskState
+    from classlens.tasks import TaskState, Workers
 
 # Image and face libraries (numpy, Pillow, onnxruntime, dlib) are imported by
 # the methods that use them: every command opens these services, and listing
 # the register should not pay for loading them.
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 @dataclass(frozen=True)
 class ImportedPhoto:
@@ -49,14 +46,15 @@ class PhotoImportServices:
         self.ctx = ctx
 
     def import_photos(self, actor: str, paths: list[str], class_name: str,
-                      state: TaskState | None = None, workers: int | None = None
+                      state: TaskState | None = None, workers: int | Workers | None = None
                       ) -> list[ImportedPhoto]:
         """Import photos; each is fully in (file, faces, matches) or not at all.
 
         Safe to run again after an interruption: photos already in the library
-        are recognised by content and reported as duplicates.
+        are recognised by content and reported as duplicates. `workers`: how
+        many processes, or processes already started (`import_workers`).
         """
-        from classlens.photos.analyse import analyse, warm_up
+        from classlens.photos.analyse import analyse, import_workers
         from classlens.tasks import TaskState, run_parallel
 
         state = state or TaskState()
@@ -81,8 +79,8 @@ class PhotoImportServices:
         state.progress(0, len(files), "")
         args = (bool(enrolled), known)
         for done, (path, analysis) in enumerate(
-                run_parallel(analyse, files, args, workers, state,
-                             functools.partial(warm_up, bool(enrolled)), _worker_died),
+                run_parallel(analyse, files, args, import_workers(workers), state,
+                             _worker_died),
                 start=1):
             results[path] = self._store_analysis(actor, analysis, class_id, enrolled, policy)
             state.progress(done, len(files), path)
@@ -158,14 +156,10 @@ class PhotoImportServices:
                                  faces=[self._face_summary(f) for f in photo.faces])
 
     def _store_original(self, analysis: Analysis) -> str:
-        from classlens.photos import decode
-
-        data = decode.read_photo_file(Path(analysis.path))
-        if sha256_of(data) != analysis.sha256:
-            raise decode.PhotoError("the file changed while it was being imported; "
-                                    "import it again")
-        assert analysis.format is not None  # only a decoded photo is stored
-        return self.ctx.library.store("originals", data, analysis.sha256, analysis.format)
+        assert analysis.format is not None and analysis.data is not None  # decoded
+        assert analysis.sha256 is not None
+        return self.ctx.library.store("originals", analysis.data, analysis.sha256,
+                                      analysis.format)
 
     @staticmethod
     def _face_summary(face: Face) -> dict:
@@ -181,17 +175,3 @@ def _worker_died(path: str, error: BaseException) -> Analysis:
 
     return Analysis(path, error="the process analysing this photo stopped (it may be too "
                     "large for this computer's memory, or damaged); it was not imported")
-
-
-def expand_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given, and the photos inside folders (recursively, sorted)."""
-    files: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            files.extend(str(p) for p in sorted(path.rglob("*"))
-                         if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES
-                         and not p.name.startswith("."))
-        else:
-            files.append(given)
-    return files
