@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import PASSWORD, write_csv
 from imaging import FACES
 from PIL import Image
@@ -266,3 +267,11 @@ def test_photos_list_and_plain_words_for_a_missing_file_or_register(
     assert main(["--db", f"sqlite:///{typo}", "register", "list"]) == 1
     assert f"there is no register at {typo}" in capsys.readouterr().err
     assert not typo.exists()  # nothing made by mistake
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "two", "1.5"])
+def test_a_number_of_workers_that_is_not_one_or_more_is_refused_before_anything_runs(
+        cli, tmp_path, workers):
+    result = cli("photos", "import", str(tmp_path), "--class", "Oak", "--workers", workers)
+    assert result.code == 2
+    assert f"--workers: '{workers}': give a whole number, 1 or more" in result.err

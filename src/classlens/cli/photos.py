@@ -13,6 +13,7 @@ from classlens.cli.common import (
     EXIT_REJECTED,
     box_arg,
     command,
+    count_arg,
     emit,
     open_services,
     printable,
@@ -32,7 +33,8 @@ def add_commands(commands) -> None:
                    True, True)
     pimp.add_argument("paths", nargs="+", metavar="PATH")
     pimp.add_argument("--class", dest="class_name", required=True, metavar="NAME")
-    pimp.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
+    pimp.add_argument("--workers", type=count_arg, default=None,
+                      help="processes (default: one per core)")
     pimp.set_defaults(run=cmd_photos_import)
     pexp = command(photos, "export", "export photos for a channel (one process for a batch)",
                    True, True)
