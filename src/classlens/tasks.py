@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -57,6 +58,9 @@ def _exit_with_parent(initializer: Callable[[], None] | None) -> None:
             os._exit(1)
 
         threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+        # Ctrl-C in a terminal reaches every process of the command: the parent
+        # stops the batch, and its workers end with it, without a traceback each.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     if initializer is not None:
         initializer()
 
@@ -65,13 +69,13 @@ class Workers:
     """The worker processes of one batch, which can be started before the batch
     is known.
 
-    A command starts them first (`with Workers(n, warm_up):`) so that each
-    worker's own start-up, a new Python loading numpy and the detector (about
-    0.3 s of a core), runs while the command opens the register and checks a
-    password, rather than after it. "spawn" is safe inside a GUI with threads
-    and behaves the same on Windows. Workers are replaced every RECYCLE_AFTER
-    items: native libraries fragment their heap over hundreds of large images,
-    and a fresh process gives it back.
+    A command starts them first (`Workers(n, warm_up).start(items)`) so that
+    each worker's own start-up, a new Python loading numpy and the detector
+    (about 0.3 s of a core), runs while the command opens the register and
+    checks a password, rather than after it. "spawn" is safe inside a GUI with
+    threads and behaves the same on Windows. Workers are replaced every
+    RECYCLE_AFTER items: native libraries fragment their heap over hundreds of
+    large images, and a fresh process gives it back.
     """
 
     def __init__(self, count: int | None = None,
@@ -79,12 +83,17 @@ class Workers:
         self.count = count or default_workers()
         self.initializer = initializer
         self._started: ProcessPoolExecutor | None = None
+        self._starting: list[Future] = []
 
-    def start(self) -> Workers:
+    def start(self, items: int | None = None) -> Workers:
+        """Start the workers now: no more of them than there are `items`, and
+        none for a single item (it is done in this process)."""
+        if items is not None:
+            self.count = max(1, min(self.count, items))
         if self.count > 1 and self._started is None:
             self._started = self.new_pool()
-            for _ in range(self.count):
-                self._started.submit(int)  # the pool spawns a process per waiting task
+            # The pool spawns a process for each task waiting for one.
+            self._starting = [self._started.submit(int) for _ in range(self.count)]
         return self
 
     def new_pool(self) -> ProcessPoolExecutor:
@@ -93,8 +102,20 @@ class Workers:
                                    max_tasks_per_child=RECYCLE_AFTER)
 
     def take(self) -> ProcessPoolExecutor:
-        """The started pool (the caller now owns it), or a new one."""
+        """The started pool once its workers are up (the caller now owns it), or a
+        new one if none was started or one of its workers died starting.
+
+        The wait matters: a start-up task still running when the batch is
+        submitted leaves the pool counting an idle worker that is not there,
+        and it then does not replace the workers it retires after RECYCLE_AFTER
+        items (CPython gh-115634) until none is left and the batch waits forever.
+        """
         pool, self._started = self._started, None
+        if pool is not None:
+            wait(self._starting)
+            if any(future.exception() for future in self._starting):
+                pool.shutdown(wait=False)
+                pool = None
         return pool or self.new_pool()
 
     def close(self) -> None:
@@ -102,12 +123,6 @@ class Workers:
         if self._started is not None:
             self._started.shutdown(wait=False, cancel_futures=True)
             self._started = None
-
-    def __enter__(self) -> Workers:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 def run_parallel(
@@ -151,33 +166,36 @@ def _run_pool(function, queue, args, pool: ProcessPoolExecutor, workers: int, st
     pending: dict[Future, Any] = {}
     with pool:
         try:
-            for item in queue:
-                pending[pool.submit(function, item, *args)] = item
-                if len(pending) >= 2 * workers:
-                    break
-            while pending:
+            while True:
+                for item in queue:  # two items a worker in flight
+                    try:
+                        pending[pool.submit(function, item, *args)] = item
+                    except BrokenProcessPool as error:  # a worker died since the last result
+                        yield from _crashed([item, *pending.values()], error, on_crash)
+                        return True
+                    if len(pending) >= 2 * workers:
+                        break
+                if not pending:
+                    return False
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     item = pending.pop(future)
                     try:
                         result = future.result()
                     except BrokenProcessPool as error:
-                        if on_crash is None:
-                            raise
-                        # The pool is unusable: every item it held fails with it
-                        # (which one killed the worker cannot be told).
-                        yield item, on_crash(item, error)
-                        for other_item in pending.values():
-                            yield other_item, on_crash(other_item, error)
-                        pending.clear()
+                        yield from _crashed([item, *pending.values()], error, on_crash)
                         return True
                     yield item, result
                 if state.cancelled:
                     raise Cancelled
-                for item in queue:
-                    pending[pool.submit(function, item, *args)] = item
-                    if len(pending) >= 2 * workers:
-                        break
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-    return False
+
+
+def _crashed(items: list, error: BrokenProcessPool, on_crash) -> Iterator[tuple[Any, Any]]:
+    """The pool is unusable: every item it held fails with it (which one killed
+    the worker cannot be told)."""
+    if on_crash is None:
+        raise error
+    for item in items:
+        yield item, on_crash(item, error)

@@ -71,13 +71,17 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
+MAX_WORKERS = 32  # (Windows allows at most 61 worker processes)
+
+
 def count_arg(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number, 1 or more")
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a whole number from 1 to {MAX_WORKERS}")
     return value
 
 

@@ -105,11 +105,10 @@ def cmd_photos_import(args) -> int:
 
 @contextlib.contextmanager
 def _started(workers: Workers, items: int) -> Iterator[Workers]:
-    """`workers`, started now when there is more than one item to share out."""
-    if items > 1:
-        workers.start()
+    """`workers`, started now (as many as there are items to share out), and
+    stopped at the end if the batch never used them (it was refused)."""
     try:
-        yield workers
+        yield workers.start(items)
     finally:
         workers.close()
 
