@@ -145,7 +145,7 @@ def run_parallel(
     workers = workers or Workers()
     if workers.count == 1 or len(items) <= 1:
         workers.close()  # one photo: not worth another process
-        if workers.initializer:
+        if workers.initializer and items:
             workers.initializer()
         for item in items:
             if state.cancelled:

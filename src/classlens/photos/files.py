@@ -1,7 +1,7 @@
 """Which files an import takes from the files and folders a user names.
 
 Light on purpose (no image library): the command line counts the photos of
-a batch before it opens the register, to know whether to start workers.
+a batch before it opens the register, to know how many workers to start.
 """
 
 from __future__ import annotations
