@@ -331,3 +331,22 @@ def test_enrolling_with_another_key_is_refused(school, tmp_path):
         school.enrolment.enrol("admin", "OBAMA", [str(FACE_FILES / "obama_portrait.jpg")])
     assert "CLASSLENS_KEY_FILE" not in str(wrong.value)
     assert school.enrolment.templates_of("OBAMA") == 1
+
+
+def test_a_file_planted_where_an_original_goes_is_replaced_by_what_was_analysed(
+        school, tmp_path):
+    """A same-size file already at the original's place in the library (put there
+    by hand, or damaged) must not stand in for the photo that was analysed."""
+    from classlens.photos.library import sha256_of
+
+    photo = tmp_path / "trip.jpg"
+    shutil.copy(FACE_FILES / "obama_portrait.jpg", photo)
+    data = photo.read_bytes()
+    digest = sha256_of(data)
+    planted = school.library_root / "originals" / digest[:2] / f"{digest}.jpg"
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.write_bytes(bytes(len(data)))
+    (imported,) = school.photo_import.import_photos("teacher1", [str(photo)], "Oak", workers=1)
+    assert imported.error is None
+    assert sha256_of(planted.read_bytes()) == digest
+    library_matches_database(school)

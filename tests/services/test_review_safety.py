@@ -187,7 +187,7 @@ def test_a_withdrawal_during_the_export_opens_its_takedown(staff, tmp_path, monk
 
     post_id = approved(staff)
     other = second_client(staff)
-    write_folder = posts._write_folder
+    record, write_folder = posts.record, posts._write_folder
     outcome = {}
 
     def withdraw():
@@ -197,25 +197,68 @@ def test_a_withdrawal_during_the_export_opens_its_takedown(staff, tmp_path, monk
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             outcome["error"] = error
 
-    def write_while_withdrawing(target, files):
+    def record_while_withdrawing(session, *args):
+        # The export's log is written; its transaction has not committed yet.
         worker = threading.Thread(target=withdraw)
         worker.start()
         worker.join(1.0)  # it waits for the register lock this export holds
         outcome["worker"] = worker
+        outcome["logged"] = time.monotonic()
+        return record(session, *args)
+
+    def write_after_the_log(target, files):
+        outcome["files_on_disk_before_commit"] = target.exists()
         outcome["written"] = time.monotonic()
         return write_folder(target, files)
 
-    monkeypatch.setattr(posts, "_write_folder", write_while_withdrawing)
+    monkeypatch.setattr(posts, "record", record_while_withdrawing)
+    monkeypatch.setattr(posts, "_write_folder", write_after_the_log)
     result = staff.post_export.export_post("teacher1", post_id, tmp_path / "out")
     outcome["worker"].join(30)
     other.db.close()
     assert "error" not in outcome, outcome.get("error")
-    assert outcome["withdrawn"] > outcome["written"]  # it waited for the export's log
+    assert outcome["withdrawn"] > outcome["logged"]  # it waited for the export's log
+    assert outcome["written"] > outcome["logged"] and not outcome["files_on_disk_before_commit"]
     manifest = json.loads((tmp_path / "out" / f"post{post_id}-social-private" /
                            "manifest.json").read_text())
     assert manifest["images"][0]["faces_shown"] == 1 and result["files"]
     (opened,) = staff.post_reports.open_takedowns()
     assert (opened["post_id"], opened["pupil_id"]) == (post_id, "OBAMA")
+
+
+def test_an_export_that_fails_before_its_log_is_committed_leaves_no_file(
+        staff, tmp_path, monkeypatch):
+    """A file no publication log names could be posted and never taken down: the
+    files are written only once the log is committed. Stopped in between (Ctrl-C,
+    a crash), the log names files that were never written, which is safe."""
+    from classlens.services import photo_export, post_export
+
+    post_id = approved(staff)
+    out = tmp_path / "out"
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # the last step of each export's transaction
+
+    for module in (photo_export, post_export):
+        monkeypatch.setattr(module, "record", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        staff.post_export.export_post("teacher1", post_id, out / "post")
+    with pytest.raises(KeyboardInterrupt):
+        staff.photo_export.export_photo("admin", 1, "social_private", out / "single")
+    assert [p for p in out.rglob("*") if p.is_file()] == []
+    with staff.db.transaction() as session:
+        assert list(session.scalars(select(Publication))) == []
+    monkeypatch.undo()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(post_export, "_write_folder", disk_full)
+    with pytest.raises(OSError):
+        staff.post_export.export_post("teacher1", post_id, out / "post")
+    with staff.db.transaction() as session:  # logged though never written: a takedown finds nothing
+        assert len(list(session.scalars(select(Publication)))) == 1
+    assert [p for p in out.rglob("*") if p.is_file()] == []
 
 
 def test_no_faces_means_no_recognition(staff):

@@ -50,11 +50,12 @@ class Library:
         """Keep `data` under `kind/ab/abcdef....ext`; returns the relative path.
 
         The same content always lands at the same place, so storing twice (a
-        resumed import) rewrites nothing.
+        resumed import) rewrites nothing; a file already there with other
+        content (damaged, or put there by hand) is replaced.
         """
         relative = f"{kind}/{digest[:2]}/{digest}{SUFFIX.get(image_format, '.bin')}"
         target = self.root / relative
-        if not (target.exists() and target.stat().st_size == len(data)):
+        if not (target.is_file() and sha256_of(target.read_bytes()) == digest):
             write_atomic(target, data)
         return relative
 

@@ -97,8 +97,13 @@ class PhotoExportServices:
         person's approval (a teacher puts it in a post). Consent is read after
         the register lock, in the transaction that writes the publication log,
         so a withdrawal at the same moment either comes first (and is obeyed)
-        or finds this file in the log (and opens its takedown).
+        or finds this file in the log (and opens its takedown). The file is
+        written only once that log is committed: a command killed or stopped
+        in between leaves a logged file that was never written (its takedown
+        finds nothing), never a file that no log names.
         """
+        from classlens.render import export as exporter
+
         with self.ctx.db.transaction() as session:
             _check_exporter(session, actor)
             lock_register(session)
@@ -106,18 +111,13 @@ class PhotoExportServices:
             photo = find_photo(session, photo_id)
             channel = find_channel(session, channel_name)
             rendering = self.renderer.render(session, photo, channel, made, alone=actor)
-            from classlens.render import export as exporter
-
             name = f"{slug(channel.name)}-photo{photo.id}-{photo.sha256[:8]}.jpg"
             log_publication(session, actor, photo.id, channel, name, rendering, now())
-            session.flush()
-            out_dir.mkdir(parents=True, exist_ok=True)
-            path = exporter.save(rendering.data, out_dir, name)
             shown = sum(f["shown"] for f in rendering.faces)
             record(session, actor, "photo.exported", f"photo:{photo_id}", "channel",
                    None, f"{channel.name}: {shown} shown, "
                    f"{len(rendering.faces) - shown} blurred")
-            return ExportedPhoto(path, rendering.faces)
+        return ExportedPhoto(exporter.save(rendering.data, out_dir, name), rendering.faces)
 
 
 def _check_exporter(session: Session, actor: str) -> None:

@@ -31,9 +31,10 @@ class PostExportServices:
 
         The slow part (rendering) runs first; then, under the register lock,
         one transaction re-reads consent and every face's decision, refuses on
-        any difference from what was approved, and writes the files and the
-        publication log. A withdrawal racing the export either commits first
-        (and the export is refused) or waits for the log (and opens a takedown).
+        any difference from what was approved, and writes the publication log;
+        the files follow once it is committed. A withdrawal racing the export
+        either commits first (and the export is refused) or waits for the log
+        (and opens a takedown).
         """
         with self.ctx.db.transaction() as session:
             require(session, actor, STAFF)
@@ -83,11 +84,14 @@ class PostExportServices:
                 post.status = "exported"
             post.exported_at, post.exported_by = exported_at, actor
             touch(post, actor)
-            session.flush()  # the log is written before any file leaves
-            folder = _write_folder(out_dir / folder_name, files)
+            folder = out_dir / folder_name
             record(session, actor, "post.exported", f"post:{post_id}", "status", old,
                    f"{post.status}: {len(images)} image(s) to {folder}")
-            return {"folder": str(folder), "files": sorted(files)}
+        # Written once the log is committed: a command killed or stopped in
+        # between leaves logged files that were never written (their takedown
+        # finds nothing), never files that no log names. Exporting again writes them.
+        _write_folder(folder, files)
+        return {"folder": str(folder), "files": sorted(files)}
 
     def _exportable(self, session: Session, post_id: int) -> Post:
         """The post, approved, with exactly the face decisions that were approved."""
