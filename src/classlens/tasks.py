@@ -7,6 +7,7 @@ worker helper turns the callbacks into signals on its own.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -61,6 +62,8 @@ def _exit_with_parent(initializer: Callable[[], None] | None) -> None:
         # Ctrl-C in a terminal reaches every process of the command: the parent
         # stops the batch, and its workers end with it, without a traceback each.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see _ctrl_c_held
     if initializer is not None:
         initializer()
 
@@ -92,8 +95,9 @@ class Workers:
             self.count = max(1, min(self.count, items))
         if self.count > 1 and self._started is None:
             self._started = self.new_pool()
-            # The pool spawns a process for each task waiting for one.
-            self._starting = [self._started.submit(int) for _ in range(self.count)]
+            with _ctrl_c_held():
+                # The pool spawns a process for each task waiting for one.
+                self._starting = [self._started.submit(int) for _ in range(self.count)]
         return self
 
     def new_pool(self) -> ProcessPoolExecutor:
@@ -123,6 +127,26 @@ class Workers:
         if self._started is not None:
             self._started.shutdown(wait=False, cancel_futures=True)
             self._started = None
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Processes started inside begin with Ctrl-C blocked, and ignore it once
+    they run (`_exit_with_parent`): a Ctrl-C while they load their libraries
+    stops the command once, with no traceback from each of them. Here, a
+    Ctrl-C in the meantime waits the milliseconds a spawn takes, then stops
+    the command as usual. (Signal masks are per thread, inherited by the
+    processes a thread starts, and POSIX only; elsewhere, and in the app's
+    background threads, there is no Ctrl-C to hold.)"""
+    if not hasattr(signal, "pthread_sigmask") or (
+            threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def run_parallel(

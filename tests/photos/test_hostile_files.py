@@ -350,3 +350,44 @@ def test_a_file_planted_where_an_original_goes_is_replaced_by_what_was_analysed(
     assert imported.error is None
     assert sha256_of(planted.read_bytes()) == digest
     library_matches_database(school)
+
+
+@pytest.mark.parametrize("when", ["workers starting", "photos stored"])
+def test_ctrl_c_stops_an_import_once_cleanly_and_a_rerun_finishes_it(school, tmp_path, when):
+    """Ctrl-C reaches every process of the command (the terminal signals the
+    whole group): the command says it stopped, with no traceback from it or its
+    workers, none of which runs on; running it again imports the rest."""
+    if not Path("/proc").exists():
+        pytest.skip("needs /proc to find the worker processes")
+    photos = distinct_photos(tmp_path / "batch", 8)
+    school.db.close()
+    env = {**os.environ, "CLASSLENS_KEY_FILE": str(school.key_file),
+           "CLASSLENS_PASSWORD": PASSWORD}
+    command = [sys.executable, "-m", "classlens.cli", "--db", school.db.url, "--library",
+               str(school.library_root), "photos", "import", *photos, "--class", "Oak",
+               "--workers", "2", "--as", "teacher1"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while time.monotonic() < deadline:
+        workers |= children_of(process.pid)
+        if when == "workers starting" and len(workers) >= 2:
+            break
+        if when == "photos stored":
+            with school.db.transaction() as session:
+                if len(session.scalars(select(Photo.id)).all()) >= 3:
+                    break
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 130, errors
+    assert "classlens: stopped. What was finished is kept" in errors
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
+    time.sleep(1.5)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])]
+    assert alive == []
+    results = school.photo_import.import_photos("teacher1", photos, "Oak", workers=2)
+    assert all(r.error is None for r in results)
+    library_matches_database(school)

@@ -31,7 +31,7 @@ from classlens.cli import (
     takedowns,
     users,
 )
-from classlens.cli.common import EXIT_REJECTED, EXIT_USAGE, UsageError
+from classlens.cli.common import EXIT_INTERRUPTED, EXIT_REJECTED, EXIT_USAGE, UsageError
 from classlens.errors import ClassLensError
 
 
@@ -67,6 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except KeyboardInterrupt:
+        # Every command keeps what it finished and nothing half-done (one
+        # transaction a photo, logs before files, restores all or nothing).
+        print("classlens: stopped. What was finished is kept and nothing half-done is: "
+              "run the same command again to finish.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except UsageError as error:
         parser.print_usage(sys.stderr)
         print(f"classlens: error: {error}", file=sys.stderr)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from classlens.services import Services
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C (128 + SIGINT)
 
 
 class UsageError(Exception):
