@@ -256,18 +256,28 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
-def test_workers_end_with_a_killed_import_and_a_resume_leaves_no_stray_file(school, tmp_path):
-    if not Path("/proc").exists():
-        pytest.skip("needs /proc to find the worker processes")
-    photos = distinct_photos(tmp_path / "batch", 7)
+def start_import(school, photos: list[str], **popen) -> subprocess.Popen:
+    """`classlens photos import` of `photos` on two workers, as a user runs it."""
     school.db.close()
     env = {**os.environ, "CLASSLENS_KEY_FILE": str(school.key_file),
            "CLASSLENS_PASSWORD": PASSWORD}
     command = [sys.executable, "-m", "classlens.cli", "--db", school.db.url, "--library",
                str(school.library_root), "photos", "import", *photos, "--class", "Oak",
                "--workers", "2", "--as", "teacher1"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, **popen)
+
+
+def still_running(pids: set[int]) -> list[int]:
+    """Those of `pids` that are alive (not ended, not a zombie)."""
+    return [pid for pid in pids if Path(f"/proc/{pid}").exists()
+            and "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])]
+
+
+def test_workers_end_with_a_killed_import_and_a_resume_leaves_no_stray_file(school, tmp_path):
+    if not Path("/proc").exists():
+        pytest.skip("needs /proc to find the worker processes")
+    photos = distinct_photos(tmp_path / "batch", 7)
+    process = start_import(school, photos, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     workers: set[int] = set()
     while time.monotonic() < deadline:
@@ -281,9 +291,7 @@ def test_workers_end_with_a_killed_import_and_a_resume_leaves_no_stray_file(scho
     process.wait()
     assert workers
     time.sleep(1.5)  # a photo takes a worker 2 s or more: they did not run on
-    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
-             and "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])]
-    assert alive == []
+    assert still_running(workers) == []
     # Resuming imports the rest; nothing in the library is unknown to the database.
     results = school.photo_import.import_photos("teacher1", photos, "Oak", workers=2)
     assert all(r.error is None for r in results)
@@ -360,14 +368,8 @@ def test_ctrl_c_stops_an_import_once_cleanly_and_a_rerun_finishes_it(school, tmp
     if not Path("/proc").exists():
         pytest.skip("needs /proc to find the worker processes")
     photos = distinct_photos(tmp_path / "batch", 8)
-    school.db.close()
-    env = {**os.environ, "CLASSLENS_KEY_FILE": str(school.key_file),
-           "CLASSLENS_PASSWORD": PASSWORD}
-    command = [sys.executable, "-m", "classlens.cli", "--db", school.db.url, "--library",
-               str(school.library_root), "photos", "import", *photos, "--class", "Oak",
-               "--workers", "2", "--as", "teacher1"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = start_import(school, photos, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
     deadline = time.monotonic() + 120
     workers: set[int] = set()
     while time.monotonic() < deadline:
@@ -385,9 +387,7 @@ def test_ctrl_c_stops_an_import_once_cleanly_and_a_rerun_finishes_it(school, tmp
     assert "classlens: stopped. What was finished is kept" in errors
     assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
     time.sleep(1.5)
-    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
-             and "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])]
-    assert alive == []
+    assert still_running(workers) == []
     results = school.photo_import.import_photos("teacher1", photos, "Oak", workers=2)
     assert all(r.error is None for r in results)
     library_matches_database(school)
