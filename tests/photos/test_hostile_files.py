@@ -391,3 +391,27 @@ def test_ctrl_c_stops_an_import_once_cleanly_and_a_rerun_finishes_it(school, tmp
     results = school.photo_import.import_photos("teacher1", photos, "Oak", workers=2)
     assert all(r.error is None for r in results)
     library_matches_database(school)
+
+
+def test_temporary_files_of_killed_writes_are_removed_once_old(school, tmp_path):
+    """kill -9 in the middle of writing a file leaves its temporary `.part-` file
+    (in an export folder it may hold a whole blurred photo): the next write into
+    the same folder removes those over an hour old, and leaves a newer one, which
+    another machine may still be writing."""
+    from classlens.photos.library import sha256_of
+
+    photo = tmp_path / "trip.jpg"
+    shutil.copy(FACE_FILES / "obama_portrait.jpg", photo)
+    digest = sha256_of(photo.read_bytes())
+    out = tmp_path / "out"
+    folders = (out, school.library_root / "originals" / digest[:2])
+    two_hours_ago = time.time() - 7200
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ".part-killed").write_bytes(b"\xff\xd8 half a photo")
+        os.utime(folder / ".part-killed", (two_hours_ago, two_hours_ago))
+        (folder / ".part-writing").write_bytes(b"\xff\xd8 another machine, now")
+    school.photo_export.export_photo("admin", 1, "social_private", out)
+    school.photo_import.import_photos("teacher1", [str(photo)], "Oak", workers=1)
+    for folder in folders:
+        assert sorted(p.name for p in folder.glob(".part-*")) == [".part-writing"]

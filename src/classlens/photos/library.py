@@ -2,14 +2,17 @@
 
 Files are written atomically (temporary name, fsync, rename), so another
 machine reading a shared library folder never sees half a file, and a
-process killed mid-copy leaves only a temporary file behind.
+process killed mid-copy leaves only a temporary file behind, which the next
+write into the same folder removes once it is old.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 SUFFIX = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF": ".heic",
@@ -20,8 +23,14 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# A write takes seconds; a temporary file older than this was left by a process
+# that was killed mid-write (another machine may be writing a newer one now).
+STALE_PART_SECONDS = 3600
+
+
 def write_atomic(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(target.parent)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -33,6 +42,16 @@ def write_atomic(target: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_parts(folder: Path) -> None:
+    """Temporary files that killed writes left here (a whole blurred photo,
+    perhaps, in an export folder), once they are old enough to be nobody's."""
+    cutoff = time.time() - STALE_PART_SECONDS
+    for part in folder.glob(".part-*"):
+        with contextlib.suppress(OSError):  # (gone meanwhile, or not ours to remove)
+            if part.is_file() and part.stat().st_mtime < cutoff:
+                part.unlink()
 
 
 class Library:
