@@ -173,9 +173,9 @@ def test_other_weights_of_the_same_network_are_not_used(monkeypatch, fresh_encod
 
 def test_the_converted_network_is_cached_and_checked_when_loaded(fresh_encoder, tmp_path):
     (tmp_path / "dlib_resnet_v1-0123456789abcdef.onnx").write_bytes(b"an earlier version's")
-    abandoned = tmp_path / "tmpkilled.part"  # a conversion killed half-way, an hour ago
+    abandoned = tmp_path / ".part-killed"  # a conversion killed half-way, two hours ago
     abandoned.write_bytes(b"half a network")
-    os.utime(abandoned, (time.time() - 3600, time.time() - 3600))
+    os.utime(abandoned, (time.time() - 7200, time.time() - 7200))
     assert encode.encoder()[0] == "onnxruntime"
     cached = tmp_path / "dlib_resnet_v1-new.onnx"
     assert cached.read_bytes() == convert(weights())

@@ -4,9 +4,7 @@ one, a safety copy of the old one, then the swap."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from sqlalchemy import Connection, MetaData, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from classlens.atomic_write import write_atomic
 from classlens.backup.archive import (
     INSERT_BATCH,
     MAX_LIBRARY_FILE_BYTES,
@@ -57,19 +56,7 @@ def _restore_library_file(archive: zipfile.ZipFile, name: str, library: Library)
     target = library.path(relative)  # checked: `kind/ab/<sha256>.ext`, nothing else
     if target.exists():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            for chunk in read_member(archive, name, MAX_LIBRARY_FILE_BYTES):
-                stream.write(chunk)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)  # as the importer writes them
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(target, read_member(archive, name, MAX_LIBRARY_FILE_BYTES))
 
 
 def _restore_sqlite(db: Database, archive: zipfile.ZipFile, manifest: dict,

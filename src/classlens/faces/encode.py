@@ -29,8 +29,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
-import time
 import warnings
 from collections.abc import Callable
 from functools import cache
@@ -39,6 +37,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from classlens.atomic_write import write_atomic
 from classlens.faces.box import Box
 from classlens.resources import resources_dir
 
@@ -72,7 +71,6 @@ CHECK_TOLERANCE = 1e-4
 CHECK_CHIPS = "dlib_resnet_check.png"        # face chips side by side, 150 px each
 CHECK_DESCRIPTORS = "dlib_resnet_check.json"  # dlib's own descriptors of them
 CHIP_PADDING = 0.25  # dlib's compute_face_descriptor: get_face_chip(..., 150, 0.25)
-STALE_PART_S = 600  # a conversion takes under a second: an older .part was abandoned
 
 Encoder = Callable[[np.ndarray], np.ndarray]  # N x 150 x 150 x 3 uint8 -> N x 128
 
@@ -156,19 +154,12 @@ def _onnx_model() -> bytes:
     if hashlib.sha256(model).hexdigest() != expected:
         raise FormatError("the installed weights do not give the network that was checked")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as out:
-            part = Path(out.name)
-            out.write(model)
-        os.replace(part, path)
+        # (A conversion killed half-way leaves its 22 MB temporary file, which
+        # a later write here removes once it is old.)
+        write_atomic(path, model)
         for old in path.parent.glob("dlib_resnet_v1-*.onnx"):  # earlier versions' networks
             if old != path:
                 old.unlink(missing_ok=True)
-        # A conversion killed half-way leaves its .part (22 MB); one still being
-        # written by another worker is minutes younger than this.
-        for stale in path.parent.glob("*.part"):
-            if time.time() - stale.stat().st_mtime > STALE_PART_S:
-                stale.unlink(missing_ok=True)
     except OSError as error:  # no cache then: converted again next time
         log.info("face encoder: could not cache the converted network (%s)", error)
     return model

@@ -1,19 +1,15 @@
 """The photo library: originals stored unchanged under their content hash.
 
-Files are written atomically (temporary name, fsync, rename), so another
-machine reading a shared library folder never sees half a file, and a
-process killed mid-copy leaves only a temporary file behind, which the next
-write into the same folder removes once it is old.
+Files are written whole or not at all (`classlens.atomic_write`): another
+machine reading a shared library folder never sees half a file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
-import time
 from pathlib import Path
+
+from classlens.atomic_write import write_atomic
 
 SUFFIX = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF": ".heic",
           "HEIC": ".heic"}
@@ -21,37 +17,6 @@ SUFFIX = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF":
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-# A write takes seconds; a temporary file older than this was left by a process
-# that was killed mid-write (another machine may be writing a newer one now).
-STALE_PART_SECONDS = 3600
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_parts(target.parent)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp makes it owner-only; others may read photos
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _remove_stale_parts(folder: Path) -> None:
-    """Temporary files that killed writes left here (a whole blurred photo,
-    perhaps, in an export folder), once they are old enough to be nobody's."""
-    cutoff = time.time() - STALE_PART_SECONDS
-    for part in folder.glob(".part-*"):
-        with contextlib.suppress(OSError):  # (gone meanwhile, or not ours to remove)
-            if part.is_file() and part.stat().st_mtime < cutoff:
-                part.unlink()
 
 
 class Library:

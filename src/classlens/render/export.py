@@ -14,10 +14,11 @@ from pathlib import Path
 
 from PIL import Image
 
+from classlens.atomic_write import write_atomic
 from classlens.errors import ClassLensError
 from classlens.faces.box import Box
 from classlens.photos import decode
-from classlens.photos.library import sha256_of, write_atomic
+from classlens.photos.library import sha256_of
 from classlens.render.blur import blur_regions
 from classlens.tasks import Workers
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from classlens.atomic_write import write_atomic
 from classlens.faces.box import Box
 from classlens.photos.decisions import FaceDecision
-from classlens.photos.library import write_atomic
 from classlens.services.context import Context
 from classlens.services.lookups import find_channel, find_photo, school_policy
 from classlens.services.rendering import Renderer, Rendering, face_facts

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from classlens.atomic_write import write_atomic
 from classlens.audit import record
 from classlens.errors import ClassLensError
-from classlens.photos.library import sha256_of, write_atomic
+from classlens.photos.library import sha256_of
 from classlens.posts.rules import blocking
 from classlens.services.access import STAFF, require
 from classlens.services.context import Context
