@@ -82,11 +82,12 @@ def cmd_photos_import(args) -> int:
     from classlens.photos.files import expand_paths
     from classlens.tasks import TaskState
 
+    files = expand_paths(args.paths)  # (the folders walked once: given to the import as files)
     # The workers start first: their start-up runs while the register opens.
-    with _started(import_workers(args.workers), len(expand_paths(args.paths))) as workers:
+    with _started(import_workers(args.workers), len(files)) as workers:
         services = open_services(args)
         state = TaskState(None if args.json else _print_progress)
-        results = services.photo_import.import_photos(args.actor, args.paths, args.class_name,
+        results = services.photo_import.import_photos(args.actor, files, args.class_name,
                                                       state, workers)
     lines = []
     for r in results:

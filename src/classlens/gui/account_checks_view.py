@@ -15,8 +15,6 @@ STATUS_COLOUR = {"overdue": "#f8d7da", "due": "#fdebc8", "confirmed": "#d7f0dc"}
 FOLLOWER_ROLES = ("slt", "ict")
 
 
-
-
 class AccountChecksPanel(QtWidgets.QWidget):
     def __init__(self, services, user, parent=None):
         super().__init__(parent)

@@ -12,8 +12,6 @@ from classlens.gui.words import category_name, channel_name, pupil_name, takedow
 STATUS_COLOUR = {"behind": "#fdebc8", "over": "#f8d7da", "ok": "#d7f0dc"}
 
 
-
-
 class DashboardView(QtWidgets.QWidget):
     def __init__(self, services, user, parent=None):
         super().__init__(parent)
@@ -65,7 +63,7 @@ class DashboardView(QtWidgets.QWidget):
         expiring = self.services.pupils.expiring_consents(30)
         fill(self.expiring, [[e["name"], category_name(e["category"]),
                               uk_date(e["expires"]) + (" " + _("(ran out)") if e["expired"]
-                                                        else "")]
+                                                       else "")]
                              for e in expiring])
         takedowns = self.services.post_reports.open_takedowns()
         channels = {c.name: channel_name(c) for c in self.services.settings.channels()}

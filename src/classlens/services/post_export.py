@@ -142,7 +142,7 @@ def _shown(face: dict) -> str:
     return f"{'shown' if face['shown'] else 'blurred'}: {face['why']}"
 
 
-def _write_folder(target: Path, files: dict[str, bytes]) -> Path:
+def _write_folder(target: Path, files: dict[str, bytes]) -> None:
     """Write every file into a temporary folder, then put it in place whole."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".part-{target.name}")
@@ -153,4 +153,3 @@ def _write_folder(target: Path, files: dict[str, bytes]) -> Path:
     if target.exists():
         shutil.rmtree(target)
     temporary.rename(target)
-    return target
