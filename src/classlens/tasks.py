@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.resource_tracker
 import os
 import signal
 import threading
@@ -142,6 +143,9 @@ def _ctrl_c_held() -> Iterator[None]:
             threading.current_thread() is not threading.main_thread()):
         yield
         return
+    # The first spawn starts multiprocessing's resource tracker, which unblocks
+    # SIGINT in this thread when it has started: start it before blocking.
+    multiprocessing.resource_tracker.ensure_running()
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
